@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from motcua.api.api import api
+from motcua.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("quan-tri/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("can-bo/", include("motcua.workspace.urls")),
+    path("", include("motcua.accounts.urls")),
+    path("", include("motcua.portal.urls")),
+]

@@ -1,0 +1,157 @@
+"""One user model; the citizen profile; staff roles granted on administrative units; login throttling
+and API tokens."""
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from motcua.core.models import TimeStampedModel
+from motcua.places.models import AdministrativeUnit
+
+
+class User(AbstractUser):
+    """Everyone who logs in. Citizens log in with phone or citizen ID; officers with their username."""
+
+    full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
+    # Unique when present: the phone is a login identifier.
+    phone = models.CharField(_("số điện thoại"), max_length=15, null=True, blank=True, unique=True)
+    totp_secret = models.CharField(max_length=64, blank=True, editable=False)
+    totp_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Nam")
+    FEMALE = "female", _("Nữ")
+
+
+class IdentityLevel(models.IntegerChoices):
+    NONE = 0, _("Chưa định danh điện tử")
+    LEVEL1 = 1, _("Định danh điện tử mức 1")
+    LEVEL2 = 2, _("Định danh điện tử mức 2")
+
+
+class CitizenProfile(TimeStampedModel):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="citizen")
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    citizen_id = models.CharField(_("số định danh cá nhân"), max_length=12, unique=True)
+    birth_date = models.DateField(_("ngày sinh"))
+    gender = models.CharField(_("giới tính"), max_length=10, choices=Gender.choices)
+    phone = models.CharField(_("số điện thoại"), max_length=15, blank=True)
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    address_unit = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("nơi ở (đơn vị hành chính)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    street = models.CharField(_("số nhà, đường, thôn/xóm"), max_length=200, blank=True)
+    identity_level = models.PositiveSmallIntegerField(
+        _("mức định danh điện tử"), choices=IdentityLevel.choices, default=IdentityLevel.NONE
+    )
+
+    class Meta:
+        verbose_name = _("hồ sơ công dân")
+        verbose_name_plural = _("hồ sơ công dân")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Role(models.TextChoices):
+    INTAKE_OFFICER = "intake_officer", _("Công chức tiếp nhận và trả kết quả")
+    SPECIALIST = "specialist", _("Chuyên viên thẩm định")
+    LEADER = "leader", _("Lãnh đạo")
+    TEAM_MEMBER = "team_member", _("Thành viên Tổ công nghệ số cộng đồng")
+    UNIT_ADMIN = "unit_admin", _("Quản trị cấp xã")
+    PROVINCE_ADMIN = "province_admin", _("Quản trị cấp tỉnh")
+
+
+# Roles that work in the officer workspace and must use a second factor.
+OFFICER_ROLES = frozenset(
+    {Role.INTAKE_OFFICER, Role.SPECIALIST, Role.LEADER, Role.UNIT_ADMIN, Role.PROVINCE_ADMIN}
+)
+ADMIN_ROLES = frozenset({Role.UNIT_ADMIN, Role.PROVINCE_ADMIN})
+
+
+class RoleGrantQuerySet(models.QuerySet):
+    def active(self, on: dt.date | None = None):
+        on = on or timezone.localdate()
+        return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+
+class RoleGrant(TimeStampedModel):
+    """A role on a unit. The scope is the unit and every unit below it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants")
+    role = models.CharField(_("vai trò"), max_length=32, choices=Role.choices)
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("địa bàn"), on_delete=models.PROTECT, related_name="+"
+    )
+    valid_from = models.DateField(_("từ ngày"), default=dt.date.today)
+    valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
+    granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = RoleGrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("phân quyền")
+        verbose_name_plural = _("phân quyền")
+        constraints = [models.UniqueConstraint(fields=["user", "role", "unit"], name="role_grant_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.unit}"
+
+
+class LoginAttempt(models.Model):
+    """Failed and successful logins, for throttling. The identifier is stored hashed: the log must not
+    become a list of citizens' ID and phone numbers."""
+
+    identifier_hash = models.CharField(max_length=64)
+    ip_address = models.GenericIPAddressField(null=True)
+    succeeded = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["identifier_hash", "created_at"], name="login_attempt_ident"),
+            models.Index(fields=["ip_address", "created_at"], name="login_attempt_ip"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%d/%m/%Y %H:%M} {'ok' if self.succeeded else 'fail'}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã truy cập API")
+        verbose_name_plural = _("mã truy cập API")
+
+    def __str__(self) -> str:
+        return f"{self.user} (hết hạn {self.expires_at:%d/%m/%Y %H:%M})"

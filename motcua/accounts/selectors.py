@@ -1,0 +1,47 @@
+"""Who may do what, where. Every scope check in the platform goes through these functions."""
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from motcua.places.models import AdministrativeUnit
+
+from .models import OFFICER_ROLES, RoleGrant, User
+
+
+def grants_of(*, user: User, roles: Iterable[str] | None = None) -> list[RoleGrant]:
+    if not user.is_authenticated:
+        return []
+    # Cached per user object: one request asks this many times.
+    cache = getattr(user, "_grants_cache", None)
+    if cache is None:
+        cache = list(RoleGrant.objects.active().filter(user=user).select_related("unit"))
+        user._grants_cache = cache
+    if roles is None:
+        return list(cache)
+    wanted = set(roles)
+    return [g for g in cache if g.role in wanted]
+
+
+def user_has_role(*, user: User, role: str | Iterable[str], unit: AdministrativeUnit) -> bool:
+    """True when the user holds the role on the unit or on a unit above it."""
+    roles = [role] if isinstance(role, str) else list(role)
+    return any(unit.path.startswith(g.unit.path) for g in grants_of(user=user, roles=roles))
+
+
+def roles_on(*, user: User, unit: AdministrativeUnit) -> set[str]:
+    return {g.role for g in grants_of(user=user) if unit.path.startswith(g.unit.path)}
+
+
+def units_in_scope(*, user: User, roles: Iterable[str] | None = None) -> QuerySet[AdministrativeUnit]:
+    """Every unit the user serves in the given roles: the granted units and all below them."""
+    units = [g.unit for g in grants_of(user=user, roles=roles)]
+    return AdministrativeUnit.objects.within(units)
+
+
+def is_officer(*, user: User) -> bool:
+    return bool(grants_of(user=user, roles=OFFICER_ROLES))
+
+
+def is_citizen(*, user: User) -> bool:
+    return user.is_authenticated and hasattr(user, "citizen")

@@ -1,0 +1,15 @@
+from ninja import NinjaAPI
+
+from . import errors
+from .routers import auth
+
+api = NinjaAPI(
+    title="Một Cửa Số API",
+    version="1",
+    description="API của nền tảng Một Cửa Số. Lỗi trả về dạng {code, message, fields}.",
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+errors.install(api)
+api.add_router("/auth", auth.router)

@@ -1,0 +1,67 @@
+import datetime as dt
+
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+
+from motcua.accounts import selectors, services
+from motcua.api.auth import bearer
+from motcua.core.errors import DomainError
+
+router = Router(tags=["auth"])
+
+
+class LoginIn(Schema):
+    username: str
+    password: str
+    otp: str | None = None
+
+
+class LoginOut(Schema):
+    token: str
+    expires_at: dt.datetime
+    user: dict
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "invalid_credentials"
+
+
+def _user_summary(user) -> dict:
+    return {
+        "username": user.username,
+        "full_name": user.display_name,
+        "roles": [{"role": g.role, "unit": g.unit.code} for g in selectors.grants_of(user=user)],
+        "is_citizen": selectors.is_citizen(user=user),
+    }
+
+
+@router.post("/login", response={200: LoginOut}, summary="Đăng nhập, nhận mã truy cập (Bearer)")
+def login(request, payload: LoginIn):
+    user = services.login_authenticate(
+        request=request, identifier=payload.username, password=payload.password
+    )
+    if user is None:
+        raise Unauthorized(_("Tên đăng nhập hoặc mật khẩu chưa đúng."))
+    if services.totp_required(user=user):
+        if not user.totp_confirmed_at:
+            raise Unauthorized(
+                _("Tài khoản cán bộ cần bật xác thực hai bước trên trang web trước khi dùng API."),
+                code="otp_setup_required",
+            )
+        if not payload.otp or not services.totp_verify(user=user, code=payload.otp):
+            raise Unauthorized(_("Cần mã xác thực 6 chữ số hợp lệ trong trường otp."), code="otp_required")
+    raw, token = services.api_token_issue(user=user)
+    return {"token": raw, "expires_at": token.expires_at, "user": _user_summary(user)}
+
+
+@router.get("/me", auth=bearer, summary="Người dùng hiện tại")
+def me(request):
+    return _user_summary(request.auth)
+
+
+@router.post("/logout", auth=bearer, response={204: None}, summary="Thu hồi mã truy cập đang dùng")
+def logout(request):
+    header = request.headers.get("Authorization", "")
+    services.api_token_revoke(raw=header.split(" ", 1)[-1].strip())
+    return Status(204, None)

@@ -1,0 +1,44 @@
+"""Domain errors raised by services and selectors; the interfaces map them to HTTP statuses.
+
+Each carries a stable machine code and a Vietnamese message that tells the user how to fix it.
+"""
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, fields: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.fields = fields or {}
+
+    def as_body(self) -> dict:
+        return {"code": self.code, "message": str(self.message), "fields": self.fields}
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "invalid"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class NotAllowed(DomainError):
+    status = 422
+    code = "not_allowed"
+
+
+class RateLimited(DomainError):
+    status = 429
+    code = "rate_limited"

@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from motcua.core import demo
+
+
+class Command(BaseCommand):
+    help = "Nạp dữ liệu mẫu (chỉ ở chế độ thử nghiệm MOTCUA_DEMO=1). Chạy lại không tạo bản trùng."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet-progress", action="store_true")
+
+    def handle(self, *args, **options):
+        if not settings.DEMO:
+            raise CommandError("seed_demo chỉ chạy ở chế độ thử nghiệm: đặt MOTCUA_DEMO=1.")
+        call_command(
+            "load_units", quiet_progress=options["quiet_progress"], stdout=self.stdout, stderr=self.stderr
+        )
+        communes = demo.seed_places(settings.DEMO_PROVINCE_CODE)
+        demo.seed_accounts(communes, settings.DEMO_PROVINCE_CODE)
+        for hook in demo_hooks():
+            hook(self.stdout)
+        self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu mẫu."))
+        self.stdout.write(demo_logins_text())
+
+
+def demo_hooks():
+    """Other apps add their demo data here (calendar overrides, catalog, …)."""
+    return []
+
+
+def demo_logins_text() -> str:
+    lines = [f"Tài khoản thử nghiệm (mật khẩu: {demo.DEMO_PASSWORD}):"]
+    lines += [f"  {a.username:<11} {a.full_name} — {a.description}" for a in demo.DEMO_ACCOUNTS]
+    return "\n".join(lines)

@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from .models import AdministrativeUnit, Office, OfficeHours
+from .services import unit_save
+
+
+@admin.register(AdministrativeUnit)
+class AdministrativeUnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "unit_type", "parent", "valid_from", "valid_to"]
+    list_filter = ["unit_type"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["parent", "successor"]
+    readonly_fields = ["path", "depth"]
+
+    def save_model(self, request, obj, form, change):
+        unit_save(unit=obj)
+
+
+class OfficeHoursInline(admin.TabularInline):
+    model = OfficeHours
+    extra = 0
+
+
+@admin.register(Office)
+class OfficeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "unit", "phone", "hotline", "is_active"]
+    search_fields = ["code", "name", "agency_code"]
+    raw_id_fields = ["unit"]
+    inlines = [OfficeHoursInline]

@@ -1,0 +1,94 @@
+import datetime as dt
+
+import pytest
+from django.test import override_settings
+
+from motcua.accounts.models import Role
+from motcua.accounts.services import citizen_create, role_grant
+from motcua.places.models import AdministrativeUnit, Office, UnitType
+from motcua.places.services import unit_save
+
+PASSWORD = "mat-khau-thu-2026"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _plain_static_storage():
+    """Tests do not run collectstatic; serve static files without the hashed manifest."""
+    with override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        WHITENOISE_USE_FINDERS=True,
+        WHITENOISE_AUTOREFRESH=True,
+    ):
+        yield
+
+
+def make_unit(
+    code: str, name: str, unit_type: str, parent: AdministrativeUnit | None = None
+) -> AdministrativeUnit:
+    return unit_save(unit=AdministrativeUnit(code=code, name=name, unit_type=unit_type, parent=parent))
+
+
+@pytest.fixture
+def province(db):
+    return make_unit("15", "Tỉnh Lào Cai", UnitType.PROVINCE)
+
+
+@pytest.fixture
+def commune_a(province):
+    return make_unit("02839", "Xã Bắc Hà", UnitType.COMMUNE, province)
+
+
+@pytest.fixture
+def commune_b(province):
+    return make_unit("03037", "Xã Tả Van", UnitType.COMMUNE, province)
+
+
+@pytest.fixture
+def village_a(commune_a):
+    return make_unit("02839-01", "Thôn Na Hối", UnitType.VILLAGE, commune_a)
+
+
+@pytest.fixture
+def office_a(commune_a):
+    return Office.objects.create(
+        unit=commune_a,
+        code="UBND-02839",
+        agency_code="H15.02839",
+        name="Bộ phận Một cửa UBND xã Bắc Hà",
+        phone="0214 3880 123",
+        hotline="0912 000 101",
+    )
+
+
+@pytest.fixture
+def citizen(village_a):
+    return citizen_create(
+        username="congdan1",
+        full_name="Lò Thị Mai",
+        citizen_id="010190012345",
+        birth_date=dt.date(1990, 3, 12),
+        gender="female",
+        phone="0912345001",
+        password=PASSWORD,
+        address_unit=village_a,
+    )
+
+
+@pytest.fixture
+def make_officer(db, django_user_model):
+    def _make(username: str, role: str, unit: AdministrativeUnit, **extra):
+        user = django_user_model.objects.create_user(
+            username=username, password=PASSWORD, full_name=username, **extra
+        )
+        role_grant(user=user, role=role, unit=unit)
+        return user
+
+    return _make
+
+
+@pytest.fixture
+def intake_a(make_officer, commune_a):
+    return make_officer("tiepnhan", Role.INTAKE_OFFICER, commune_a)
