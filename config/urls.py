@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("can-bo/", include("motcua.workspace.urls")),
+    path("", include("motcua.calendars.urls")),
     path("", include("motcua.accounts.urls")),
     path("", include("motcua.portal.urls")),
 ]

@@ -25,9 +25,7 @@ def _plain_static_storage():
         yield
 
 
-def make_unit(
-    code: str, name: str, unit_type: str, parent: AdministrativeUnit | None = None
-) -> AdministrativeUnit:
+def make_unit(code: str, name: str, unit_type: str, parent: AdministrativeUnit | None = None) -> AdministrativeUnit:
     return unit_save(unit=AdministrativeUnit(code=code, name=name, unit_type=unit_type, parent=parent))
 
 
@@ -80,9 +78,7 @@ def citizen(village_a):
 @pytest.fixture
 def make_officer(db, django_user_model):
     def _make(username: str, role: str, unit: AdministrativeUnit, **extra):
-        user = django_user_model.objects.create_user(
-            username=username, password=PASSWORD, full_name=username, **extra
-        )
+        user = django_user_model.objects.create_user(username=username, password=PASSWORD, full_name=username, **extra)
         role_grant(user=user, role=role, unit=unit)
         return user
 

@@ -45,9 +45,7 @@ def test_api_login_is_rate_limited(api, citizen, settings):
 
 def test_unknown_or_revoked_token_is_401(api, citizen):
     assert api("get", "/auth/me", token="khong-co-that").status_code == 401
-    token = api("post", "/auth/login", data={"username": "congdan1", "password": "mat-khau-thu-2026"}).json()[
-        "token"
-    ]
+    token = api("post", "/auth/login", data={"username": "congdan1", "password": "mat-khau-thu-2026"}).json()["token"]
     assert api("post", "/auth/logout", token=token).status_code == 204
     assert api("get", "/auth/me", token=token).status_code == 401
 

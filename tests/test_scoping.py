@@ -14,9 +14,7 @@ def test_officer_of_commune_a_has_no_role_in_commune_b(make_officer, commune_a, 
     assert not user_has_role(user=officer, role=Role.LEADER, unit=commune_a)  # another role is another grant
 
 
-def test_province_admin_covers_every_unit_of_the_province(
-    make_officer, province, commune_a, commune_b, village_a
-):
+def test_province_admin_covers_every_unit_of_the_province(make_officer, province, commune_a, commune_b, village_a):
     other_province = make_unit("01", "Thành phố Hà Nội", "city")
     admin = make_officer("quantri", Role.PROVINCE_ADMIN, province)
     for unit in (province, commune_a, commune_b, village_a):

@@ -8,9 +8,7 @@ class LoginForm(forms.Form):
         label=_("Số điện thoại, số định danh cá nhân hoặc tên đăng nhập"),
         max_length=150,
         error_messages={"required": _("Nhập số điện thoại, số định danh cá nhân hoặc tên đăng nhập")},
-        widget=forms.TextInput(
-            attrs={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}),
     )
     password = forms.CharField(
         label=_("Mật khẩu"),
@@ -26,9 +24,7 @@ class TotpForm(forms.Form):
         help_text=_("Mở ứng dụng xác thực trên điện thoại và nhập mã đang hiển thị"),
         max_length=10,
         error_messages={"required": _("Nhập mã xác thực 6 chữ số")},
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
     )
 
 

@@ -86,9 +86,7 @@ class Role(models.TextChoices):
 
 
 # Roles that work in the officer workspace and must use a second factor.
-OFFICER_ROLES = frozenset(
-    {Role.INTAKE_OFFICER, Role.SPECIALIST, Role.LEADER, Role.UNIT_ADMIN, Role.PROVINCE_ADMIN}
-)
+OFFICER_ROLES = frozenset({Role.INTAKE_OFFICER, Role.SPECIALIST, Role.LEADER, Role.UNIT_ADMIN, Role.PROVINCE_ADMIN})
 ADMIN_ROLES = frozenset({Role.UNIT_ADMIN, Role.PROVINCE_ADMIN})
 
 
@@ -103,9 +101,7 @@ class RoleGrant(TimeStampedModel):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants")
     role = models.CharField(_("vai trò"), max_length=32, choices=Role.choices)
-    unit = models.ForeignKey(
-        AdministrativeUnit, verbose_name=_("địa bàn"), on_delete=models.PROTECT, related_name="+"
-    )
+    unit = models.ForeignKey(AdministrativeUnit, verbose_name=_("địa bàn"), on_delete=models.PROTECT, related_name="+")
     valid_from = models.DateField(_("từ ngày"), default=dt.date.today)
     valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
     granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -87,9 +87,7 @@ def citizen_create(
     return user
 
 
-def role_grant(
-    *, user: User, role: str, unit: AdministrativeUnit, granted_by: User | None = None
-) -> RoleGrant:
+def role_grant(*, user: User, role: str, unit: AdministrativeUnit, granted_by: User | None = None) -> RoleGrant:
     grant, _created = RoleGrant.objects.get_or_create(
         user=user,
         role=role,
@@ -107,8 +105,7 @@ def login_throttle_check(*, identifier: str, ip_address: str | None) -> None:
     failures = LoginAttempt.objects.filter(created_at__gte=since, succeeded=False)
     minutes = max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)
     message = _(
-        "Bạn đã nhập sai quá nhiều lần. Hãy đợi %(minutes)s phút rồi thử lại, "
-        "hoặc gọi bộ phận một cửa để được hỗ trợ."
+        "Bạn đã nhập sai quá nhiều lần. Hãy đợi %(minutes)s phút rồi thử lại, hoặc gọi bộ phận một cửa để được hỗ trợ."
     ) % {"minutes": minutes}
     ident = _throttle_key(identifier)
     if failures.filter(identifier_hash=ident).count() >= settings.LOGIN_MAX_FAILURES_PER_ACCOUNT:
@@ -180,11 +177,7 @@ def api_token_issue(*, user: User) -> tuple[str, ApiToken]:
 
 
 def api_token_user(*, raw: str) -> User | None:
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=_digest(raw), expires_at__gt=timezone.now())
-        .first()
-    )
+    token = ApiToken.objects.select_related("user").filter(key_hash=_digest(raw), expires_at__gt=timezone.now()).first()
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

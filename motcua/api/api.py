@@ -1,7 +1,7 @@
 from ninja import NinjaAPI
 
 from . import errors
-from .routers import auth
+from .routers import auth, calendar
 
 api = NinjaAPI(
     title="Một Cửa Số API",
@@ -13,3 +13,4 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/auth", auth.router)
+api.add_router("/calendar", calendar.router)

@@ -36,9 +36,7 @@ def install(api) -> None:
             fields.setdefault(_field_path(err.get("loc", [])), []).append(text)
         return api.create_response(
             request,
-            _body(
-                "invalid", _("Dữ liệu gửi lên chưa đúng; hãy sửa các trường được nêu rồi gửi lại."), fields
-            ),
+            _body("invalid", _("Dữ liệu gửi lên chưa đúng; hãy sửa các trường được nêu rồi gửi lại."), fields),
             status=422,
         )
 

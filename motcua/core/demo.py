@@ -103,9 +103,7 @@ def seed_places(province_code: str = "15") -> dict[str, AdministrativeUnit]:
         commune = AdministrativeUnit.objects.current().get(code=code, parent=province)
         communes[code] = commune
         for index, name in enumerate(info["villages"]):
-            unit = AdministrativeUnit.objects.filter(
-                code=village_code(code, index), valid_to__isnull=True
-            ).first()
+            unit = AdministrativeUnit.objects.filter(code=village_code(code, index), valid_to__isnull=True).first()
             if unit is None:
                 unit = AdministrativeUnit(code=village_code(code, index), valid_from=REFORM_2025_START)
             unit.name, unit.unit_type, unit.parent, unit.source = name, UnitType.VILLAGE, commune, "demo"
@@ -153,9 +151,7 @@ def seed_accounts(communes: dict[str, AdministrativeUnit], province_code: str = 
             CitizenProfile.objects.filter(user=user).update(address_unit=village)
     units = {code: AdministrativeUnit.objects.current().get(code=code) for code in [*communes, province_code]}
     for username, grants in _STAFF.items():
-        user, _created = User.objects.get_or_create(
-            username=username, defaults={"full_name": names[username]}
-        )
+        user, _created = User.objects.get_or_create(username=username, defaults={"full_name": names[username]})
         user.full_name = names[username]
         user.set_password(DEMO_PASSWORD)
         user.is_staff = any(role == Role.PROVINCE_ADMIN for role, _code in grants)

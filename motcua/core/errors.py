@@ -19,6 +19,11 @@ class DomainError(Exception):
         return {"code": self.code, "message": str(self.message), "fields": self.fields}
 
 
+class BadRequest(DomainError):
+    status = 400
+    code = "bad_request"
+
+
 class ValidationFailed(DomainError):
     status = 422
     code = "invalid"

@@ -119,9 +119,7 @@ class AdministrativeUnit(TimeStampedModel):
 
     def is_current(self, on: dt.date | None = None) -> bool:
         on = on or dt.date.today()
-        return (self.valid_from is None or self.valid_from <= on) and (
-            self.valid_to is None or self.valid_to >= on
-        )
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or self.valid_to >= on)
 
 
 class OfficeKind(models.TextChoices):

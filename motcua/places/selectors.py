@@ -10,11 +10,7 @@ def unit_get(*, code: str) -> AdministrativeUnit:
 
 
 def communes_of(*, province: AdministrativeUnit) -> QuerySet[AdministrativeUnit]:
-    return (
-        AdministrativeUnit.objects.current()
-        .filter(parent=province, unit_type__in=COMMUNE_LEVEL)
-        .order_by("name")
-    )
+    return AdministrativeUnit.objects.current().filter(parent=province, unit_type__in=COMMUNE_LEVEL).order_by("name")
 
 
 def offices_within(*, unit: AdministrativeUnit) -> QuerySet[Office]:

@@ -84,8 +84,7 @@ def units_load(
     report = LoadReport()
     with transaction.atomic():
         existing = {
-            u.code: u
-            for u in AdministrativeUnit.objects.filter(valid_to__isnull=True).select_related("parent")
+            u.code: u for u in AdministrativeUnit.objects.filter(valid_to__isnull=True).select_related("parent")
         }
         for row in rows:
             parent = existing.get(row.parent_code) if row.parent_code else None

@@ -1,5 +1,6 @@
 from django.shortcuts import render
 
+from motcua.accounts.models import ADMIN_ROLES
 from motcua.accounts.selectors import grants_of
 
 from .decorators import officer_required
@@ -7,4 +8,9 @@ from .decorators import officer_required
 
 @officer_required
 def home(request):
-    return render(request, "workspace/home.html", {"grants": grants_of(user=request.user)})
+    grants = grants_of(user=request.user)
+    return render(
+        request,
+        "workspace/home.html",
+        {"grants": grants, "can_manage_calendar": any(g.role in ADMIN_ROLES for g in grants)},
+    )

@@ -24,9 +24,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("password", models.CharField(max_length=128, verbose_name="password")),
                 ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
@@ -75,9 +73,7 @@ class Migration(migrations.Migration):
                 ("full_name", models.CharField(blank=True, max_length=150, verbose_name="họ và tên")),
                 (
                     "phone",
-                    models.CharField(
-                        blank=True, max_length=15, null=True, unique=True, verbose_name="số điện thoại"
-                    ),
+                    models.CharField(blank=True, max_length=15, null=True, unique=True, verbose_name="số điện thoại"),
                 ),
                 ("totp_secret", models.CharField(blank=True, editable=False, max_length=64)),
                 ("totp_confirmed_at", models.DateTimeField(blank=True, editable=False, null=True)),
@@ -117,9 +113,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("key_hash", models.CharField(max_length=64, unique=True)),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
@@ -144,9 +138,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
@@ -210,9 +202,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("identifier_hash", models.CharField(max_length=64)),
                 ("ip_address", models.GenericIPAddressField(null=True)),
@@ -231,9 +221,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
@@ -285,9 +273,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "phân quyền",
                 "verbose_name_plural": "phân quyền",
-                "constraints": [
-                    models.UniqueConstraint(fields=("user", "role", "unit"), name="role_grant_unique")
-                ],
+                "constraints": [models.UniqueConstraint(fields=("user", "role", "unit"), name="role_grant_unique")],
             },
         ),
     ]

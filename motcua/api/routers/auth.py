@@ -38,9 +38,7 @@ def _user_summary(user) -> dict:
 
 @router.post("/login", response={200: LoginOut}, summary="Đăng nhập, nhận mã truy cập (Bearer)")
 def login(request, payload: LoginIn):
-    user = services.login_authenticate(
-        request=request, identifier=payload.username, password=payload.password
-    )
+    user = services.login_authenticate(request=request, identifier=payload.username, password=payload.password)
     if user is None:
         raise Unauthorized(_("Tên đăng nhập hoặc mật khẩu chưa đúng."))
     if services.totp_required(user=user):

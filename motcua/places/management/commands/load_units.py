@@ -16,11 +16,8 @@ class Command(BaseCommand):
 
         rows = official_unit_rows(options["province"])
         source = f"vietnam-provinces {vietnam_provinces.__version__} ({vietnam_provinces.__data_version__})"
-        with tqdm(
-            total=len(rows), unit=" đơn vị", disable=options["quiet_progress"], file=self.stderr
-        ) as bar:
+        with tqdm(total=len(rows), unit=" đơn vị", disable=options["quiet_progress"], file=self.stderr) as bar:
             report = units_load(rows=rows, source=source, valid_from=REFORM_2025_START, progress=bar.update)
         self.stdout.write(
-            f"Đã nạp {len(rows)} đơn vị: {report.created} mới, {report.updated} cập nhật, "
-            f"{report.unchanged} không đổi."
+            f"Đã nạp {len(rows)} đơn vị: {report.created} mới, {report.updated} cập nhật, {report.unchanged} không đổi."
         )

@@ -1,0 +1,348 @@
+"""Working calendar and deadline arithmetic (DOMAIN.md §6). Pure functions: the calendar is passed in,
+nothing here reads the database or the clock, so every rule is testable and the same everywhere.
+
+All moments are timezone-aware; arithmetic happens in the calendar's time zone (Asia/Ho_Chi_Minh).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+Period = tuple[dt.time, dt.time]
+WeekHours = Mapping[int, Sequence[Period]]
+
+DEFAULT_PERIODS: tuple[Period, ...] = ((dt.time(7, 30), dt.time(11, 30)), (dt.time(13, 30), dt.time(17, 0)))
+DEFAULT_HOURS: dict[int, tuple[Period, ...]] = {weekday: DEFAULT_PERIODS for weekday in range(5)}
+SAME_DAY_CUTOFF = dt.time(15, 0)
+_MAX_DAYS_SCANNED = 3660  # ten years: a guard against a calendar with no working day at all
+
+# "Ngày nghỉ (thay cho ngày 26/04/2025)": a bridge day off, worked on the date named in brackets.
+_SWAP = re.compile(r"thay cho ngày (\d{2})/(\d{2})/(\d{4})")
+
+
+class CalendarError(ValueError):
+    """A deadline cannot be computed as asked; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class YearFacts:
+    days_off: dict[dt.date, str]
+    make_up_days: dict[dt.date, str]
+
+
+@lru_cache(maxsize=64)
+def national_year(year: int) -> YearFacts:
+    """Vietnam's public holidays and official swaps for a year, from the `holidays` package."""
+    days_off: dict[dt.date, str] = {}
+    make_up: dict[dt.date, str] = {}
+    for day, name in holidays.country_holidays("VN", years=year, language="vi").items():
+        days_off[day] = name
+        match = _SWAP.search(name)
+        if match:
+            worked = dt.date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+            make_up[worked] = f"Làm bù cho ngày nghỉ {day:%d/%m/%Y}"
+    # A swap announced in one year can name a make-up day in the previous or next year.
+    for neighbour in (year - 1, year + 1):
+        for day, name in holidays.country_holidays("VN", years=neighbour, language="vi").items():
+            match = _SWAP.search(name)
+            if match and int(match.group(3)) == year:
+                worked = dt.date(year, int(match.group(2)), int(match.group(1)))
+                make_up[worked] = f"Làm bù cho ngày nghỉ {day:%d/%m/%Y}"
+    return YearFacts(days_off=days_off, make_up_days=make_up)
+
+
+@dataclass(frozen=True)
+class Override:
+    """An administrator's decision for one date: a day off (typhoon closure) or a make-up working day."""
+
+    working: bool
+    name: str
+
+
+class WorkingCalendar:
+    """Which days are worked and when. Precedence: an override for the date, then the national make-up
+    days, then the national days off, then the office's weekly hours."""
+
+    def __init__(
+        self,
+        *,
+        hours: WeekHours | None = None,
+        overrides: Mapping[dt.date, Override] | None = None,
+        national: Callable[[int], YearFacts] = national_year,
+        tz: dt.tzinfo = VN_TZ,
+    ):
+        self.hours = {k: tuple(v) for k, v in (hours or DEFAULT_HOURS).items() if v}
+        if not self.hours:
+            raise CalendarError("Lịch làm việc phải có ít nhất một ngày làm việc trong tuần")
+        self.overrides = dict(overrides or {})
+        self.national = national
+        self.tz = tz
+        # A make-up Saturday is worked on normal weekday hours.
+        self._make_up_periods = self.hours.get(0) or next(iter(self.hours.values()))
+
+    # --- days -------------------------------------------------------------------------------------
+    def day_status(self, day: dt.date) -> tuple[bool, str]:
+        """(is it a working day, the name of the holiday / override if any)."""
+        override = self.overrides.get(day)
+        if override is not None:
+            return override.working, override.name
+        facts = self.national(day.year)
+        if day in facts.make_up_days:
+            return True, facts.make_up_days[day]
+        if day in facts.days_off:
+            return False, facts.days_off[day]
+        return day.weekday() in self.hours, ""
+
+    def is_working_day(self, day: dt.date) -> bool:
+        return self.day_status(day)[0]
+
+    def periods(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+        if not self.is_working_day(day):
+            return []
+        spec = self.hours.get(day.weekday(), self._make_up_periods)
+        return [(self._at(day, start), self._at(day, end)) for start, end in spec]
+
+    def day_start(self, day: dt.date) -> dt.datetime:
+        return self.periods(day)[0][0]
+
+    def day_end(self, day: dt.date) -> dt.datetime:
+        return self.periods(day)[-1][1]
+
+    def next_working_day(self, day: dt.date) -> dt.date:
+        for _ in range(_MAX_DAYS_SCANNED):
+            day += dt.timedelta(days=1)
+            if self.is_working_day(day):
+                return day
+        raise CalendarError("Không tìm thấy ngày làm việc nào trong lịch")
+
+    def previous_working_day(self, day: dt.date) -> dt.date:
+        for _ in range(_MAX_DAYS_SCANNED):
+            day -= dt.timedelta(days=1)
+            if self.is_working_day(day):
+                return day
+        raise CalendarError("Không tìm thấy ngày làm việc nào trong lịch")
+
+    def standard_day_length(self) -> dt.timedelta:
+        spec = self._make_up_periods
+        return sum((_span(start, end) for start, end in spec), dt.timedelta())
+
+    def local(self, moment: dt.datetime) -> dt.datetime:
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=self.tz)
+        return moment.astimezone(self.tz)
+
+    def _at(self, day: dt.date, time: dt.time) -> dt.datetime:
+        return dt.datetime.combine(day, time, tzinfo=self.tz)
+
+    def iter_periods_from(self, moment: dt.datetime):
+        """Working periods that end after the moment, in order, the first clipped to start at it."""
+        local = self.local(moment)
+        day = local.date()
+        for _ in range(_MAX_DAYS_SCANNED):
+            for start, end in self.periods(day):
+                if end > local:
+                    yield max(start, local), end
+            day += dt.timedelta(days=1)
+        raise CalendarError("Không tìm thấy ngày làm việc nào trong lịch")
+
+
+def _span(start: dt.time, end: dt.time) -> dt.timedelta:
+    return dt.datetime.combine(dt.date.min, end) - dt.datetime.combine(dt.date.min, start)
+
+
+# --- deadline rules ------------------------------------------------------------------------------------
+def received_moment(cal: WorkingCalendar, submitted_at: dt.datetime) -> dt.datetime:
+    """When the clock starts: the submission itself if inside office hours, else the start of the next
+    working period (night, lunch break, weekend, holiday)."""
+    start, _end = next(cal.iter_periods_from(submitted_at))
+    return start
+
+
+def due_working_days(cal: WorkingCalendar, received_at: dt.datetime, days: int) -> dt.datetime:
+    """End of office hours on the N-th working day after the day of receipt (Civil Code Art. 147: the
+    day of receipt is not counted)."""
+    _positive(days)
+    day = received_moment(cal, received_at).date()
+    for _ in range(days):
+        day = cal.next_working_day(day)
+    return cal.day_end(day)
+
+
+def due_working_hours(cal: WorkingCalendar, received_at: dt.datetime, hours: float) -> dt.datetime:
+    _positive(hours)
+    return add_working_time(cal, received_moment(cal, received_at), dt.timedelta(hours=hours))
+
+
+def due_same_day(cal: WorkingCalendar, received_at: dt.datetime, cutoff: dt.time = SAME_DAY_CUTOFF) -> dt.datetime:
+    """End of the day of receipt; received after the cut-off (15:00), end of the next working day."""
+    counted = received_moment(cal, received_at)
+    if counted.timetz().replace(tzinfo=None) > cutoff:
+        return cal.day_end(cal.next_working_day(counted.date()))
+    return cal.day_end(counted.date())
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """How a procedure states its processing time: N working days, N working hours, or the same day."""
+
+    kind: str  # "working_days" | "working_hours" | "same_day"
+    amount: float = 0
+
+    WORKING_DAYS = "working_days"
+    WORKING_HOURS = "working_hours"
+    SAME_DAY = "same_day"
+
+    def due(self, cal: WorkingCalendar, received_at: dt.datetime) -> dt.datetime:
+        if self.kind == self.WORKING_DAYS:
+            if self.amount != int(self.amount):
+                raise CalendarError("Số ngày làm việc phải là số nguyên")
+            return due_working_days(cal, received_at, int(self.amount))
+        if self.kind == self.WORKING_HOURS:
+            return due_working_hours(cal, received_at, self.amount)
+        if self.kind == self.SAME_DAY:
+            return due_same_day(cal, received_at)
+        raise CalendarError(f"Không biết cách tính thời hạn loại {self.kind!r}")
+
+
+def _positive(amount: float) -> None:
+    if amount <= 0:
+        raise CalendarError("Thời hạn phải lớn hơn 0")
+
+
+# --- working time ----------------------------------------------------------------------------------------
+def add_working_time(cal: WorkingCalendar, start: dt.datetime, amount: dt.timedelta) -> dt.datetime:
+    """The moment when `amount` of working time has passed after `start`."""
+    if amount <= dt.timedelta(0):
+        return received_moment(cal, start)
+    remaining = amount
+    for begin, end in cal.iter_periods_from(start):
+        available = end - begin
+        if remaining <= available:
+            return begin + remaining
+        remaining -= available
+    raise CalendarError("Không tìm thấy ngày làm việc nào trong lịch")  # pragma: no cover - guarded above
+
+
+def working_time_between(cal: WorkingCalendar, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+    """Working time from start to end; negative when end is before start."""
+    if end < start:
+        return -working_time_between(cal, end, start)
+    total = dt.timedelta(0)
+    for begin, finish in cal.iter_periods_from(start):
+        if begin >= end:
+            break
+        total += min(finish, end) - begin
+    return total
+
+
+# --- pause, resume, extension --------------------------------------------------------------------------
+def resume_due(
+    cal: WorkingCalendar, *, due_at: dt.datetime, paused_at: dt.datetime, resumed_at: dt.datetime
+) -> dt.datetime:
+    """The clock stopped at `paused_at` and restarts at `resumed_at`: the working time that was left is
+    counted again from the resumption, so the citizen's time does not count against the agency. A dossier
+    already late when paused stays late: its due moment does not move."""
+    if resumed_at < paused_at:
+        raise CalendarError("Thời điểm tiếp tục phải sau thời điểm tạm dừng")
+    left = working_time_between(cal, paused_at, due_at)
+    if left <= dt.timedelta(0):
+        return due_at
+    return add_working_time(cal, received_moment(cal, resumed_at), left)
+
+
+def restart_due(cal: WorkingCalendar, rule: DeadlineRule, *, resumed_at: dt.datetime) -> dt.datetime:
+    """The clock restarts from zero when the completed dossier arrives (Decree 61/2018 Art. 19, after a
+    supplement request): the full processing time counts again from the new receipt."""
+    return rule.due(cal, resumed_at)
+
+
+def extension_latest_moment(cal: WorkingCalendar, due_at: dt.datetime) -> dt.datetime:
+    """An apology with a new date must be issued at least one working day before the due date: by the
+    end of the working day before the due day."""
+    due_day = cal.local(due_at).date()
+    return cal.day_end(cal.previous_working_day(due_day))
+
+
+def extension_check(
+    cal: WorkingCalendar,
+    *,
+    due_at: dt.datetime,
+    now: dt.datetime,
+    new_due: dt.datetime | dt.date,
+    already_extended: bool,
+) -> dt.datetime:
+    """Validate an apology with a new date (once, in time, later than the old date, on a working day) and
+    return the new due moment (a date means the end of that working day)."""
+    if already_extended:
+        raise CalendarError("Chỉ được hẹn lại ngày trả kết quả một lần cho mỗi hồ sơ")
+    latest = extension_latest_moment(cal, due_at)
+    if now > latest:
+        raise CalendarError(
+            "Văn bản xin lỗi và hẹn lại phải gửi chậm nhất trước hạn một ngày làm việc, "
+            f"tức là trước {latest:%H:%M ngày %d/%m/%Y}"
+        )
+    if isinstance(new_due, dt.datetime):
+        new_day, new_moment = cal.local(new_due).date(), cal.local(new_due)
+    else:
+        new_day, new_moment = new_due, None
+    if not cal.is_working_day(new_day):
+        raise CalendarError(f"Ngày hẹn mới {new_day:%d/%m/%Y} không phải ngày làm việc; hãy chọn ngày khác")
+    if new_moment is None:
+        new_moment = cal.day_end(new_day)
+    if new_moment <= cal.local(due_at):
+        raise CalendarError("Ngày hẹn mới phải sau ngày hẹn cũ")
+    return new_moment
+
+
+# --- reporting -----------------------------------------------------------------------------------------
+EARLY, ON_TIME, LATE = "early", "on_time", "late"
+
+
+def classify(cal: WorkingCalendar, *, finished_at: dt.datetime, due_at: dt.datetime) -> str:
+    """Early: finished on a day before the due day. On time: by the due moment. Late: after it."""
+    finished, due = cal.local(finished_at), cal.local(due_at)
+    if finished.date() < due.date():
+        return EARLY
+    if finished <= due:
+        return ON_TIME
+    return LATE
+
+
+@dataclass(frozen=True)
+class Remaining:
+    overdue: bool
+    days: int
+    hours: int
+    minutes: int
+
+    def text(self) -> str:
+        parts = []
+        if self.days:
+            parts.append(f"{self.days} ngày")
+        if self.hours:
+            parts.append(f"{self.hours} giờ")
+        if not parts:
+            if self.minutes == 0:
+                return "đã quá hạn" if self.overdue else "đến hạn"
+            parts.append(f"{self.minutes} phút")
+        return ("quá hạn " if self.overdue else "còn ") + " ".join(parts)
+
+
+def remaining(cal: WorkingCalendar, *, now: dt.datetime, due_at: dt.datetime) -> Remaining:
+    """Working time left until the due moment (or past it), in working days of the office's standard
+    length, hours and minutes: "còn 2 ngày 3 giờ", "quá hạn 1 ngày 2 giờ"."""
+    delta = working_time_between(cal, now, due_at)
+    overdue = cal.local(now) > cal.local(due_at)
+    seconds = int(abs(delta).total_seconds())
+    day_seconds = int(cal.standard_day_length().total_seconds())
+    days, rest = divmod(seconds, day_seconds)
+    hours, rest = divmod(rest, 3600)
+    return Remaining(overdue=overdue, days=days, hours=hours, minutes=rest // 60)

@@ -1,0 +1,146 @@
+"""The calendar an office works by: national holidays, overrides for its units, its office hours."""
+
+import datetime as dt
+
+from django.db.models import Q
+
+from motcua.core.errors import BadRequest, ValidationFailed
+from motcua.places.models import AdministrativeUnit, Office
+
+from .engine import (
+    DEFAULT_HOURS,
+    VN_TZ,
+    CalendarError,
+    DeadlineRule,
+    Override,
+    WorkingCalendar,
+    national_year,
+    received_moment,
+)
+from .models import CalendarOverride, OverrideKind
+
+
+def office_hours(office: Office | None) -> dict[int, tuple[tuple[dt.time, dt.time], ...]]:
+    if office is None:
+        return DEFAULT_HOURS
+    rows = list(office.hours.order_by("weekday", "opens"))
+    if not rows:
+        return DEFAULT_HOURS
+    hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for row in rows:
+        hours.setdefault(row.weekday, []).append((row.opens, row.closes))
+    return {k: tuple(v) for k, v in hours.items()}
+
+
+def overrides_for(unit: AdministrativeUnit | None) -> dict[dt.date, Override]:
+    """National overrides, then those of each unit from the top down to `unit`: the most specific wins."""
+    chain = [] if unit is None else [*reversed(unit.ancestors()), unit]
+    condition = Q(unit__isnull=True)
+    if chain:
+        condition |= Q(unit__in=chain)
+    depth = {u.pk: i + 1 for i, u in enumerate(chain)}
+    rows = sorted(CalendarOverride.objects.filter(condition), key=lambda r: depth.get(r.unit_id, 0))
+    result: dict[dt.date, Override] = {}
+    for row in rows:
+        result[row.date] = Override(working=row.kind == OverrideKind.WORKING_DAY, name=row.name)
+    return result
+
+
+def calendar_for_office(office: Office | None = None) -> WorkingCalendar:
+    unit = office.unit if office is not None else None
+    return WorkingCalendar(hours=office_hours(office), overrides=overrides_for(unit), national=national_year)
+
+
+def calendar_for_unit(unit: AdministrativeUnit | None) -> WorkingCalendar:
+    return WorkingCalendar(overrides=overrides_for(unit), national=national_year)
+
+
+def office_by_code(code: str) -> Office | None:
+    return Office.objects.select_related("unit").filter(code=code, is_active=True).first()
+
+
+def year_days(cal: WorkingCalendar, year: int) -> dict[str, list[dict]]:
+    """Days off (holidays on working days and weekends alike) and make-up working days of a year."""
+    days_off, make_up = [], []
+    facts = cal.national(year)
+    candidates = set(facts.days_off) | set(facts.make_up_days)
+    candidates |= {d for d in cal.overrides if d.year == year}
+    for day in sorted(candidates):
+        working, name = cal.day_status(day)
+        entry = {"date": day, "name": name, "weekday": day.weekday()}
+        if working and day.weekday() not in cal.hours:
+            make_up.append(entry)
+        elif not working and name:
+            days_off.append(entry)
+    return {"days_off": days_off, "make_up_days": make_up}
+
+
+# --- one door for "when is this due?" (the CLI, the API and the dossier engine) ------------------------
+_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M")
+
+
+def parse_moment(text: str, tz: dt.tzinfo) -> dt.datetime:
+    """ISO 8601 (with or without offset) or dd/mm/yyyy HH:MM; a moment without offset is local time."""
+    raw = (text or "").strip().replace("Z", "+00:00")
+    if not raw:
+        raise BadRequest("Thiếu thời điểm tiếp nhận: nhập dạng 2026-02-13T16:00", code="invalid_date")
+    try:
+        moment = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        moment = None
+        for fmt in _FORMATS:
+            try:
+                moment = dt.datetime.strptime(raw, fmt)
+                break
+            except ValueError:
+                continue
+    if moment is None:
+        raise BadRequest(
+            f"Không đọc được thời điểm {text!r}: nhập dạng 2026-02-13T16:00 hoặc 13/02/2026 16:00",
+            code="invalid_date",
+        )
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+
+
+def deadline_query(
+    *,
+    received: str,
+    working_days: int | None = None,
+    working_hours: float | None = None,
+    same_day: bool = False,
+    office_code: str | None = None,
+) -> dict:
+    """Parse, validate and compute a due moment; raises BadRequest / ValidationFailed with Vietnamese text."""
+    received_at = parse_moment(received, VN_TZ)
+    chosen = [x for x in (working_days is not None, working_hours is not None, same_day) if x]
+    if len(chosen) != 1:
+        raise ValidationFailed(
+            "Chọn đúng một cách tính: số ngày làm việc (working_days), số giờ làm việc (working_hours) "
+            "hoặc trong ngày (same_day)",
+            fields={"working_days": ["Chọn đúng một cách tính thời hạn"]},
+        )
+    office = None
+    if office_code:
+        office = office_by_code(office_code)
+        if office is None:
+            raise ValidationFailed(
+                f"Không có cơ quan mã {office_code!r}; xem danh sách cơ quan ở trang Liên hệ",
+                code="unknown_office",
+                fields={"office": ["Mã cơ quan không tồn tại"]},
+            )
+    if working_days is not None:
+        rule, field = DeadlineRule(DeadlineRule.WORKING_DAYS, working_days), "working_days"
+    elif working_hours is not None:
+        rule, field = DeadlineRule(DeadlineRule.WORKING_HOURS, working_hours), "working_hours"
+    else:
+        rule, field = DeadlineRule(DeadlineRule.SAME_DAY), "same_day"
+    if field != "same_day" and rule.amount <= 0:
+        raise ValidationFailed(
+            "Thời hạn phải lớn hơn 0, ví dụ working_days=3", code="invalid_amount", fields={field: ["Phải lớn hơn 0"]}
+        )
+    cal = calendar_for_office(office)
+    try:
+        due_at = rule.due(cal, received_at)
+    except CalendarError as exc:
+        raise ValidationFailed(str(exc), fields={field: [str(exc)]}) from exc
+    return {"received_at": received_at, "counted_from": received_moment(cal, received_at), "due_at": due_at}

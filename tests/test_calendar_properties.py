@@ -1,0 +1,79 @@
+"""Property-based checks of the deadline engine over 2024–2027 with random typhoon closures."""
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from motcua.calendars.engine import (
+    VN_TZ,
+    Override,
+    WorkingCalendar,
+    add_working_time,
+    due_same_day,
+    due_working_days,
+    due_working_hours,
+    received_moment,
+    working_time_between,
+)
+
+moments = st.datetimes(min_value=dt.datetime(2024, 1, 1), max_value=dt.datetime(2027, 6, 30)).map(
+    lambda m: m.replace(second=0, microsecond=0, tzinfo=VN_TZ)
+)
+closures = st.dictionaries(
+    st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2027, 12, 31)),
+    st.just(Override(False, "Nghỉ do bão")),
+    max_size=8,
+)
+
+
+def _calendar(extra):
+    base = {dt.date(2026, 1, 2): Override(False, "hoán đổi"), dt.date(2026, 1, 10): Override(True, "làm bù")}
+    return WorkingCalendar(overrides={**base, **extra})
+
+
+def _inside_office_hours(cal, moment):
+    return any(start <= moment <= end for start, end in cal.periods(moment.date()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(received=moments, days=st.integers(min_value=1, max_value=40), extra=closures)
+def test_due_by_working_days(received, days, extra):
+    cal = _calendar(extra)
+    due = due_working_days(cal, received, days)
+    assert cal.is_working_day(due.date())
+    assert due >= received
+    assert due == cal.day_end(due.date())
+    longer = due_working_days(cal, received, days + 1)
+    assert longer > due and cal.is_working_day(longer.date())
+
+
+@settings(max_examples=300, deadline=None)
+@given(received=moments, hours=st.integers(min_value=1, max_value=120), extra=closures)
+def test_due_by_working_hours(received, hours, extra):
+    cal = _calendar(extra)
+    due = due_working_hours(cal, received, hours)
+    assert cal.is_working_day(due.date())
+    assert _inside_office_hours(cal, due)
+    assert due >= received
+    assert due_working_hours(cal, received, hours + 1) > due
+    # Exactly the asked working time lies between the counted start and the due moment.
+    assert working_time_between(cal, received_moment(cal, received), due) == dt.timedelta(hours=hours)
+
+
+@settings(max_examples=200, deadline=None)
+@given(received=moments, extra=closures)
+def test_same_day(received, extra):
+    cal = _calendar(extra)
+    due = due_same_day(cal, received)
+    assert cal.is_working_day(due.date()) and due >= received
+    assert due <= due_working_days(cal, received, 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=moments, minutes=st.integers(min_value=0, max_value=60 * 200))
+def test_adding_working_time_is_consistent(start, minutes):
+    cal = _calendar({})
+    end = add_working_time(cal, start, dt.timedelta(minutes=minutes))
+    assert end >= start
+    assert working_time_between(cal, start, end) == dt.timedelta(minutes=minutes)
