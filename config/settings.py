@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "motcua.places",
     "motcua.accounts",
     "motcua.calendars",
+    "motcua.catalog",
     "motcua.portal",
     "motcua.workspace",
     "motcua.api",
@@ -56,7 +57,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "motcua.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -192,6 +193,11 @@ EMAIL_BACKEND = env_str(
     "django.core.mail.backends.console.EmailBackend" if DEMO else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "motcua@localhost")
+
+# The office whose address and hotline head the citizen pages (its code); empty = the first office.
+MOTCUA_OFFICE = env_str("MOTCUA_OFFICE", "")
+# Shared secret that messaging channels (Zalo OA, SMS gateway) send to the assistant webhook.
+ASSISTANT_CHANNEL_SECRET = env_str("ASSISTANT_CHANNEL_SECRET", "")
 
 # Demo data: which province the demo loads (official code from the national list).
 DEMO_PROVINCE_CODE = env_str("MOTCUA_DEMO_PROVINCE", "15")

@@ -88,3 +88,15 @@ def make_officer(db, django_user_model):
 @pytest.fixture
 def intake_a(make_officer, commune_a):
     return make_officer("tiepnhan", Role.INTAKE_OFFICER, commune_a)
+
+
+@pytest.fixture
+def catalog(db):
+    """The shipped catalogue, imported as an administrator would."""
+    from motcua.catalog.importer import SHIPPED_FILE, catalog_import
+    from motcua.catalog.search import search_index_invalidate
+
+    catalog_import(SHIPPED_FILE.read_text(encoding="utf-8"))
+    search_index_invalidate()
+    yield
+    search_index_invalidate()

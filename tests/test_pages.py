@@ -26,9 +26,14 @@ def test_home_page_is_vietnamese_and_small(client, office_a):
     assert len(response.content) < 60_000
 
 
-def test_english_is_available(client, db):
-    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+def test_english_is_available_when_chosen(client, db):
+    # The phone's language alone does not switch a Vietnamese public service to English…
+    assert '<html lang="vi">' in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # …the visitor's choice does.
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.get("/")
     assert '<html lang="en">' in response.content.decode()
+    assert response["Content-Language"] == "en"
 
 
 def test_404_page_is_vietnamese(client, db):

@@ -1,7 +1,7 @@
 from ninja import NinjaAPI
 
 from . import errors
-from .routers import auth, calendar
+from .routers import auth, calendar, catalog
 
 api = NinjaAPI(
     title="Một Cửa Số API",
@@ -14,3 +14,5 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/auth", auth.router)
 api.add_router("/calendar", calendar.router)
+api.add_router("/procedures", catalog.router)
+api.add_router("/assistant", catalog.assistant_router)

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from motcua.accounts.models import CitizenProfile, Role, User
 from motcua.accounts.services import citizen_create, role_grant
-from motcua.places.models import AdministrativeUnit, Office, OfficeKind, UnitType
+from motcua.places.models import AdministrativeUnit, Office, OfficeContact, OfficeKind, UnitType
 from motcua.places.services import REFORM_2025_START, unit_save
 
 DEMO_PASSWORD = "motcua-demo"  # noqa: S105 — documented demo credential, refused outside demo mode
@@ -24,6 +24,12 @@ DEMO_COMMUNES = {
         "phone": "0214 3880 123",
         "hotline": "0912 000 101",
         "address": "Tổ dân phố Bắc Hà, xã Bắc Hà, tỉnh Lào Cai",
+        "contacts": [
+            ("Nguyễn Văn Tiếp", "Công chức Bộ phận Một cửa", "0912 000 111"),
+            ("Trần Thị Hương", "Công chức Tư pháp - Hộ tịch (khai sinh, kết hôn, chứng thực)", "0912 000 112"),
+            ("Hoàng Văn Minh", "Phó Chủ tịch UBND xã", "0912 000 113"),
+            ("Lù Văn Páo", "Tổ trưởng Tổ công nghệ số cộng đồng (hỗ trợ cài VNeID, nộp trực tuyến)", "0912 000 114"),
+        ],
     },
     "03037": {
         "slug": "ta-van",
@@ -31,6 +37,7 @@ DEMO_COMMUNES = {
         "phone": "0214 3871 456",
         "hotline": "0912 000 202",
         "address": "Thôn Tả Van Giáy, xã Tả Van, tỉnh Lào Cai",
+        "contacts": [("Vàng Thị Dung", "Công chức Bộ phận Một cửa", "0912 000 211")],
     },
     "02761": {
         "slug": "muong-khuong",
@@ -38,6 +45,7 @@ DEMO_COMMUNES = {
         "phone": "0214 3881 789",
         "hotline": "0912 000 303",
         "address": "Thôn Mã Tuyển, xã Mường Khương, tỉnh Lào Cai",
+        "contacts": [("Thào A Vàng", "Công chức Bộ phận Một cửa", "0912 000 311")],
     },
 }
 
@@ -108,7 +116,7 @@ def seed_places(province_code: str = "15") -> dict[str, AdministrativeUnit]:
                 unit = AdministrativeUnit(code=village_code(code, index), valid_from=REFORM_2025_START)
             unit.name, unit.unit_type, unit.parent, unit.source = name, UnitType.VILLAGE, commune, "demo"
             unit_save(unit=unit)
-        Office.objects.update_or_create(
+        office, _created = Office.objects.update_or_create(
             code=f"UBND-{code}",
             defaults=dict(
                 unit=commune,
@@ -121,6 +129,10 @@ def seed_places(province_code: str = "15") -> dict[str, AdministrativeUnit]:
                 email=f"motcua.{info['slug']}@laocai.gov.vn.example",
             ),
         )
+        for order, (name, position, phone) in enumerate(info["contacts"]):
+            OfficeContact.objects.update_or_create(
+                office=office, name=name, defaults={"position": position, "phone": phone, "order": order}
+            )
     return communes
 
 

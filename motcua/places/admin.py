@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AdministrativeUnit, Office, OfficeHours
+from .models import AdministrativeUnit, Office, OfficeContact, OfficeHours
 from .services import unit_save
 
 
@@ -21,9 +21,14 @@ class OfficeHoursInline(admin.TabularInline):
     extra = 0
 
 
+class OfficeContactInline(admin.TabularInline):
+    model = OfficeContact
+    extra = 0
+
+
 @admin.register(Office)
 class OfficeAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "unit", "phone", "hotline", "is_active"]
     search_fields = ["code", "name", "agency_code"]
     raw_id_fields = ["unit"]
-    inlines = [OfficeHoursInline]
+    inlines = [OfficeHoursInline, OfficeContactInline]

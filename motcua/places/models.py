@@ -186,3 +186,22 @@ class OfficeHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class OfficeContact(models.Model):
+    """A published contact of an office: the officers' phones communes list on their pages so that
+    citizens can call the right person."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("họ và tên"), max_length=150)
+    position = models.CharField(_("chức vụ, lĩnh vực phụ trách"), max_length=200)
+    phone = models.CharField(_("điện thoại"), max_length=20)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("liên hệ công khai")
+        verbose_name_plural = _("liên hệ công khai")
+        ordering = ["office", "order", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} — {self.position}"

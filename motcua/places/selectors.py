@@ -1,5 +1,6 @@
 """Reads for administrative units and offices."""
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from .models import COMMUNE_LEVEL, AdministrativeUnit, Office
@@ -15,3 +16,9 @@ def communes_of(*, province: AdministrativeUnit) -> QuerySet[AdministrativeUnit]
 
 def offices_within(*, unit: AdministrativeUnit) -> QuerySet[Office]:
     return Office.objects.filter(unit__path__startswith=unit.path, is_active=True).select_related("unit")
+
+
+def main_office() -> Office | None:
+    """The office whose contacts head the citizen pages: MOTCUA_OFFICE, else the first one registered."""
+    offices = Office.objects.filter(is_active=True).select_related("unit")
+    return offices.filter(code=settings.MOTCUA_OFFICE).first() or offices.order_by("pk").first()

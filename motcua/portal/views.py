@@ -1,8 +1,90 @@
-from django.shortcuts import render
+"""Citizen pages: thin. Every rule lives in the domain apps' selectors and services."""
 
+import segno
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from motcua.catalog import selectors as catalog
+from motcua.catalog.assistant import assistant_answer
+from motcua.catalog.models import Field
 from motcua.places.models import Office
+from motcua.places.selectors import main_office
+
+MAX_QUERY = 200
+CHAT_TURNS = 6
 
 
 def home(request):
-    offices = Office.objects.filter(is_active=True).select_related("unit")[:6]
-    return render(request, "portal/home.html", {"offices": offices})
+    return render(
+        request,
+        "portal/home.html",
+        {"popular": catalog.procedures_popular(8), "fields": catalog.fields_with_counts(), "office": main_office()},
+    )
+
+
+def search(request):
+    query = (request.GET.get("q") or "").strip()[:MAX_QUERY]
+    results = []
+    if query:
+        for hit, procedure in catalog.procedures_for_hits(catalog.procedure_search(query=query, limit=20)):
+            results.append({"hit": hit, "procedure": procedure, "time": catalog.time_text(procedure)})
+    return render(request, "portal/search.html", {"query": query, "results": results, "office": main_office()})
+
+
+def procedure(request, code: str):
+    item = catalog.procedure_current(code=code)
+    if item is None:
+        raise Http404
+    url = settings.SITE_URL + reverse("portal:procedure", args=[item.code])
+    qr = segno.make(url, error="m").svg_inline(scale=3, title=f"Mã QR của trang thủ tục {item.code}", omitsize=True)
+    linked = list(catalog.procedures_current().filter(code__in=item.linked_codes))
+    return render(
+        request,
+        "portal/procedure.html",
+        {
+            "p": item,
+            "documents": list(item.documents.all()),
+            "time": catalog.time_text(item),
+            "fee": catalog.fee_text(item),
+            "office": main_office(),
+            "qr_svg": qr,
+            "page_url": url,
+            "linked": linked,
+        },
+    )
+
+
+def field(request, slug: str):
+    item = get_object_or_404(Field, slug=slug)
+    page = Paginator(catalog.procedures_current().filter(field=item).order_by("-popularity", "code"), 25).get_page(
+        request.GET.get("trang")
+    )
+    return render(request, "portal/field.html", {"field": item, "page": page})
+
+
+def contacts(request):
+    offices = Office.objects.filter(is_active=True).select_related("unit").prefetch_related("contacts", "hours")
+    return render(request, "portal/contacts.html", {"offices": offices})
+
+
+@require_http_methods(["GET", "POST"])
+def assistant(request):
+    """A chat that works without JavaScript: each question is a form post, the conversation lives in the
+    session, and the page is redirected after each post so a reload never asks twice."""
+    history = request.session.get("assistant", [])
+    if request.method == "POST":
+        if request.POST.get("xoa"):
+            request.session["assistant"] = []
+            return redirect("portal:assistant")
+        text = (request.POST.get("text") or "").strip()[:MAX_QUERY]
+        if text:
+            office = main_office()
+            answer = assistant_answer(text, hotline=office.hotline if office else "")
+            history = [*history, {"q": text, "a": answer.text, "link": (answer.procedure or {}).get("url", "")}]
+            request.session["assistant"] = history[-CHAT_TURNS:]
+        return redirect(reverse("portal:assistant") + "#cuoi")
+    return render(request, "portal/assistant.html", {"history": history})

@@ -15,6 +15,7 @@ class Command(BaseCommand):
         if not settings.DEMO:
             raise CommandError("seed_demo chỉ chạy ở chế độ thử nghiệm: đặt MOTCUA_DEMO=1.")
         call_command("load_units", quiet_progress=options["quiet_progress"], stdout=self.stdout, stderr=self.stderr)
+        call_command("catalog_import", quiet_progress=options["quiet_progress"], stdout=self.stdout, stderr=self.stderr)
         communes = demo.seed_places(settings.DEMO_PROVINCE_CODE)
         demo.seed_accounts(communes, settings.DEMO_PROVINCE_CODE)
         for hook in demo_hooks():

@@ -1,0 +1,238 @@
+"""Procedure search that understands how people ask.
+
+In-process inverted index over each procedure's citizen name, aliases, official name and field, with
+accents removed, colloquial phrases mapped to catalogue words (data file `search_synonyms.json`), and
+typo tolerance by edit distance (a deletion index, as in SymSpell). Ranking: matched words weighted by
+rarity (IDF) and by where they matched, a bonus for matched word pairs and whole phrases, and a small
+popularity prior. Built from plain dicts so the benchmark can run it on a generated catalogue.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+import math
+import re
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from .text import fold, tokens
+
+SYNONYMS_FILE = Path(__file__).parent / "data" / "search_synonyms.json"
+_CODE = re.compile(r"\b\d\.\d{6}\b")
+
+# Where a word matched: aliases and the citizen name say how people ask, so they weigh most.
+WEIGHTS = {"alias": 1.0, "citizen": 1.0, "name": 0.8, "field": 0.35}
+BIGRAM_FACTOR = 0.6
+FUZZY_FACTOR = 0.7
+
+
+@dataclass(frozen=True)
+class Hit:
+    code: str
+    name: str
+    field: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: str
+    name: str
+    citizen_name: str
+    field_name: str
+    aliases: tuple[str, ...]
+    popularity: int
+
+
+def load_synonyms(path: Path = SYNONYMS_FILE) -> tuple[dict[str, str], frozenset[str]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    phrases = {fold(k): fold(v) for k, v in data["phrases"].items()}
+    stop = frozenset(fold(w) for w in data["stopwords"])
+    return phrases, stop
+
+
+def _deletes(word: str, distance: int) -> set[str]:
+    out, frontier = {word}, {word}
+    for _ in range(distance):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        out |= frontier
+    return out
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            row[j] = min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[i - 2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+class SearchIndex:
+    def __init__(self, entries: list[Entry], synonyms: dict[str, str] | None = None, stopwords=frozenset()):
+        self.entries = entries
+        self.synonyms = sorted((synonyms or {}).items(), key=lambda kv: -len(kv[0]))
+        self.stopwords = stopwords
+        self.by_code = {e.code: i for i, e in enumerate(entries)}
+        postings: dict[str, dict[int, float]] = defaultdict(dict)
+        self.phrases: list[set[str]] = []
+        for i, entry in enumerate(entries):
+            sources = [("name", entry.name), ("citizen", entry.citizen_name), ("field", entry.field_name)]
+            sources += [("alias", a) for a in entry.aliases]
+            phrases = set()
+            for kind, text in sources:
+                words = self._apply_synonyms(" ".join(tokens(text))).split()
+                if kind in ("alias", "citizen", "name"):
+                    phrases.add(" ".join(w for w in words if w not in stopwords))
+                weight = WEIGHTS[kind]
+                for term in self._terms(words):
+                    if postings[term].get(i, 0) < weight:
+                        postings[term][i] = weight
+            self.phrases.append(phrases)
+        n = max(len(entries), 1)
+        self.postings = {t: list(docs.items()) for t, docs in postings.items()}
+        self.idf = {t: math.log(1 + (n - len(d) + 0.5) / (len(d) + 0.5)) for t, d in self.postings.items()}
+        self.prior = [0.03 * math.log1p(e.popularity) for e in entries]
+        self.vocabulary = [t for t in self.postings if " " not in t]
+        self.deletes: dict[str, list[str]] = defaultdict(list)
+        for word in self.vocabulary:
+            if len(word) >= 3:
+                for variant in _deletes(word, 2 if len(word) >= 7 else 1):
+                    self.deletes[variant].append(word)
+
+    @staticmethod
+    def _terms(words: list[str]) -> list[str]:
+        return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+
+    def _apply_synonyms(self, folded: str) -> str:
+        text = f" {folded} "
+        for phrase, replacement in self.synonyms:
+            text = text.replace(f" {phrase} ", f" {replacement} ")
+        return text.strip()
+
+    def normalize_query(self, query: str) -> list[str]:
+        """Folded words of the query, colloquial phrases replaced (the same mapping as the index), filler
+        words dropped."""
+        text = f" {self._apply_synonyms(' '.join(tokens(query)))} "
+        for stop in sorted(self.stopwords, key=len, reverse=True):
+            text = text.replace(f" {stop} ", " ")
+        return text.split()
+
+    def _expand(self, word: str) -> list[tuple[str, float]]:
+        if word in self.postings:
+            return [(word, 1.0)]
+        if len(word) < 4:
+            return []
+        limit = 2 if len(word) >= 7 else 1
+        candidates = set()
+        for variant in _deletes(word, limit):
+            candidates.update(self.deletes.get(variant, ()))
+        close = [(c, FUZZY_FACTOR) for c in candidates if _edit_distance(word, c, limit) <= limit]
+        return sorted(close, key=lambda cw: -len(self.postings[cw[0]]))[:3]
+
+    def search(self, query: str, limit: int = 10) -> list[Hit]:
+        code_match = _CODE.search(query or "")
+        words = self.normalize_query(query)
+        scores: dict[int, float] = defaultdict(float)
+        if code_match and code_match.group(0) in self.by_code:
+            scores[self.by_code[code_match.group(0)]] += 10.0
+        expanded = [self._expand(w) for w in words]
+        total = 0.0
+        for options in expanded:
+            if not options:
+                total += 1.0  # an unknown word still counts against full coverage
+                continue
+            best_idf = max(self.idf[t] for t, _ in options)
+            total += best_idf
+            seen: dict[int, float] = {}
+            for term, factor in options:
+                idf = self.idf[term]
+                for doc, weight in self.postings[term]:
+                    value = idf * weight * factor
+                    if value > seen.get(doc, 0.0):
+                        seen[doc] = value
+            for doc, value in seen.items():
+                scores[doc] += value
+        for left, right in itertools.pairwise(expanded):
+            for a, fa in left[:1]:
+                for b, fb in right[:1]:
+                    pair = f"{a} {b}"
+                    if pair in self.postings:
+                        idf = self.idf[pair] * BIGRAM_FACTOR * fa * fb
+                        for doc, weight in self.postings[pair]:
+                            scores[doc] += idf * weight
+        if not scores:
+            return []
+        joined = " ".join(t for options in expanded for t, _ in options[:1])
+        norm = max(total, 1e-9)
+        prior = self.prior
+        # Only the best candidates need the phrase check and the final order: no full sort.
+        shortlist = heapq.nlargest(max(limit * 3, 30), scores.items(), key=lambda kv: kv[1] / norm + prior[kv[0]])
+        ranked = []
+        for doc, raw in shortlist:
+            value = raw / norm + prior[doc]
+            if joined and joined in self.phrases[doc]:
+                value += 0.5
+            ranked.append((value, doc))
+        ranked.sort(key=lambda x: (-x[0], self.entries[x[1]].code))
+        return [
+            Hit(self.entries[d].code, self.entries[d].name, self.entries[d].field_name, round(v, 4))
+            for v, d in ranked[:limit]
+        ]
+
+
+# --- the index of the current catalogue, shared by the process -----------------------------------
+_lock = threading.Lock()
+_state: dict = {"index": None, "signature": None, "checked": 0.0}
+RECHECK_SECONDS = 30
+
+
+def _signature():
+    from django.db.models import Count, Max
+
+    from .models import Procedure
+
+    agg = Procedure.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    return agg["n"], agg["last"]
+
+
+def build_index_from_db() -> SearchIndex:
+    from .models import Procedure
+
+    entries = [
+        Entry(p.code, p.name, p.citizen_name, p.field.name, tuple(p.aliases), p.popularity)
+        for p in Procedure.objects.current().select_related("field")
+    ]
+    synonyms, stop = load_synonyms()
+    return SearchIndex(entries, synonyms, stop)
+
+
+def search_index() -> SearchIndex:
+    """The cached index, rebuilt when the catalogue changed (checked at most every 30 s per process)."""
+    now = time.monotonic()
+    with _lock:
+        if _state["index"] is not None and now - _state["checked"] < RECHECK_SECONDS:
+            return _state["index"]
+        signature = _signature()
+        if _state["index"] is None or signature != _state["signature"]:
+            _state["index"] = build_index_from_db()
+            _state["signature"] = signature
+        _state["checked"] = now
+        return _state["index"]
+
+
+def search_index_invalidate() -> None:
+    with _lock:
+        _state["index"] = None
