@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django_tasks",
     "django_tasks_db",
     "motcua.core",
@@ -47,6 +48,9 @@ INSTALLED_APPS = [
     "motcua.accounts",
     "motcua.calendars",
     "motcua.catalog",
+    "motcua.dossiers",
+    "motcua.documents",
+    "motcua.notifications",
     "motcua.portal",
     "motcua.workspace",
     "motcua.api",
@@ -66,6 +70,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Widgets render through the project's templates, so our own widget templates are found.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -196,6 +202,21 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "motcua@localhost")
 
 # The office whose address and hotline head the citizen pages (its code); empty = the first office.
 MOTCUA_OFFICE = env_str("MOTCUA_OFFICE", "")
+# Uploads: per file and per dossier (bytes).
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+DOSSIER_UPLOAD_MAX_BYTES = env_int("DOSSIER_UPLOAD_MAX_BYTES", 30 * 1024 * 1024)
+# Django refuses request bodies above this before any view runs (the 30 MB dossier limit plus forms).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# National systems: local simulators in the demo and tests, HTTP adapters when configured.
+POPULATION_REGISTRY = env_str("POPULATION_REGISTRY", "simulator")
+POPULATION_REGISTRY_URL = env_str("POPULATION_REGISTRY_URL", "")
+POPULATION_REGISTRY_TOKEN = env_str("POPULATION_REGISTRY_TOKEN", "")
+SMS_BACKEND = env_str("SMS_BACKEND", "simulator")
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
+
 # Shared secret that messaging channels (Zalo OA, SMS gateway) send to the assistant webhook.
 ASSISTANT_CHANNEL_SECRET = env_str("ASSISTANT_CHANNEL_SECRET", "")
 

@@ -19,6 +19,9 @@ def _plain_static_storage():
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         },
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        # Tests create many accounts; a slow hash proves nothing here.
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         WHITENOISE_USE_FINDERS=True,
         WHITENOISE_AUTOREFRESH=True,
     ):
@@ -100,3 +103,46 @@ def catalog(db):
     search_index_invalidate()
     yield
     search_index_invalidate()
+
+
+@pytest.fixture
+def staff(make_officer, commune_a, commune_b, settings):
+    """The demo's officers: intake, specialist and leader of commune A, intake of commune B."""
+    settings.OFFICER_TOTP_REQUIRED = False
+    return {
+        "tiepnhan": make_officer("tiepnhan", Role.INTAKE_OFFICER, commune_a),
+        "chuyenvien": make_officer("chuyenvien", Role.SPECIALIST, commune_a),
+        "lanhdao": make_officer("lanhdao", Role.LEADER, commune_a),
+        "tiepnhan2": make_officer("tiepnhan2", Role.INTAKE_OFFICER, commune_b),
+    }
+
+
+@pytest.fixture
+def office_b(commune_b):
+    return Office.objects.create(
+        unit=commune_b, code="UBND-03037", agency_code="H15.03037", name="Bộ phận Một cửa UBND xã Tả Van"
+    )
+
+
+BIRTH_FORM = {
+    "ho_ten_tre": "Hoàng Thị Lan",
+    "ngay_sinh": "2026-11-20",
+    "gioi_tinh": "Nữ",
+    "noi_sinh": "Trạm Y tế xã Bắc Hà",
+    "ho_ten_me": "Lò Thị Mai",
+    "so_dinh_danh_me": "010190012345",
+    "quan_he_nguoi_nop": "Mẹ",
+}
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def api_token(db):
+    from motcua.accounts.services import api_token_issue
+
+    def issue(user):
+        return api_token_issue(user=user)[0]
+
+    return issue

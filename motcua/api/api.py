@@ -1,7 +1,7 @@
 from ninja import NinjaAPI
 
 from . import errors
-from .routers import auth, calendar, catalog
+from .routers import auth, calendar, catalog, dossiers
 
 api = NinjaAPI(
     title="Một Cửa Số API",
@@ -16,3 +16,5 @@ api.add_router("/auth", auth.router)
 api.add_router("/calendar", calendar.router)
 api.add_router("/procedures", catalog.router)
 api.add_router("/assistant", catalog.assistant_router)
+api.add_router("", dossiers.router)
+api.add_router("", dossiers.public)

@@ -1,12 +1,20 @@
 from django.urls import path
 
-from . import views
+from . import dossier_views, views
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("tim-kiem", views.search, name="search"),
     path("thu-tuc/<str:code>", views.procedure, name="procedure"),
+    path("thu-tuc/<str:code>/nop-truc-tuyen", dossier_views.submit_form, name="submit"),
+    path("ho-so/nhap/<int:draft_id>/giay-to", dossier_views.submit_documents, name="submit_documents"),
+    path("ho-so/nhap/<int:draft_id>/kiem-tra", dossier_views.submit_check, name="submit_check"),
+    path("ho-so", dossier_views.my_dossiers, name="my_dossiers"),
+    path("ho-so/tep/<uuid:pk>", dossier_views.attachment_download, name="attachment"),
+    path("ho-so/<str:code>", dossier_views.dossier_detail, name="dossier"),
+    path("ho-so/<str:code>/phieu/<str:form>.pdf", dossier_views.dossier_form_pdf, name="dossier_form"),
+    path("tra-cuu", dossier_views.track, name="track"),
     path("linh-vuc/<slug:slug>", views.field, name="field"),
     path("lien-he", views.contacts, name="contacts"),
     path("tro-ly", views.assistant, name="assistant"),

@@ -1,8 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import dossier_views, views
 
 app_name = "workspace"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("ho-so", dossier_views.worklist, name="worklist"),
+    path("ho-so/<str:code>", dossier_views.dossier, name="dossier"),
+    path("ho-so/<str:code>/thao-tac", dossier_views.act, name="act"),
+    path("tiep-nhan", dossier_views.counter_intake, name="counter_intake"),
 ]

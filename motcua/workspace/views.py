@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from motcua.accounts.models import ADMIN_ROLES
+from motcua.accounts.models import ADMIN_ROLES, Role
 from motcua.accounts.selectors import grants_of
 
 from .decorators import officer_required
@@ -12,5 +12,9 @@ def home(request):
     return render(
         request,
         "workspace/home.html",
-        {"grants": grants, "can_manage_calendar": any(g.role in ADMIN_ROLES for g in grants)},
+        {
+            "grants": grants,
+            "can_manage_calendar": any(g.role in ADMIN_ROLES for g in grants),
+            "is_intake": any(g.role == Role.INTAKE_OFFICER for g in grants),
+        },
     )

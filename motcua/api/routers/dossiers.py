@@ -1,0 +1,214 @@
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.urls import reverse
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from motcua.api.auth import bearer
+from motcua.core.errors import BadRequest, NotFound
+from motcua.dossiers import selectors, services
+from motcua.dossiers.models import DRAFT, Dossier
+
+router = Router(tags=["dossiers"], auth=bearer)
+
+
+class AttachmentOut(Schema):
+    id: uuid.UUID
+    sha256: str
+    size: int
+    content_type: str
+
+
+class DossierSummaryOut(Schema):
+    code: str
+    status: str
+    version: int
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    receipt_url: str
+
+
+public = Router(tags=["dossiers"])
+
+
+def _receipt_url(dossier: Dossier) -> str:
+    return settings.SITE_URL + reverse("portal:dossier_form", args=[dossier.code, "01"])
+
+
+def _summary(dossier: Dossier) -> dict:
+    return {
+        "code": dossier.code,
+        "status": dossier.status,
+        "version": dossier.version,
+        "received_at": dossier.received_at,
+        "due_at": dossier.due_at,
+        "receipt_url": _receipt_url(dossier),
+    }
+
+
+@router.post("/attachments", response={201: AttachmentOut}, summary="Tải lên một tệp (PDF, JPEG, PNG; tối đa 10 MB)")
+def upload(request, file: File[UploadedFile], document_name: str = ""):
+    attachment = services.attachment_upload(owner=request.auth, upload=file, document_name=document_name)
+    return Status(
+        201,
+        {
+            "id": attachment.pk,
+            "sha256": attachment.sha256,
+            "size": attachment.size,
+            "content_type": attachment.content_type,
+        },
+    )
+
+
+class DossierIn(Schema):
+    procedure_code: str
+    form: dict
+    attachments: list[str] = []
+    office: str | None = None
+
+
+@router.post(
+    "/dossiers",
+    response={200: DossierSummaryOut, 201: DossierSummaryOut},
+    summary="Nộp hồ sơ trực tuyến (tiêu đề Idempotency-Key để gửi lại an toàn)",
+)
+def submit(request, payload: DossierIn):
+    key = request.headers.get("Idempotency-Key")
+    dossier, created = services.dossier_submit(
+        citizen=request.auth,
+        procedure_code=payload.procedure_code,
+        form=payload.form,
+        attachment_ids=payload.attachments,
+        idempotency_key=key,
+        office_code=payload.office,
+    )
+    return Status(201 if created else 200, _summary(dossier))
+
+
+def _detail(dossier: Dossier, user) -> dict:
+    return {
+        **_summary(dossier),
+        "procedure": {
+            "code": dossier.procedure.code,
+            "name": dossier.procedure.name,
+            "version": dossier.procedure.version,
+        },
+        "status_label": selectors.status_label(dossier, citizen=dossier.citizen_id == user.pk),
+        "office": dossier.office.code,
+        "channel": dossier.channel,
+        "submitted_at": dossier.submitted_at,
+        "finished_at": dossier.finished_at,
+        "timeliness": dossier.timeliness or None,
+        "remaining": selectors.remaining_text(dossier),
+        "fee_amount": dossier.fee_amount,
+        "form": dossier.form_data,
+        "attachments": [
+            {
+                "id": str(a.pk),
+                "name": a.document_name or a.original_name,
+                "sha256": a.sha256,
+                "size": a.size,
+                "content_type": a.content_type,
+            }
+            for a in dossier.attachments.all()
+        ],
+        "events": [
+            {
+                "seq": e.seq,
+                "action": e.action,
+                "from": e.from_status,
+                "to": e.to_status,
+                "at": e.created_at,
+                "note": e.note,
+                "actor_role": e.actor_role,
+            }
+            for e in selectors.events_of(dossier)
+        ],
+        "actions": [a.name for a in selectors.actions_for(user=user, dossier=dossier)],
+    }
+
+
+@router.get("/dossiers/{code}", summary="Chi tiết hồ sơ (chỉ công dân nộp và cán bộ của đơn vị)")
+def detail(request, code: str):
+    dossier = selectors.dossier_get(user=request.auth, code=code)
+    if dossier.status == DRAFT:
+        raise NotFound("Không tìm thấy hồ sơ này")
+    return _detail(dossier, request.auth)
+
+
+class TransitionIn(Schema):
+    action: str
+    version: int
+    note: str = ""
+    assignee: str | None = None
+    method: str | None = None
+    new_due: str | None = None
+    form: dict | None = None
+    attachments: list[str] | None = None
+
+
+@router.post("/dossiers/{code}/transitions", summary="Chuyển bước xử lý hồ sơ")
+def transition(request, code: str, payload: TransitionIn):
+    params = {k: v for k, v in payload.dict().items() if k not in ("action", "version", "note") and v is not None}
+    dossier = services.dossier_transition(
+        code=code, action=payload.action, actor=request.auth, version=payload.version, note=payload.note, params=params
+    )
+    return _detail(dossier, request.auth)
+
+
+class WorklistQueryIn(Schema):
+    view: str = "open"
+    q: str = ""
+    page: int = 1
+    page_size: int = 50
+
+
+@router.get("/worklist", summary="Danh sách hồ sơ của cán bộ")
+def worklist(request, params: Query[WorklistQueryIn]):
+    from motcua.accounts.selectors import is_officer
+
+    if not is_officer(user=request.auth):
+        raise NotFound("Không tìm thấy")
+    if params.view not in selectors.VIEWS:
+        raise BadRequest(f"view phải là một trong: {', '.join(selectors.VIEWS)}", fields={"view": ["Không hợp lệ"]})
+    if not 1 <= params.page_size <= 200 or params.page < 1:
+        raise BadRequest("page ≥ 1 và page_size từ 1 đến 200")
+    qs = selectors.worklist(user=request.auth, query=selectors.WorklistQuery(view=params.view, search=params.q))
+    start = (params.page - 1) * params.page_size
+    rows = list(qs[start : start + params.page_size + 1])
+    return {
+        "view": params.view,
+        "page": params.page,
+        "has_next": len(rows) > params.page_size,
+        "results": [
+            {
+                "code": d.code,
+                "procedure": d.procedure.code,
+                "status": d.status,
+                "due_at": d.due_at,
+                "applicant_name": d.applicant_name,
+                "assigned_to": d.assigned_to.username if d.assigned_to else None,
+                "version": d.version,
+            }
+            for d in rows[: params.page_size]
+        ],
+    }
+
+
+@public.get("/track", summary="Tra cứu công khai bằng mã hồ sơ và số điện thoại")
+def track(request, code: str, phone: str):
+    dossier = selectors.dossier_track(code=code, phone=phone)
+    from motcua.documents.pdf import event_label
+
+    return {
+        "code": dossier.code,
+        "procedure": dossier.procedure.name,
+        "status": dossier.status,
+        "status_label": selectors.status_label(dossier, citizen=True),
+        "received_at": dossier.received_at,
+        "due_at": dossier.due_at,
+        "finished_at": dossier.finished_at,
+        "events": [{"at": e.created_at, "label": event_label(dossier, e)} for e in selectors.events_of(dossier)],
+    }

@@ -1,0 +1,20 @@
+from django import template
+
+from motcua.catalog.fees import format_vnd
+
+register = template.Library()
+
+
+@register.filter
+def vnd(amount) -> str:
+    """1250000 → '1.250.000 ₫'; 0 → 'Miễn phí'."""
+    try:
+        value = int(amount or 0)
+    except (TypeError, ValueError):
+        return ""
+    return format_vnd(value) if value else "Miễn phí"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""

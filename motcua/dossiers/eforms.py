@@ -1,0 +1,198 @@
+"""E-forms: a procedure's JSON Schema rendered as a server-side form, and the same schema validating what
+comes in from pages and the API. Error messages are Vietnamese and name the field's label."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import jsonschema
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from motcua.catalog.text import nfc
+
+
+def _title(schema: dict, name: str) -> str:
+    return schema.get("properties", {}).get(name, {}).get("title", name)
+
+
+def _message(error: jsonschema.ValidationError, schema: dict) -> tuple[str, str]:
+    """(field name, Vietnamese message) for one schema error."""
+    if error.validator == "required":
+        name = re.findall(r"'([^']+)'", error.message)[0]
+        prop = schema["properties"].get(name, {})
+        verb = "Chọn" if "enum" in prop else "Nhập"
+        return name, f"{verb} {_title(schema, name).lower()}"
+    name = str(error.absolute_path[0]) if error.absolute_path else "__all__"
+    title = _title(schema, name)
+    kind, value = error.validator, error.validator_value
+    if kind == "additionalProperties":
+        extra = re.findall(r"'([^']+)'", error.message)
+        return "__all__", _("Tờ khai có trường không thuộc biểu mẫu: %(f)s") % {"f": ", ".join(extra)}
+    if kind == "pattern" and value == "^[0-9]{12}$":
+        return name, _("%(t)s phải gồm đúng 12 chữ số") % {"t": title}
+    if kind == "pattern":
+        return name, _("%(t)s chưa đúng định dạng") % {"t": title}
+    if kind == "minLength":
+        return name, _("Nhập %(t)s") % {"t": title.lower()} if value <= 1 else _(
+            "%(t)s phải có ít nhất %(n)s ký tự"
+        ) % {"t": title, "n": value}
+    if kind == "maxLength":
+        return name, _("%(t)s dài quá %(n)s ký tự") % {"t": title, "n": value}
+    if kind == "enum":
+        return name, _("Chọn %(t)s trong các lựa chọn có sẵn") % {"t": title.lower()}
+    if kind == "format" and value == "date":
+        return name, _("%(t)s phải là một ngày có thật, ví dụ 12/03/2026") % {"t": title}
+    if kind == "type" and value == "integer":
+        return name, _("%(t)s phải là số nguyên, ví dụ 2") % {"t": title}
+    if kind == "type":
+        return name, _("%(t)s chưa đúng kiểu dữ liệu") % {"t": title}
+    if kind == "minimum":
+        return name, _("%(t)s phải từ %(n)s trở lên") % {"t": title, "n": value}
+    if kind == "maximum":
+        return name, _("%(t)s không được lớn hơn %(n)s") % {"t": title, "n": value}
+    return name, error.message
+
+
+def normalize(schema: dict, data: dict) -> dict:
+    """NFC and trimmed strings, empty optional values dropped: what gets stored is what was meant."""
+    out = {}
+    for key, value in (data or {}).items():
+        if isinstance(value, str):
+            value = nfc(value).strip()
+            if value == "" and key not in schema.get("required", []):
+                continue
+        out[key] = value
+    return out
+
+
+def validate(schema: dict, data: dict) -> tuple[dict, dict[str, list[str]]]:
+    """(normalised data, errors by field). The same check runs for pages and the API."""
+    if not isinstance(data, dict):
+        return {}, {"__all__": [_("Tờ khai phải là một đối tượng JSON")]}
+    clean = normalize(schema, data)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors: dict[str, list[str]] = {}
+    for error in sorted(validator.iter_errors(clean), key=lambda e: list(map(str, e.absolute_path))):
+        field, message = _message(error, schema)
+        if message not in errors.get(field, []):
+            errors.setdefault(field, []).append(message)
+    return clean, errors
+
+
+# --- page rendering ------------------------------------------------------------------------------------
+class DateBoxesWidget(forms.MultiWidget):
+    """Three boxes (ngày, tháng, năm) as the GOV.UK date pattern recommends for known dates."""
+
+    template_name = "includes/date_boxes.html"
+
+    def __init__(self, attrs=None):
+        box = {"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
+        super().__init__(
+            [
+                forms.TextInput({**box, "class": "date-day"}),
+                forms.TextInput({**box, "class": "date-month"}),
+                forms.TextInput({**box, "class": "date-year"}),
+            ],
+            attrs,
+        )
+
+    def decompress(self, value):
+        if not value:
+            return [None, None, None]
+        try:
+            day = dt.date.fromisoformat(str(value))
+        except ValueError:
+            return [None, None, None]
+        return [day.day, day.month, day.year]
+
+
+class DateBoxesField(forms.MultiValueField):
+    widget = DateBoxesWidget
+
+    def __init__(self, *, title: str, **kwargs):
+        self.title = title
+        fields = (forms.CharField(), forms.CharField(), forms.CharField())
+        super().__init__(fields=fields, require_all_fields=False, **kwargs)
+
+    def compress(self, values):
+        if not values or not any(values):
+            return ""
+        try:
+            day, month, year = (int(v) for v in values)
+            return dt.date(year, month, day).isoformat()
+        except (TypeError, ValueError):
+            raise ValidationError(_("%(t)s phải là một ngày có thật, ví dụ 12 3 2026") % {"t": self.title}) from None
+
+
+def build_form_class(schema: dict, ui: dict) -> type[forms.Form]:
+    """A Django form whose fields follow the schema and the UI hints (order, widgets, hints)."""
+    props = schema.get("properties", {})
+    required = set(schema.get("required", []))
+    widgets, hints = ui.get("widgets", {}), ui.get("hints", {})
+    order = [n for n in ui.get("order", []) if n in props] + [n for n in props if n not in ui.get("order", [])]
+    fields = {}
+    for name in order:
+        prop = props[name]
+        title = prop.get("title", name)
+        common = {"label": title, "required": False, "help_text": hints.get(name, "")}
+        if prop.get("format") == "date" or widgets.get(name) == "date":
+            fields[name] = DateBoxesField(title=title, **common)
+        elif "enum" in prop:
+            fields[name] = forms.ChoiceField(choices=[(v, v) for v in prop["enum"]], widget=forms.RadioSelect, **common)
+        elif prop.get("type") == "integer":
+            fields[name] = forms.CharField(
+                widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}), **common
+            )
+        else:
+            attrs = {"spellcheck": "false"} if "pattern" in prop or name.startswith(("ho_ten", "so_")) else {}
+            if prop.get("pattern") == "^[0-9]{12}$":
+                attrs["inputmode"] = "numeric"
+            if name.startswith("ho_ten"):
+                attrs["autocomplete"] = "off"
+            widget = (
+                forms.Textarea(attrs={**attrs, "rows": 4})
+                if widgets.get(name) == "textarea"
+                else forms.TextInput(attrs)
+            )
+            fields[name] = forms.CharField(widget=widget, **common)
+        fields[name].schema_required = name in required
+    return type("EForm", (forms.Form,), fields)
+
+
+def form_to_data(schema: dict, cleaned: dict) -> dict:
+    """Django's cleaned strings → JSON types the schema expects (integers stay strings if not numbers, so
+    the schema reports them)."""
+    props = schema.get("properties", {})
+    out = {}
+    for name, value in cleaned.items():
+        if value in (None, ""):
+            continue
+        if props.get(name, {}).get("type") == "integer":
+            text = str(value).replace(".", "").replace(" ", "")
+            out[name] = int(text) if text.isdigit() else value
+        else:
+            out[name] = value
+    return out
+
+
+def prefill(ui: dict, sources: dict) -> dict:
+    """Initial values from the citizen profile and the population registry, as the form's `ui.prefill`
+    says: {"field": ["citizen.full_name?female", "registry.spouse.full_name?male"]} — the first source
+    whose condition holds and that has a value wins."""
+    gender = (sources.get("citizen") or {}).get("gender", "")
+    values = {}
+    for field, candidates in (ui.get("prefill") or {}).items():
+        for candidate in candidates if isinstance(candidates, list) else [candidates]:
+            path, _sep, condition = candidate.partition("?")
+            if condition and condition != gender:
+                continue
+            node = sources
+            for part in path.split("."):
+                node = node.get(part) if isinstance(node, dict) else None
+            if node:
+                values[field] = node
+                break
+    return values

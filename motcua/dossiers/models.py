@@ -1,0 +1,195 @@
+"""Dossiers, their attachments, the append-only event log, per-agency code counters and ratings."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import Procedure
+from motcua.core.models import TimeStampedModel
+from motcua.places.models import AdministrativeUnit, Office
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Trực tuyến")
+    COUNTER = "counter", _("Trực tiếp tại Bộ phận Một cửa")
+    POST = "post", _("Qua bưu chính")
+
+
+class Timeliness(models.TextChoices):
+    EARLY = "early", _("Trước hạn")
+    ON_TIME = "on_time", _("Đúng hạn")
+    LATE = "late", _("Quá hạn")
+
+
+DRAFT = "draft"
+
+
+class DossierQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one door for permission-checked reads: a citizen sees their own dossiers, an officer those
+        of the units they serve. Anyone else sees nothing, so "not yours" and "missing" are the same 404."""
+        from motcua.accounts.models import OFFICER_ROLES
+        from motcua.accounts.selectors import grants_of
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        condition = Q(citizen=user)
+        units = [g.unit for g in grants_of(user=user, roles=OFFICER_ROLES)]
+        for unit in units:
+            condition |= Q(unit__path__startswith=unit.path)
+        return self.filter(condition)
+
+    def open(self):
+        return self.filter(is_open=True)
+
+
+class Dossier(TimeStampedModel):
+    code = models.CharField(_("mã hồ sơ"), max_length=60, unique=True, null=True, blank=True)
+    procedure = models.ForeignKey(Procedure, verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="+")
+    workflow = models.CharField(max_length=40)
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("công dân"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    applicant_name = models.CharField(_("người nộp"), max_length=150)
+    applicant_phone = models.CharField(_("điện thoại"), max_length=15, blank=True)
+    applicant_citizen_id = models.CharField(_("số định danh"), max_length=12, blank=True)
+    office = models.ForeignKey(Office, verbose_name=_("nơi tiếp nhận"), on_delete=models.PROTECT, related_name="+")
+    # Where the dossier belongs for scoping: the receiving office's unit at the time of filing.
+    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("kênh nộp"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    status = models.CharField(_("trạng thái"), max_length=30, default=DRAFT)
+    is_open = models.BooleanField(default=True)
+    form_data = models.JSONField(_("nội dung tờ khai"), default=dict, blank=True)
+    submitted_at = models.DateTimeField(_("thời điểm nộp"), null=True, blank=True)
+    received_at = models.DateTimeField(_("thời điểm tiếp nhận (bắt đầu tính)"), null=True, blank=True)
+    due_at = models.DateTimeField(_("hạn trả kết quả"), null=True, blank=True)
+    original_due_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    return_state = models.CharField(max_length=30, blank=True)
+    supplement_count = models.PositiveSmallIntegerField(default=0)
+    extension_count = models.PositiveSmallIntegerField(default=0)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_dossiers"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+    timeliness = models.CharField(max_length=10, choices=Timeliness.choices, blank=True)
+    outcome = models.CharField(max_length=20, blank=True)
+    return_method = models.CharField(max_length=10, blank=True)
+    fee_amount = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citizen", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="dossier_idempotency_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=DRAFT) | Q(code__isnull=False), name="dossier_code_when_submitted"
+            ),
+            models.CheckConstraint(condition=Q(supplement_count__lte=1), name="dossier_one_supplement_request"),
+            models.CheckConstraint(condition=Q(extension_count__lte=1), name="dossier_one_extension"),
+        ]
+        indexes = [
+            # Worklists: open dossiers of a unit by status or by due moment; officers' own; finished ones.
+            models.Index(
+                fields=["unit", "status", "due_at"], name="dossier_unit_status_due", condition=Q(is_open=True)
+            ),
+            models.Index(fields=["unit", "due_at"], name="dossier_unit_open_due", condition=Q(is_open=True)),
+            models.Index(fields=["assigned_to", "due_at"], name="dossier_assignee_due", condition=Q(is_open=True)),
+            models.Index(fields=["unit", "-finished_at"], name="dossier_unit_finished", condition=Q(is_open=False)),
+            models.Index(fields=["citizen", "-created_at"], name="dossier_citizen_recent"),
+            models.Index(fields=["applicant_citizen_id"], name="dossier_applicant_cid"),
+            models.Index(fields=["applicant_phone"], name="dossier_applicant_phone"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code or f"Bản nháp #{self.pk}"
+
+
+def attachment_path(instance, filename):
+    # Random names: an uploaded file's name never reaches the disk.
+    from django.utils import timezone
+
+    return f"attachments/{timezone.now():%Y/%m}/{instance.pk.hex}"
+
+
+class Attachment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attachments")
+    dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments")
+    document_name = models.CharField(_("thành phần hồ sơ"), max_length=300, blank=True)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tệp đính kèm")
+        verbose_name_plural = _("tệp đính kèm")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DossierEvent(models.Model):
+    """Append-only and hash-chained per dossier: changing or deleting an event breaks the chain."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    action = models.CharField(max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    actor_role = models.CharField(max_length=32, blank=True)
+    from_status = models.CharField(max_length=30, blank=True)
+    to_status = models.CharField(max_length=30)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["dossier", "seq"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="dossier_event_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}#{self.seq} {self.action}"
+
+
+class DossierCounter(models.Model):
+    """The last sequence number used for an agency on a day (dossier codes, Circular 01/2018 Art. 19)."""
+
+    agency_code = models.CharField(max_length=40)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency_code", "day"], name="dossier_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_code} {self.day:%d/%m/%Y}: {self.last}"
+
+
+class Rating(models.Model):
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5), name="rating_1_to_5")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} {self.score}/5"

@@ -1,0 +1,177 @@
+"""Permission-scoped reads of dossiers: the detail, worklists and public tracking."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from motcua.accounts.identity import normalize_phone
+from motcua.accounts.models import OFFICER_ROLES
+from motcua.accounts.selectors import grants_of, roles_on
+from motcua.calendars.engine import remaining
+from motcua.calendars.selectors import calendar_for_office
+from motcua.core.errors import NotFound
+
+from .models import DRAFT, Dossier, DossierEvent
+from .workflow import CITIZEN, load_workflow
+
+
+def dossier_get(*, user, code: str, for_update: bool = False) -> Dossier:
+    qs = Dossier.objects.visible_to(user).select_related("procedure", "office", "unit", "citizen", "assigned_to")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    dossier = qs.filter(code=code).first()
+    if dossier is None:
+        raise NotFound("Không tìm thấy hồ sơ này")
+    return dossier
+
+
+def actor_roles(*, user, dossier: Dossier) -> set[str]:
+    roles = set(roles_on(user=user, unit=dossier.unit)) & set(OFFICER_ROLES)
+    if dossier.citizen_id == user.pk:
+        roles.add(CITIZEN)
+    return roles
+
+
+def actions_for(*, user, dossier: Dossier) -> list:
+    """The workflow actions this user may take on this dossier now."""
+    if dossier.status == DRAFT:
+        return []
+    workflow = load_workflow(dossier.workflow)
+    actions = workflow.available(dossier.status, actor_roles(user=user, dossier=dossier))
+    visible = []
+    for action in actions:
+        if action.once and getattr(dossier, action.once) >= 1:
+            continue
+        if action.assignee_only and dossier.assigned_to_id != user.pk:
+            continue
+        visible.append(action)
+    return visible
+
+
+def status_label(dossier: Dossier, *, citizen: bool = False) -> str:
+    if dossier.status == DRAFT:
+        return "Bản nháp"
+    state = load_workflow(dossier.workflow).states[dossier.status]
+    return state.citizen_label if citizen else state.label
+
+
+def remaining_text(dossier: Dossier, now: dt.datetime | None = None) -> str:
+    if not dossier.due_at or not dossier.is_open:
+        return ""
+    if dossier.paused_at:
+        return "tạm dừng, chờ công dân bổ sung"
+    cal = calendar_for_office(dossier.office)
+    return remaining(cal, now=now or timezone.now(), due_at=dossier.due_at).text()
+
+
+def events_of(dossier: Dossier) -> QuerySet[DossierEvent]:
+    return dossier.events.select_related("actor").order_by("seq")
+
+
+# --- worklists -------------------------------------------------------------------------------------------
+VIEWS = {
+    "new": "Chờ tiếp nhận",
+    "mine": "Của tôi",
+    "waiting": "Chờ công dân bổ sung",
+    "due_today": "Đến hạn hôm nay",
+    "due_soon": "Đến hạn trong 1 ngày làm việc",
+    "overdue": "Quá hạn",
+    "open": "Đang giải quyết",
+    "finished": "Đã xong",
+}
+
+
+@dataclass(frozen=True)
+class WorklistQuery:
+    view: str = "open"
+    search: str = ""
+
+
+def _officer_units(user) -> list[int]:
+    from motcua.places.models import AdministrativeUnit
+
+    units = [g.unit for g in grants_of(user=user, roles=OFFICER_ROLES)]
+    return list(AdministrativeUnit.objects.within(units).values_list("pk", flat=True)) if units else []
+
+
+def worklist(*, user, query: WorklistQuery, now: dt.datetime | None = None) -> QuerySet[Dossier]:
+    """Dossiers of the officer's units for a view, sorted by due moment. Each view is one indexed range
+    scan: (unit, status, due_at) or (unit, due_at) on open dossiers, (assigned_to, due_at) for "mine",
+    (unit, finished_at) for finished ones."""
+    now = now or timezone.now()
+    units = _officer_units(user)
+    base = Dossier.objects.filter(unit_id__in=units).exclude(status=DRAFT)
+    view = query.view if query.view in VIEWS else "open"
+    if view == "finished":
+        qs = base.filter(is_open=False).order_by("-finished_at")
+    else:
+        qs = base.filter(is_open=True)
+        if view == "new":
+            qs = qs.filter(status="submitted")
+        elif view == "mine":
+            qs = Dossier.objects.filter(is_open=True, assigned_to=user, unit_id__in=units)
+        elif view == "waiting":
+            qs = qs.filter(status="supplement_requested")
+        elif view in ("due_today", "due_soon", "overdue"):
+            qs = qs.exclude(status="supplement_requested")
+            end_today = _end_of_day(now)
+            if view == "due_today":
+                qs = qs.filter(due_at__gte=now, due_at__lte=end_today)
+            elif view == "due_soon":
+                qs = qs.filter(due_at__gte=now, due_at__lte=_end_of_next_working_day(user, now))
+            else:
+                qs = qs.filter(due_at__lt=now)
+        qs = qs.order_by("due_at", "id")
+    if query.search:
+        qs = qs.filter(_search_condition(query.search))
+    return qs.select_related("procedure", "assigned_to")
+
+
+def _end_of_day(now: dt.datetime) -> dt.datetime:
+    local = timezone.localtime(now)
+    return local.replace(hour=23, minute=59, second=59, microsecond=0)
+
+
+def _end_of_next_working_day(user, now: dt.datetime) -> dt.datetime:
+    cal = calendar_for_office(None)
+    return cal.day_end(cal.next_working_day(timezone.localtime(now).date()))
+
+
+def _search_condition(text: str) -> Q:
+    value = text.strip()
+    digits = "".join(ch for ch in value if ch.isdigit())
+    condition = Q(code__iexact=value) | Q(applicant_name__icontains=value)
+    if len(digits) == 12:
+        condition |= Q(applicant_citizen_id=digits)
+    if 9 <= len(digits) <= 11:
+        condition |= Q(applicant_phone=normalize_phone(value))
+    if "-" in value:
+        condition |= Q(code__istartswith=value)
+    return condition
+
+
+def worklist_counts(*, user, now: dt.datetime | None = None) -> dict[str, int]:
+    return {view: worklist(user=user, query=WorklistQuery(view=view), now=now).count() for view in VIEWS}
+
+
+# --- public tracking -----------------------------------------------------------------------------------------
+def dossier_track(*, code: str, phone: str) -> Dossier:
+    """Tracking by code and the phone number given at submission: nothing is shown unless both match."""
+    normalized = normalize_phone(phone or "")
+    dossier = (
+        Dossier.objects.select_related("procedure", "office")
+        .exclude(status=DRAFT)
+        .filter(code__iexact=(code or "").strip(), applicant_phone=normalized)
+        .first()
+    )
+    if dossier is None or not normalized:
+        raise NotFound("Không tìm thấy hồ sơ với mã và số điện thoại này; hãy kiểm tra lại trên giấy biên nhận")
+    return dossier
+
+
+def citizen_dossiers(*, user) -> QuerySet[Dossier]:
+    return Dossier.objects.filter(citizen=user).select_related("procedure").order_by("-created_at")

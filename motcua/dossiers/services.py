@@ -1,0 +1,525 @@
+"""Writes for dossiers. Every state change goes through `dossier_transition` (STYLE.md §4): lock, check
+version, role and unit, apply, record the event, queue notifications after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import CitizenProfile, Role, User
+from motcua.accounts.selectors import user_has_role
+from motcua.calendars.engine import CalendarError, classify, extension_check, received_moment
+from motcua.calendars.selectors import calendar_for_office
+from motcua.catalog.fees import fee_compute
+from motcua.catalog.models import Procedure
+from motcua.catalog.selectors import deadline_rule, procedure_current
+from motcua.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from motcua.places.models import Office
+
+from . import eforms
+from .models import DRAFT, Attachment, Channel, Dossier, DossierCounter, DossierEvent, Rating
+from .selectors import actor_roles, dossier_get
+from .uploads import UploadTooLarge, check_upload
+from .workflow import CITIZEN, load_workflow
+
+
+# --- attachments ---------------------------------------------------------------------------------------
+def attachment_upload(*, owner: User, upload, document_name: str = "") -> Attachment:
+    content_type, sha256, size = check_upload(upload)
+    attachment = Attachment(
+        owner=owner,
+        original_name=upload.name[:255],
+        content_type=content_type,
+        size=size,
+        sha256=sha256,
+        document_name=document_name[:300],
+    )
+    attachment.file.save(attachment.pk.hex, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+def _claim_attachments(*, owner: User, dossier: Dossier, ids: list) -> list[Attachment]:
+    """Link the owner's unused uploads (or earlier ones, for reuse) to the dossier, within the size limit."""
+    ids = [str(i) for i in ids or []]
+    found = list(Attachment.objects.select_for_update().filter(pk__in=ids, owner=owner))
+    if len(found) != len(set(ids)):
+        raise ValidationFailed(
+            _("Có tệp đính kèm không tồn tại hoặc không phải của bạn; hãy tải lên lại"),
+            fields={"attachments": [_("Tệp đính kèm không hợp lệ")]},
+        )
+    linked = []
+    for attachment in found:
+        if attachment.dossier_id not in (None, dossier.pk):
+            # Reuse: a document from an earlier dossier is copied by reference, never moved.
+            attachment = Attachment.objects.create(
+                owner=owner,
+                dossier=dossier,
+                document_name=attachment.document_name,
+                original_name=attachment.original_name,
+                content_type=attachment.content_type,
+                size=attachment.size,
+                sha256=attachment.sha256,
+                file=attachment.file.name,
+            )
+        else:
+            attachment.dossier = dossier
+            attachment.save(update_fields=["dossier"])
+        linked.append(attachment)
+    total = Attachment.objects.filter(dossier=dossier).aggregate(s=Sum("size"))["s"] or 0
+    if total > settings.DOSSIER_UPLOAD_MAX_BYTES:
+        limit = settings.DOSSIER_UPLOAD_MAX_BYTES // (1024 * 1024)
+        raise UploadTooLarge(
+            _("Tổng dung lượng tệp của một hồ sơ không được quá %(mb)s MB; hãy bỏ bớt hoặc nén tệp") % {"mb": limit},
+            fields={"attachments": [_("Tổng dung lượng vượt %(mb)s MB") % {"mb": limit}]},
+        )
+    return linked
+
+
+def attach_to_draft(*, draft: Dossier, attachment_ids: list) -> list[Attachment]:
+    with transaction.atomic():
+        return _claim_attachments(owner=draft.citizen, dossier=draft, ids=attachment_ids)
+
+
+# --- codes, events --------------------------------------------------------------------------------------
+def next_dossier_code(*, agency_code: str, day: dt.date) -> str:
+    """`<agency>-<YYMMDD>-<NNNN>` from a per-agency, per-day counter updated under a row lock. Must run
+    inside the transaction that creates the dossier, so a failed submission gives its number back."""
+    DossierCounter.objects.bulk_create([DossierCounter(agency_code=agency_code, day=day)], ignore_conflicts=True)
+    counter = DossierCounter.objects.select_for_update().get(agency_code=agency_code, day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{agency_code}-{day:%y%m%d}-{counter.last:04d}"
+
+
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat()
+
+
+def _event_hash(prev: str, payload: dict) -> str:
+    return hashlib.sha256(
+        (prev + json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)).encode()
+    ).hexdigest()
+
+
+def event_append(
+    *,
+    dossier: Dossier,
+    action: str,
+    actor: User | None,
+    role: str,
+    from_status: str,
+    to_status: str,
+    note: str = "",
+    data: dict | None = None,
+    at: dt.datetime | None = None,
+) -> DossierEvent:
+    """Append to the dossier's hash-chained event log (the dossier row is locked by the caller)."""
+    last = dossier.events.aggregate(seq=Max("seq"))["seq"] or 0
+    prev = dossier.events.filter(seq=last).values_list("hash", flat=True).first() or ""
+    at = at or timezone.now()
+    payload = {
+        "dossier": dossier.code,
+        "seq": last + 1,
+        "action": action,
+        "actor": actor.pk if actor else None,
+        "role": role,
+        "from": from_status,
+        "to": to_status,
+        "note": note,
+        "data": data or {},
+        "at": _utc(at),
+    }
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        seq=last + 1,
+        action=action,
+        actor=actor,
+        actor_role=role,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+        created_at=at,
+        prev_hash=prev,
+        hash=_event_hash(prev, payload),
+    )
+
+
+def event_chain_valid(dossier: Dossier) -> bool:
+    prev = ""
+    for event in dossier.events.order_by("seq"):
+        payload = {
+            "dossier": dossier.code,
+            "seq": event.seq,
+            "action": event.action,
+            "actor": event.actor_id,
+            "role": event.actor_role,
+            "from": event.from_status,
+            "to": event.to_status,
+            "note": event.note,
+            "data": event.data,
+            "at": _utc(event.created_at),
+        }
+        if event.prev_hash != prev or event.hash != _event_hash(prev, payload):
+            return False
+        prev = event.hash
+    return True
+
+
+def _notify_on_commit(event: DossierEvent) -> None:
+    from motcua.notifications.services import notify_dossier_event
+
+    event_id = event.pk
+    transaction.on_commit(lambda: notify_dossier_event(event_id=event_id))
+
+
+# --- submission ---------------------------------------------------------------------------------------------
+def office_for_citizen(citizen: User, procedure: Procedure) -> Office:
+    """The one-stop office of the citizen's commune, else the first office (Decree 118/2025 lets any
+    office receive regardless of boundary; the citizen can pick another in the API)."""
+    profile = CitizenProfile.objects.select_related("address_unit").filter(user=citizen).first()
+    offices = Office.objects.filter(is_active=True).select_related("unit")
+    if profile and profile.address_unit:
+        for office in offices:
+            if profile.address_unit.path.startswith(office.unit.path):
+                return office
+    office = offices.order_by("pk").first()
+    if office is None:
+        raise ValidationFailed(_("Chưa có cơ quan nào nhận hồ sơ trên hệ thống"))
+    return office
+
+
+def _fee_for(procedure: Procedure, channel: str, form: dict) -> int:
+    pages = form.get("so_trang") if isinstance(form.get("so_trang"), int) else 1
+    copies = form.get("so_ban") if isinstance(form.get("so_ban"), int) else 1
+    return fee_compute(procedure.fee, channel=channel, pages=max(pages, 1), copies=max(copies, 1)).amount
+
+
+def _validated_form(procedure: Procedure, form: dict) -> dict:
+    clean, errors = eforms.validate(procedure.form_schema, form)
+    if errors:
+        raise ValidationFailed(_("Tờ khai còn thông tin cần sửa; xem từng trường bên dưới."), fields=errors)
+    return clean
+
+
+def _citizen_snapshot(citizen: User) -> dict:
+    profile = getattr(citizen, "citizen", None)
+    return {
+        "applicant_name": (profile.full_name if profile else citizen.display_name)[:150],
+        "applicant_phone": (profile.phone if profile else citizen.phone) or "",
+        "applicant_citizen_id": profile.citizen_id if profile else "",
+    }
+
+
+def dossier_draft_save(*, citizen: User, procedure_code: str, form: dict, draft_id: int | None = None) -> Dossier:
+    """Keep what the citizen typed so far, valid or not, so a dropped connection loses nothing."""
+    procedure = procedure_current(code=procedure_code)
+    if procedure is None:
+        raise NotFound(_("Không có thủ tục mã %(c)s") % {"c": procedure_code})
+    clean = eforms.normalize(procedure.form_schema, form)
+    with transaction.atomic():
+        if draft_id:
+            draft = Dossier.objects.select_for_update().filter(pk=draft_id, citizen=citizen, status=DRAFT).first()
+            if draft is None:
+                raise NotFound(_("Không tìm thấy bản nháp"))
+            draft.form_data = clean
+            draft.save(update_fields=["form_data", "updated_at"])
+            return draft
+        office = office_for_citizen(citizen, procedure)
+        return Dossier.objects.create(
+            procedure=procedure,
+            workflow=load_workflow(procedure.workflow).ref,
+            citizen=citizen,
+            office=office,
+            unit=office.unit,
+            form_data=clean,
+            status=DRAFT,
+            **_citizen_snapshot(citizen),
+        )
+
+
+def dossier_submit(
+    *,
+    citizen: User,
+    procedure_code: str,
+    form: dict,
+    attachment_ids: list | None = None,
+    idempotency_key: str | None = None,
+    office_code: str | None = None,
+    channel: str = Channel.ONLINE,
+    officer: User | None = None,
+    draft_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[Dossier, bool]:
+    """Submit a dossier (online, or at the counter by an officer). Returns (dossier, created). The same
+    idempotency key never creates a second dossier, even under concurrent retries: the unique constraint
+    decides, and the losing transaction (with its code number) is rolled back."""
+    key = (idempotency_key or "").strip()[:100] or None
+    if key:
+        existing = Dossier.objects.filter(citizen=citizen, idempotency_key=key).first()
+        if existing is not None:
+            return existing, False
+    procedure = procedure_current(code=procedure_code)
+    if procedure is None:
+        raise NotFound(_("Không có thủ tục mã %(c)s") % {"c": procedure_code})
+    if channel == Channel.ONLINE and "online" not in procedure.channels:
+        raise NotAllowed(_("Thủ tục này chưa nhận hồ sơ trực tuyến; hãy nộp trực tiếp tại Bộ phận Một cửa"))
+    clean = _validated_form(procedure, form)
+    if office_code:
+        office = Office.objects.select_related("unit").filter(code=office_code, is_active=True).first()
+        if office is None:
+            raise ValidationFailed(
+                _("Không có cơ quan mã %(c)s") % {"c": office_code}, fields={"office": [_("Không tồn tại")]}
+            )
+    else:
+        office = office_for_citizen(citizen, procedure)
+    if officer is not None and not user_has_role(user=officer, role=Role.INTAKE_OFFICER, unit=office.unit):
+        raise NotFound(_("Không tìm thấy cơ quan này trong phạm vi của bạn"))
+    workflow = load_workflow(procedure.workflow)
+    now = now or timezone.now()
+    cal = calendar_for_office(office)
+    try:
+        with transaction.atomic():
+            if draft_id:
+                dossier = Dossier.objects.select_for_update().filter(pk=draft_id, citizen=citizen, status=DRAFT).first()
+                if dossier is None:
+                    raise NotFound(_("Không tìm thấy bản nháp"))
+            else:
+                dossier = Dossier(citizen=citizen, procedure=procedure)
+            received = received_moment(cal, now)
+            status = "received" if channel == Channel.COUNTER else workflow.initial
+            dossier.procedure = procedure
+            dossier.workflow = workflow.ref
+            dossier.office, dossier.unit, dossier.channel = office, office.unit, channel
+            dossier.form_data = clean
+            dossier.status, dossier.is_open = status, True
+            dossier.submitted_at, dossier.received_at = now, received
+            dossier.due_at = dossier.original_due_at = deadline_rule(procedure).due(cal, now)
+            dossier.fee_amount = _fee_for(procedure, channel, clean)
+            dossier.idempotency_key = key
+            for field, value in _citizen_snapshot(citizen).items():
+                setattr(dossier, field, value)
+            dossier.code = next_dossier_code(agency_code=office.agency_code, day=timezone.localtime(received).date())
+            dossier.save()
+            _claim_attachments(owner=citizen if officer is None else officer, dossier=dossier, ids=attachment_ids or [])
+            event = event_append(
+                dossier=dossier,
+                action="submit" if officer is None else "receive_at_counter",
+                actor=officer or citizen,
+                role=CITIZEN if officer is None else Role.INTAKE_OFFICER,
+                from_status=DRAFT,
+                to_status=status,
+                data={"channel": channel, "due_at": dossier.due_at.isoformat(), "received_at": received.isoformat()},
+                at=now,
+            )
+            _notify_on_commit(event)
+    except IntegrityError:
+        if key:
+            existing = Dossier.objects.filter(citizen=citizen, idempotency_key=key).first()
+            if existing is not None:
+                return existing, False
+        raise
+    return dossier, True
+
+
+# --- the one door for state changes ----------------------------------------------------------------------------
+def _param(params: dict, name: str) -> str:
+    value = params.get(name)
+    return value.strip() if isinstance(value, str) else value
+
+
+def _apply(action, dossier: Dossier, *, actor: User, params: dict, note: str, now: dt.datetime) -> dict:
+    """Action-specific rules; returns data to record in the event."""
+    cal = calendar_for_office(dossier.office)
+    data: dict = {}
+    if action.once and getattr(dossier, action.once) >= 1:
+        messages = {
+            "supplement_count": _("Hồ sơ này đã được yêu cầu bổ sung một lần; theo quy định chỉ được yêu cầu một lần"),
+            "extension_count": _("Hồ sơ này đã được hẹn lại ngày trả một lần; theo quy định chỉ được hẹn lại một lần"),
+        }
+        raise NotAllowed(messages.get(action.once, _("Thao tác này chỉ được làm một lần")), code="only_once")
+    if action.clock == "pause":
+        dossier.paused_at = now
+        dossier.return_state = dossier.status
+        dossier.supplement_count += 1
+        data["paused_at"] = now.isoformat()
+    if action.clock == "restart":
+        form = params.get("form")
+        if form:
+            dossier.form_data = _validated_form(dossier.procedure, form)
+        _claim_attachments(owner=actor, dossier=dossier, ids=params.get("attachments") or [])
+        dossier.received_at = received_moment(cal, now)
+        dossier.due_at = deadline_rule(dossier.procedure).due(cal, now)
+        dossier.paused_at = None
+        data.update(received_at=dossier.received_at.isoformat(), due_at=dossier.due_at.isoformat())
+    if action.name == "assign":
+        username = _param(params, "assignee") or ""
+        specialist = User.objects.filter(username=username, is_active=True).first()
+        if specialist is None or not user_has_role(user=specialist, role=Role.SPECIALIST, unit=dossier.unit):
+            raise ValidationFailed(
+                _("Chọn một chuyên viên của đơn vị giải quyết hồ sơ"),
+                fields={"assignee": [_("Không phải chuyên viên của đơn vị")]},
+            )
+        dossier.assigned_to = specialist
+        data["assignee"] = specialist.username
+    if action.assignee_only and dossier.assigned_to_id != actor.pk:
+        raise NotAllowed(_("Chỉ chuyên viên được phân công mới thẩm định hồ sơ này"), code="not_assignee")
+    if action.name == "extend":
+        raw = _param(params, "new_due") or ""
+        try:
+            new_day = dt.date.fromisoformat(raw) if "-" in raw else dt.datetime.strptime(raw, "%d/%m/%Y").date()
+        except ValueError:
+            raise ValidationFailed(
+                _("Nhập ngày hẹn mới dạng ngày/tháng/năm, ví dụ 15/12/2026"), fields={"new_due": [_("Ngày chưa đúng")]}
+            ) from None
+        try:
+            new_due = extension_check(cal, due_at=dossier.due_at, now=now, new_due=new_day, already_extended=False)
+        except CalendarError as exc:
+            raise ValidationFailed(str(exc), fields={"new_due": [str(exc)]}) from exc
+        data.update(old_due=dossier.due_at.isoformat(), new_due=new_due.isoformat())
+        dossier.due_at = new_due
+        dossier.extension_count += 1
+    if action.name == "return_result":
+        method = _param(params, "method") or ""
+        if method not in ("counter", "post", "online"):
+            raise ValidationFailed(
+                _("Chọn cách trả kết quả: tại quầy, qua bưu chính hoặc trực tuyến"),
+                fields={"method": [_("Chọn cách trả")]},
+            )
+        dossier.return_method = method
+        data["method"] = method
+    return data
+
+
+def dossier_transition(
+    *,
+    code: str,
+    action: str,
+    actor: User,
+    version: int,
+    note: str = "",
+    params: dict | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    params = params or {}
+    note = (note or "").strip()
+    now = now or timezone.now()
+    with transaction.atomic():
+        dossier = dossier_get(user=actor, code=code, for_update=True)
+        if dossier.status == DRAFT:
+            raise NotFound(_("Không tìm thấy hồ sơ này"))
+        if dossier.version != version:
+            raise Conflict(
+                _("Hồ sơ vừa được người khác cập nhật (phiên bản %(v)s). Hãy tải lại trang và thử lại.")
+                % {"v": dossier.version},
+                code="stale_version",
+            )
+        workflow = load_workflow(dossier.workflow)
+        roles = actor_roles(user=actor, dossier=dossier)
+        step = workflow.check(dossier.status, action, roles)
+        if step.note_required and not note:
+            raise ValidationFailed(
+                _("Nhập nội dung (lý do, ý kiến hoặc giấy tờ cần bổ sung)"), fields={"note": [_("Bắt buộc")]}
+            )
+        before = dossier.status
+        data = _apply(step, dossier, actor=actor, params=params, note=note, now=now)
+        if step.target == "@return":
+            target = dossier.return_state or "received"
+            dossier.return_state = ""
+        elif step.target == "@same":
+            target = before
+        else:
+            target = step.target
+        state = workflow.states[target]
+        dossier.status = target
+        if state.final:
+            dossier.is_open = False
+            dossier.finished_at = now
+            dossier.outcome = state.outcome
+            if state.outcome == "completed":
+                dossier.timeliness = classify(
+                    calendar_for_office(dossier.office), finished_at=now, due_at=dossier.due_at
+                )
+                data["timeliness"] = dossier.timeliness
+        dossier.version += 1
+        dossier.save()
+        role = next((r for r in step.roles if r in roles), "")
+        event = event_append(
+            dossier=dossier,
+            action=action,
+            actor=actor,
+            role=role,
+            from_status=before,
+            to_status=target,
+            note=note,
+            data=data,
+            at=now,
+        )
+        _notify_on_commit(event)
+    return dossier
+
+
+# --- after the result ------------------------------------------------------------------------------------
+def dossier_rate(*, citizen: User, code: str, score: int, comment: str = "") -> Rating:
+    dossier = Dossier.objects.filter(citizen=citizen, code=code).first()
+    if dossier is None:
+        raise NotFound(_("Không tìm thấy hồ sơ này"))
+    if dossier.status != "returned":
+        raise NotAllowed(_("Bạn có thể đánh giá sau khi nhận kết quả"))
+    if not isinstance(score, int) or not 1 <= score <= 5:
+        raise ValidationFailed(_("Chọn mức hài lòng từ 1 đến 5"), fields={"score": [_("Từ 1 đến 5")]})
+    try:
+        with transaction.atomic():
+            return Rating.objects.create(dossier=dossier, score=score, comment=(comment or "").strip()[:2000])
+    except IntegrityError:
+        raise Conflict(_("Bạn đã đánh giá hồ sơ này rồi. Cảm ơn bạn!"), code="already_rated") from None
+
+
+def citizen_find_or_create(
+    *,
+    officer: User,
+    citizen_id: str,
+    full_name: str = "",
+    birth_date: dt.date | None = None,
+    gender: str = "",
+    phone: str = "",
+) -> User:
+    """Counter intake: find the walk-in citizen by ID, or open an account for them (no password: they
+    can set one later at the counter or by phone verification)."""
+    from motcua.accounts.identity import validate_citizen_id
+    from motcua.accounts.services import citizen_create
+
+    profile = CitizenProfile.objects.select_related("user").filter(citizen_id=citizen_id.strip()).first()
+    if profile:
+        return profile.user
+    if not (full_name and birth_date and gender and phone):
+        raise ValidationFailed(
+            _("Công dân chưa có tài khoản: nhập họ tên, ngày sinh, giới tính và số điện thoại"),
+            fields={
+                k: [_("Bắt buộc")]
+                for k, v in (("full_name", full_name), ("birth_date", birth_date), ("gender", gender), ("phone", phone))
+                if not v
+            },
+        )
+    try:
+        validate_citizen_id(citizen_id, birth_date=birth_date, gender=gender)
+        return citizen_create(
+            full_name=full_name,
+            citizen_id=citizen_id,
+            birth_date=birth_date,
+            gender=gender,
+            phone=phone,
+            password=None,
+        )
+    except ValidationError as exc:
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"citizen_id": exc.messages}
+        raise ValidationFailed(_("Thông tin công dân chưa đúng"), fields=fields) from exc

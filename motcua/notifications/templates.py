@@ -1,0 +1,56 @@
+"""Vietnamese message templates for dossier events. Short: the SMS must fit in few segments."""
+
+from django.conf import settings
+from django.urls import reverse
+
+from motcua.catalog.fees import format_vnd
+
+TEMPLATES = {
+    "submit": ("Đã nhận hồ sơ {code}", "Hồ sơ {code} ({procedure}) đã được nộp. Hẹn trả: {due}. Theo dõi: {track}"),
+    "receive_at_counter": (
+        "Đã nhận hồ sơ {code}",
+        "Hồ sơ {code} ({procedure}) đã được tiếp nhận. Hẹn trả: {due}. Theo dõi: {track}",
+    ),
+    "accept": (
+        "Hồ sơ {code} đã được tiếp nhận",
+        "Hồ sơ {code} đã được cán bộ tiếp nhận và đang giải quyết. Hẹn trả: {due}.",
+    ),
+    "request_supplement": (
+        "Hồ sơ {code} cần bổ sung",
+        "Hồ sơ {code} cần bổ sung: {note}. Vui lòng bổ sung tại {track}",
+    ),
+    "refuse": ("Hồ sơ {code} không được giải quyết", "Hồ sơ {code} không được giải quyết. Lý do: {note}"),
+    "extend": (
+        "Xin lỗi về hồ sơ {code}",
+        "Xin lỗi ông/bà: hồ sơ {code} chưa kịp trả đúng hẹn. Lý do: {note}. Ngày hẹn mới: {due}.",
+    ),
+    "sign": ("Hồ sơ {code} đã có kết quả", "Hồ sơ {code} đã được ký kết quả và sắp được trả."),
+    "return_result": (
+        "Đã trả kết quả hồ sơ {code}",
+        "Hồ sơ {code} đã có kết quả ({method}). Mời đánh giá mức hài lòng tại {track}",
+    ),
+    "stop": ("Dừng giải quyết hồ sơ {code}", "Cơ quan đã dừng giải quyết hồ sơ {code}. Lý do: {note}"),
+    "withdraw": ("Đã rút hồ sơ {code}", "Bạn đã rút hồ sơ {code}."),
+}
+METHODS = {"counter": "nhận tại Bộ phận Một cửa", "post": "gửi qua bưu chính", "online": "bản điện tử trong tài khoản"}
+
+
+def render(event) -> tuple[str, str, str] | None:
+    """(subject, body, url) for an event the citizen should hear about, else None."""
+    template = TEMPLATES.get(event.action)
+    if template is None:
+        return None
+    dossier = event.dossier
+    due = dossier.due_at
+    from django.utils import timezone
+
+    values = {
+        "code": dossier.code,
+        "procedure": dossier.procedure.citizen_name or dossier.procedure.name,
+        "due": timezone.localtime(due).strftime("%H:%M %d/%m/%Y") if due else "",
+        "note": (event.note or "")[:200],
+        "track": settings.SITE_URL + reverse("portal:dossier", args=[dossier.code]),
+        "method": METHODS.get(event.data.get("method", ""), ""),
+        "fee": format_vnd(dossier.fee_amount),
+    }
+    return template[0].format(**values), template[1].format(**values), values["track"]

@@ -1,0 +1,351 @@
+"""Citizen pages for dossiers: submit online (form → documents → check → send), my dossiers, a dossier,
+supplements, withdrawal, rating, receipts, attachments, and public tracking. Thin: services decide."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from motcua.accounts.selectors import is_citizen
+from motcua.catalog.selectors import fee_text, procedure_current, time_text
+from motcua.core.adapters.population import RegistryUnavailable, population_registry
+from motcua.core.errors import DomainError, NotFound
+from motcua.documents.pdf import FORM_TITLES, render_form
+from motcua.dossiers import eforms, selectors, services
+from motcua.dossiers.models import DRAFT, Attachment, Dossier
+
+
+def citizen_required(view):
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not is_citizen(user=request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    return wrapper
+
+
+def _draft(request, draft_id: int) -> Dossier:
+    draft = Dossier.objects.select_related("procedure").filter(pk=draft_id, citizen=request.user, status=DRAFT).first()
+    if draft is None:
+        raise Http404
+    return draft
+
+
+def _prefill_sources(user) -> dict:
+    profile = user.citizen
+    address = ", ".join(
+        x
+        for x in [
+            profile.street,
+            *[
+                u.name
+                for u in ([profile.address_unit, *profile.address_unit.ancestors()] if profile.address_unit else [])
+            ],
+        ]
+        if x
+    )
+    sources = {
+        "citizen": {
+            "full_name": profile.full_name,
+            "citizen_id": profile.citizen_id,
+            "gender": profile.gender,
+            "birth_date": profile.birth_date.isoformat(),
+            "phone": profile.phone,
+            "address": address,
+        }
+    }
+    try:
+        person = population_registry().lookup(profile.citizen_id)
+    except RegistryUnavailable:
+        person = None  # prefill is a convenience: the form still works without the registry
+    if person is not None:
+        sources["registry"] = {"address": person.address, "spouse": person.spouse or {}}
+    return sources
+
+
+def _form_context(procedure, form, draft=None, errors=None):
+    fields = [form[name] for name in form.fields]
+    return {"p": procedure, "form": form, "fields": fields, "draft": draft, "schema_errors": errors or {}}
+
+
+@citizen_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def submit_form(request, code: str):
+    procedure = procedure_current(code=code)
+    if procedure is None:
+        raise Http404
+    if "online" not in procedure.channels:
+        messages.info(request, _("Thủ tục này chưa nhận hồ sơ trực tuyến; hãy nộp trực tiếp tại Bộ phận Một cửa."))
+        return redirect("portal:procedure", code=code)
+    draft = _draft(request, int(request.GET["ban-nhap"])) if request.GET.get("ban-nhap", "").isdigit() else None
+    form_class = eforms.build_form_class(procedure.form_schema, procedure.form_ui)
+    if request.method == "GET":
+        initial = draft.form_data if draft else eforms.prefill(procedure.form_ui, _prefill_sources(request.user))
+        return render(request, "portal/submit_form.html", _form_context(procedure, form_class(initial=initial), draft))
+    form = form_class(request.POST)
+    data = eforms.form_to_data(procedure.form_schema, form.cleaned_data if form.is_valid() else {})
+    if not form.is_valid():
+        data = {k: v for k, v in request.POST.items() if k in form.fields}
+    draft = services.dossier_draft_save(
+        citizen=request.user, procedure_code=code, form=data, draft_id=draft.pk if draft else None
+    )
+    if request.POST.get("luu-nhap"):
+        messages.success(
+            request, _("Đã lưu bản nháp. Bạn có thể quay lại làm tiếp bất cứ lúc nào trong mục Hồ sơ của tôi.")
+        )
+        return redirect(reverse("portal:submit", args=[code]) + f"?ban-nhap={draft.pk}")
+    _clean, errors = eforms.validate(procedure.form_schema, data) if form.is_valid() else ({}, {})
+    for field, field_errors in form.errors.items():
+        errors.setdefault(field, list(field_errors))
+    if errors:
+        for field, field_errors in errors.items():
+            for error in field_errors:
+                if field in form.fields and error not in form.errors.get(field, []):
+                    form.add_error(field, error)
+                elif field not in form.fields:
+                    form.add_error(None, error)
+        return render(request, "portal/submit_form.html", _form_context(procedure, form, draft, errors), status=400)
+    return redirect("portal:submit_documents", draft_id=draft.pk)
+
+
+@citizen_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def submit_documents(request, draft_id: int):
+    draft = _draft(request, draft_id)
+    documents = list(draft.procedure.documents.all())
+    error = ""
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("xoa"):
+            Attachment.objects.filter(pk=request.POST["xoa"], owner=request.user, dossier=draft).delete()
+            return redirect("portal:submit_documents", draft_id=draft.pk)
+        reuse = request.POST.getlist("dung-lai")
+        try:
+            for index, doc in enumerate(documents):
+                upload = request.FILES.get(f"tep-{index}")
+                if upload:
+                    attachment = services.attachment_upload(owner=request.user, upload=upload, document_name=doc.name)
+                    services.attach_to_draft(draft=draft, attachment_ids=[attachment.pk])
+            if reuse:
+                services.attach_to_draft(draft=draft, attachment_ids=reuse)
+        except DomainError as exc:
+            error, status = exc.message, exc.status
+        else:
+            if request.POST.get("tiep-tuc"):
+                return redirect("portal:submit_check", draft_id=draft.pk)
+            return redirect("portal:submit_documents", draft_id=draft.pk)
+    attached = list(draft.attachments.all())
+    earlier = Attachment.objects.filter(owner=request.user).exclude(dossier=draft).exclude(dossier__isnull=True)
+    earlier = earlier.exclude(sha256__in=[a.sha256 for a in attached]).order_by("-created_at")[:10]
+    return render(
+        request,
+        "portal/submit_documents.html",
+        {
+            "draft": draft,
+            "p": draft.procedure,
+            "documents": documents,
+            "attached": attached,
+            "earlier": earlier,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@citizen_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def submit_check(request, draft_id: int):
+    draft = _draft(request, draft_id)
+    procedure = draft.procedure
+    if request.method == "POST":
+        try:
+            dossier, _created = services.dossier_submit(
+                citizen=request.user,
+                procedure_code=procedure.code,
+                form=draft.form_data,
+                attachment_ids=[],
+                idempotency_key=request.POST.get("idempotency_key"),
+                draft_id=draft.pk,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(reverse("portal:submit", args=[procedure.code]) + f"?ban-nhap={draft.pk}")
+        return redirect("portal:dossier", code=dossier.code)
+    props = procedure.form_schema.get("properties", {})
+    answers = [(props.get(k, {}).get("title", k), v, k) for k, v in draft.form_data.items()]
+    return render(
+        request,
+        "portal/submit_check.html",
+        {
+            "draft": draft,
+            "p": procedure,
+            "answers": answers,
+            "attachments": draft.attachments.all(),
+            "fee": fee_text(procedure),
+            "time": time_text(procedure),
+            "idempotency_key": uuid.uuid4().hex,
+        },
+    )
+
+
+@citizen_required
+@never_cache
+def my_dossiers(request):
+    items = [(d, selectors.status_label(d, citizen=True)) for d in selectors.citizen_dossiers(user=request.user)[:100]]
+    return render(request, "portal/my_dossiers.html", {"items": items})
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def dossier_detail(request, code: str):
+    try:
+        dossier = selectors.dossier_get(user=request.user, code=code)
+    except NotFound:
+        raise Http404 from None
+    if dossier.citizen_id != request.user.pk:
+        return redirect("workspace:dossier", code=code)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "rate":
+                score = int(request.POST.get("score") or 0)
+                services.dossier_rate(
+                    citizen=request.user, code=code, score=score, comment=request.POST.get("comment", "")
+                )
+                messages.success(request, _("Cảm ơn bạn đã đánh giá!"))
+            elif action in ("withdraw", "submit_supplement"):
+                params = {}
+                if action == "submit_supplement":
+                    ids = []
+                    for upload in request.FILES.getlist("tep"):
+                        ids.append(
+                            str(
+                                services.attachment_upload(
+                                    owner=request.user, upload=upload, document_name="Bổ sung"
+                                ).pk
+                            )
+                        )
+                    params["attachments"] = ids
+                services.dossier_transition(
+                    code=code,
+                    action=action,
+                    actor=request.user,
+                    version=int(request.POST.get("version") or 0),
+                    note=request.POST.get("note", ""),
+                    params=params,
+                )
+                messages.success(
+                    request,
+                    _("Đã rút hồ sơ.")
+                    if action == "withdraw"
+                    else _("Đã nộp bổ sung. Thời hạn giải quyết được tính lại từ hôm nay."),
+                )
+            else:
+                raise Http404
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        except ValueError:
+            messages.error(request, _("Chọn mức hài lòng từ 1 đến 5"))
+        return redirect("portal:dossier", code=code)
+    actions = {a.name for a in selectors.actions_for(user=request.user, dossier=dossier)}
+    return render(
+        request,
+        "portal/dossier.html",
+        {
+            "d": dossier,
+            "status": selectors.status_label(dossier, citizen=True),
+            "events": selectors.events_of(dossier),
+            "remaining": selectors.remaining_text(dossier),
+            "actions": actions,
+            "attachments": dossier.attachments.all(),
+            "rating": getattr(dossier, "rating", None),
+            "forms": _forms_for(dossier),
+        },
+    )
+
+
+def _forms_for(dossier) -> list[tuple[str, str]]:
+    done = {e.action for e in dossier.events.all()}
+    forms = [("01", FORM_TITLES["01"])]
+    for action, number in (("request_supplement", "02"), ("refuse", "03"), ("extend", "04")):
+        if action in done:
+            forms.append((number, FORM_TITLES[number]))
+    forms.append(("05", FORM_TITLES["05"]))
+    return forms
+
+
+@login_required
+def dossier_form_pdf(request, code: str, form: str):
+    try:
+        dossier = selectors.dossier_get(user=request.user, code=code)
+    except NotFound:
+        raise Http404 from None
+    if form not in FORM_TITLES or dossier.status == DRAFT:
+        raise Http404
+    issuer = dossier.events.filter(actor__grants__isnull=False).select_related("actor").order_by("-seq").first()
+    pdf = render_form(form, dossier, officer_name=issuer.actor.display_name if issuer else "")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.code}-mau-{form}.pdf"'
+    return response
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = Attachment.objects.select_related("dossier").filter(pk=pk).first()
+    allowed = attachment is not None and (
+        attachment.owner_id == request.user.pk
+        or (
+            attachment.dossier_id and Dossier.objects.visible_to(request.user).filter(pk=attachment.dossier_id).exists()
+        )
+    )
+    if not allowed:
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=True,
+        filename=attachment.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@never_cache
+def track(request):
+    """Public tracking by code + phone: status, timeline and due date, nothing else personal."""
+    code, phone = request.GET.get("ma", "").strip(), request.GET.get("dien-thoai", "").strip()
+    dossier, error = None, ""
+    if code and phone:
+        try:
+            dossier = selectors.dossier_track(code=code, phone=phone)
+        except NotFound as exc:
+            error = exc.message
+    elif request.GET.get("tra-cuu"):
+        error = _("Nhập mã hồ sơ và số điện thoại đã dùng khi nộp")
+    context = {"code": code, "phone": phone, "d": dossier, "error": error}
+    if dossier:
+        context.update(
+            status=selectors.status_label(dossier, citizen=True),
+            events=[(e.created_at, selectors_event_label(dossier, e)) for e in selectors.events_of(dossier)],
+            remaining=selectors.remaining_text(dossier),
+        )
+    return render(request, "portal/track.html", context, status=404 if error and code and phone else 200)
+
+
+def selectors_event_label(dossier, event) -> str:
+    from motcua.documents.pdf import event_label
+
+    return event_label(dossier, event)

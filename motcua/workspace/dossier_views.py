@@ -1,0 +1,174 @@
+"""Officer pages for dossiers: worklists, the dossier page with the actions allowed now, counter intake."""
+
+import datetime as dt
+import uuid
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from motcua.accounts.models import Role, User
+from motcua.accounts.selectors import units_in_scope
+from motcua.catalog.selectors import procedure_current, procedures_current
+from motcua.core.errors import DomainError, NotFound
+from motcua.dossiers import eforms, selectors, services
+from motcua.dossiers.models import Channel
+from motcua.places.models import Office
+
+from .decorators import officer_required
+
+
+@officer_required
+def worklist(request):
+    view = request.GET.get("xem", "open")
+    search = (request.GET.get("q") or "").strip()[:100]
+    query = selectors.WorklistQuery(view=view if view in selectors.VIEWS else "open", search=search)
+    page = Paginator(selectors.worklist(user=request.user, query=query), 25).get_page(request.GET.get("trang"))
+    rows = [(d, selectors.status_label(d), selectors.remaining_text(d)) for d in page]
+    prefix = urlencode({k: v for k, v in {"xem": query.view, "q": search}.items() if v})
+    return render(
+        request,
+        "workspace/worklist.html",
+        {
+            "views": selectors.VIEWS,
+            "current": query.view,
+            "search": search,
+            "page": page,
+            "rows": rows,
+            "counts": selectors.worklist_counts(user=request.user),
+            "query_prefix": prefix,
+        },
+    )
+
+
+@officer_required
+def dossier(request, code: str):
+    try:
+        item = selectors.dossier_get(user=request.user, code=code)
+    except NotFound:
+        raise Http404 from None
+    actions = selectors.actions_for(user=request.user, dossier=item)
+    specialists = []
+    if any(a.name == "assign" for a in actions):
+        specialists = User.objects.filter(
+            grants__role=Role.SPECIALIST, grants__unit__in=[item.unit, *item.unit.ancestors()]
+        ).distinct()
+    props = item.procedure.form_schema.get("properties", {})
+    return render(
+        request,
+        "workspace/dossier.html",
+        {
+            "d": item,
+            "status": selectors.status_label(item),
+            "remaining": selectors.remaining_text(item),
+            "events": selectors.events_of(item),
+            "actions": actions,
+            "specialists": specialists,
+            "answers": [(props.get(k, {}).get("title", k), v) for k, v in item.form_data.items()],
+            "attachments": item.attachments.all(),
+            "errors": request.session.pop("action_errors", None),
+        },
+    )
+
+
+@officer_required
+@require_POST
+def act(request, code: str):
+    action = request.POST.get("action", "")
+    params = {k: request.POST.get(k, "") for k in ("assignee", "method", "new_due") if request.POST.get(k)}
+    try:
+        services.dossier_transition(
+            code=code,
+            action=action,
+            actor=request.user,
+            version=int(request.POST.get("version") or 0),
+            note=request.POST.get("note", ""),
+            params=params,
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        request.session["action_errors"] = {"action": action, "message": exc.message, "fields": exc.fields}
+        messages.error(request, exc.message)
+        return redirect("workspace:dossier", code=code)
+    messages.success(request, _("Đã cập nhật hồ sơ %(c)s.") % {"c": code})
+    # Back to the queue the officer came from, as UI.md §6 asks.
+    return redirect(request.POST.get("next") or reverse("workspace:worklist"))
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def counter_intake(request):
+    """Register a walk-in citizen's dossier: find or create the citizen, pick the procedure, fill the
+    form, attach scans, print the receipt."""
+    offices = list(
+        Office.objects.filter(unit__in=units_in_scope(user=request.user, roles=[Role.INTAKE_OFFICER]), is_active=True)
+    )
+    if not offices:
+        raise Http404
+    procedures = procedures_current()
+    code = request.POST.get("procedure") or request.GET.get("thu-tuc") or ""
+    procedure = procedure_current(code=code) if code else None
+    form = None
+    if procedure:
+        form_class = eforms.build_form_class(procedure.form_schema, procedure.form_ui)
+        form = form_class(request.POST if request.method == "POST" else None)
+    errors = {}
+    if request.method == "POST" and procedure:
+        data = eforms.form_to_data(procedure.form_schema, form.cleaned_data if form.is_valid() else {})
+        try:
+            birth = dt.date.fromisoformat(request.POST["birth_date"]) if request.POST.get("birth_date") else None
+        except ValueError:
+            birth = None
+            errors["birth_date"] = [_("Ngày sinh phải có dạng năm-tháng-ngày, ví dụ 1990-03-12")]
+        try:
+            if errors:
+                raise DomainError(_("Thông tin công dân chưa đúng"), fields=errors)
+            citizen = services.citizen_find_or_create(
+                officer=request.user,
+                citizen_id=request.POST.get("citizen_id", ""),
+                full_name=request.POST.get("full_name", ""),
+                birth_date=birth,
+                gender=request.POST.get("gender", ""),
+                phone=request.POST.get("phone", ""),
+            )
+            ids = [
+                str(services.attachment_upload(owner=request.user, upload=f, document_name="Bản quét tại quầy").pk)
+                for f in request.FILES.getlist("scans")
+            ]
+            office = next((o for o in offices if o.code == request.POST.get("office")), offices[0])
+            item, _created = services.dossier_submit(
+                citizen=citizen,
+                procedure_code=procedure.code,
+                form=data,
+                attachment_ids=ids,
+                idempotency_key=request.POST.get("idempotency_key"),
+                office_code=office.code,
+                channel=Channel.COUNTER,
+                officer=request.user,
+            )
+        except DomainError as exc:
+            errors = exc.fields or {"__all__": [exc.message]}
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã tiếp nhận hồ sơ %(c)s. In giấy biên nhận cho công dân.") % {"c": item.code})
+            return redirect("workspace:dossier", code=item.code)
+    return render(
+        request,
+        "workspace/counter_intake.html",
+        {
+            "offices": offices,
+            "procedures": procedures.order_by("field__order", "code"),
+            "procedure": procedure,
+            "form": form,
+            "errors": errors,
+            "post": request.POST,
+            "idempotency_key": uuid.uuid4().hex,
+        },
+        status=400 if errors else 200,
+    )

@@ -1,0 +1,167 @@
+"""Citizen and officer pages for dossiers, with JavaScript off (the Django test client)."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import dossier_submit
+
+from .conftest import BIRTH_FORM, PDF_BYTES
+
+
+@pytest.fixture
+def logged_citizen(client, catalog, citizen, office_a):
+    client.force_login(citizen)
+    return client
+
+
+def test_online_submission_through_the_pages(logged_citizen, citizen):
+    client = logged_citizen
+    form_page = client.get("/thu-tuc/1.001193/nop-truc-tuyen")
+    body = form_page.content.decode()
+    # Prefilled from the profile (the citizen is the mother) and the population registry (the father).
+    assert 'value="Lò Thị Mai"' in body and 'value="Hoàng Văn Sáng"' in body and 'value="010088045678"' in body
+    # Errors are shown next to fields, values kept, title prefixed.
+    bad = client.post("/thu-tuc/1.001193/nop-truc-tuyen", {"ho_ten_tre": "Hoàng Thị Lan", "tiep-tuc": "1"})
+    text = bad.content.decode()
+    assert bad.status_code == 400 and "<title>Lỗi:" in text and "Nhập ngày sinh của trẻ" in text
+    assert 'value="Hoàng Thị Lan"' in text
+    draft = Dossier.objects.get(citizen=citizen, status="draft")
+    data = {
+        "ho_ten_tre": "Hoàng Thị Lan",
+        "ngay_sinh_0": "20",
+        "ngay_sinh_1": "11",
+        "ngay_sinh_2": "2026",
+        "gioi_tinh": "Nữ",
+        "noi_sinh": "Trạm Y tế xã Bắc Hà",
+        "ho_ten_me": "Lò Thị Mai",
+        "so_dinh_danh_me": "010190012345",
+        "quan_he_nguoi_nop": "Mẹ",
+        "tiep-tuc": "1",
+    }
+    ok = client.post(f"/thu-tuc/1.001193/nop-truc-tuyen?ban-nhap={draft.pk}", data)
+    assert ok.status_code == 302 and ok["Location"] == f"/ho-so/nhap/{draft.pk}/giay-to"
+    draft.refresh_from_db()
+    assert draft.form_data["ngay_sinh"] == "2026-11-20"
+    uploaded = client.post(ok["Location"], {"tep-1": SimpleUploadedFile("chung-sinh.pdf", PDF_BYTES), "tiep-tuc": "1"})
+    assert uploaded.status_code == 302 and uploaded["Location"].endswith("/kiem-tra")
+    check = client.get(uploaded["Location"])
+    assert "Gửi hồ sơ" in check.content.decode() and "chung-sinh.pdf" in check.content.decode()
+    key = check.context["idempotency_key"]
+    sent = client.post(uploaded["Location"], {"idempotency_key": key})
+    dossier = Dossier.objects.get(pk=draft.pk)
+    assert sent["Location"] == f"/ho-so/{dossier.code}" and dossier.status == "submitted"
+    assert dossier.attachments.count() == 1
+    # Pressing "Gửi hồ sơ" twice never makes a second dossier.
+    client.post(uploaded["Location"], {"idempotency_key": key})
+    assert Dossier.objects.exclude(status="draft").count() == 1
+    page = client.get(sent["Location"]).content.decode()
+    assert "Đã nộp, đang chờ cán bộ kiểm tra" in page
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in page
+    mine = client.get("/ho-so").content.decode()
+    assert dossier.code in mine
+
+
+def test_executable_renamed_pdf_is_refused_on_the_page(logged_citizen, citizen):
+    client = logged_citizen
+    draft = Dossier.objects.create(
+        procedure_id=__import__("motcua.catalog.models", fromlist=["Procedure"])
+        .Procedure.objects.get(code="1.001193")
+        .pk,
+        workflow="default@1",
+        citizen=citizen,
+        office_id=__import__("motcua.places.models", fromlist=["Office"]).Office.objects.first().pk,
+        unit_id=__import__("motcua.places.models", fromlist=["Office"]).Office.objects.first().unit_id,
+        applicant_name="x",
+    )
+    response = client.post(
+        f"/ho-so/nhap/{draft.pk}/giay-to",
+        {"tep-0": SimpleUploadedFile("to-khai.pdf", b"MZ\x90\x00binary"), "tiep-tuc": "1"},
+    )
+    assert response.status_code == 415 and "không phải PDF, JPG hoặc PNG" in response.content.decode()
+    assert draft.attachments.count() == 0
+
+
+def test_receipt_and_forms_are_pdfs(logged_citizen, citizen, staff):
+    dossier, _ = dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM)
+    response = logged_citizen.get(f"/ho-so/{dossier.code}/phieu/01.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(response.content))
+    text = reader.pages[0].extract_text()
+    assert "GIẤY TIẾP NHẬN HỒ SƠ" in text and dossier.code in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    width, height = (float(v) for v in reader.pages[0].mediabox[2:])
+    assert round(width) == 420 and round(height) == 595  # A5 in points
+    assert logged_citizen.get(f"/ho-so/{dossier.code}/phieu/05.pdf").status_code == 200
+    assert logged_citizen.get(f"/ho-so/{dossier.code}/phieu/09.pdf").status_code == 404
+
+
+def test_officer_works_the_dossier_from_the_worklist(client, catalog, citizen, office_a, staff):
+    dossier, _ = dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM)
+    client.force_login(staff["tiepnhan"])
+    worklist = client.get("/can-bo/ho-so?xem=new").content.decode()
+    assert dossier.code in worklist and "Chờ tiếp nhận (1)" in worklist
+    page = client.get(f"/can-bo/ho-so/{dossier.code}").content.decode()
+    assert "Tiếp nhận hồ sơ" in page and "010******345" in page
+    done = client.post(f"/can-bo/ho-so/{dossier.code}/thao-tac", {"action": "accept", "version": 1})
+    assert done.status_code == 302
+    stale = client.post(f"/can-bo/ho-so/{dossier.code}/thao-tac", {"action": "accept", "version": 1}, follow=True)
+    assert "vừa được người khác cập nhật" in stale.content.decode()
+    client.force_login(staff["tiepnhan2"])
+    assert client.get(f"/can-bo/ho-so/{dossier.code}").status_code == 404
+    assert dossier.code not in client.get("/can-bo/ho-so?xem=open").content.decode()
+
+
+def test_counter_intake_finds_or_creates_the_citizen(client, catalog, office_a, staff):
+    client.force_login(staff["tiepnhan"])
+    form = client.get("/can-bo/tiep-nhan?thu-tuc=1.004873")
+    assert form.status_code == 200
+    data = {
+        "procedure": "1.004873",
+        "citizen_id": "001090012345",
+        "full_name": "Nguyễn Văn An",
+        "birth_date": "1990-01-01",
+        "gender": "male",
+        "phone": "0987654321",
+        "muc_dich": "Để đăng ký kết hôn",
+        "tinh_trang": "Chưa kết hôn",
+        "scans": SimpleUploadedFile("scan.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32),
+        "idempotency_key": "counter-1",
+    }
+    response = client.post("/can-bo/tiep-nhan", data)
+    dossier = Dossier.objects.get(applicant_citizen_id="001090012345")
+    assert response["Location"] == f"/can-bo/ho-so/{dossier.code}"
+    assert dossier.channel == "counter" and dossier.status == "received" and dossier.attachments.count() == 1
+    assert dossier.events.get().action == "receive_at_counter"
+    bad = client.post("/can-bo/tiep-nhan", {**data, "citizen_id": "999", "idempotency_key": "counter-2", "scans": ""})
+    assert bad.status_code == 400
+
+
+def test_citizen_rates_after_the_result(client, catalog, citizen, office_a, staff):
+    from motcua.dossiers.services import dossier_transition
+
+    dossier, _ = dossier_submit(
+        citizen=citizen, procedure_code="1.004873", form={"muc_dich": "x y z", "tinh_trang": "Chưa kết hôn"}
+    )
+    flow = [
+        ("accept", "tiepnhan", {}),
+        ("assign", "tiepnhan", {"assignee": "chuyenvien"}),
+        ("appraise", "chuyenvien", {}),
+        ("approve", "lanhdao", {}),
+        ("sign", "lanhdao", {}),
+        ("return_result", "tiepnhan", {"method": "online"}),
+    ]
+    for version, (action, who, params) in enumerate(flow, 1):
+        dossier_transition(
+            code=dossier.code, action=action, actor=staff[who], version=version, note="ok", params=params
+        )
+    client.force_login(citizen)
+    page = client.get(f"/ho-so/{dossier.code}").content.decode()
+    assert "Đánh giá mức hài lòng" in page and "Đã trả kết quả" in page
+    client.post(f"/ho-so/{dossier.code}", {"action": "rate", "score": "4", "comment": "Cán bộ nhiệt tình"})
+    assert Dossier.objects.get(pk=dossier.pk).rating.score == 4
+    assert "Bạn đã đánh giá 4/5" in client.get(f"/ho-so/{dossier.code}").content.decode()
