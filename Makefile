@@ -49,8 +49,8 @@ run: seed static
 	@echo
 	@$(BIN)/python manage.py demo_logins
 	@echo
-	@echo "Cổng dịch vụ công: http://$(HOST):$(PORT)/   (Ctrl+C để dừng)"
-	@$(MAKE) --no-print-directory serve-only
+	@echo "Cổng dịch vụ công: http://$(HOST):$(PORT)/   (Ctrl+C để dừng; worker gửi thông báo chạy kèm, nhật ký ở var/worker.log)"
+	@BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) WEB_WORKERS=$(WEB_WORKERS) WEB_THREADS=$(WEB_THREADS) bash scripts/run-demo.sh
 
 serve: migrate static serve-only
 
@@ -62,7 +62,7 @@ worker: migrate
 	$(BIN)/python manage.py db_worker
 
 browser:
-	@bash scripts/install-browser.sh
+	@bash scripts/install-test-tools.sh
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.services import dossier_submit
+from motcua.dossiers.services import dossier_draft_save, dossier_submit
 
 from .conftest import BIRTH_FORM, PDF_BYTES
 
@@ -66,16 +66,7 @@ def test_online_submission_through_the_pages(logged_citizen, citizen):
 
 def test_executable_renamed_pdf_is_refused_on_the_page(logged_citizen, citizen):
     client = logged_citizen
-    draft = Dossier.objects.create(
-        procedure_id=__import__("motcua.catalog.models", fromlist=["Procedure"])
-        .Procedure.objects.get(code="1.001193")
-        .pk,
-        workflow="default@1",
-        citizen=citizen,
-        office_id=__import__("motcua.places.models", fromlist=["Office"]).Office.objects.first().pk,
-        unit_id=__import__("motcua.places.models", fromlist=["Office"]).Office.objects.first().unit_id,
-        applicant_name="x",
-    )
+    draft = dossier_draft_save(citizen=citizen, procedure_code="1.001193", form={"ho_ten_tre": "Hoàng Thị Lan"})
     response = client.post(
         f"/ho-so/nhap/{draft.pk}/giay-to",
         {"tep-0": SimpleUploadedFile("to-khai.pdf", b"MZ\x90\x00binary"), "tiep-tuc": "1"},

@@ -90,15 +90,30 @@ class Page:
             self.y = self.size[1] - self.margin
 
     def header(self, agency: str):
+        """Agency on the left, the national motto on the right, as on every administrative form."""
         top = self.y
-        left = self.margin + self.width * 0.22
-        self.canvas.setFont(FONT_BOLD, 8)
-        self.canvas.drawCentredString(left, top - 8, nfc(agency.upper())[:40])
-        right = self.margin + self.width * 0.68
+        left_width = self.width * 0.42
+        left = self.margin + left_width / 2
+        lines, line = [], ""
+        for word in nfc(agency.upper()).split():
+            trial = f"{line} {word}".strip()
+            if pdfmetrics.stringWidth(trial, FONT_BOLD, 7.5) > left_width - 2 * mm:
+                lines.append(line)
+                line = word
+            else:
+                line = trial
+        lines.append(line)
+        self.canvas.setFont(FONT_BOLD, 7.5)
+        for i, item in enumerate(lines[:3]):
+            self.canvas.drawCentredString(left, top - 8 - i * 9.5, item)
+        right = self.margin + left_width + (self.width - left_width) / 2
+        self.canvas.setFont(FONT_BOLD, 7.5)
         self.canvas.drawCentredString(right, top - 8, MOTTO_1)
+        self.canvas.setFont(FONT_BOLD, 8)
         self.canvas.drawCentredString(right, top - 18, MOTTO_2)
-        self.canvas.line(right - 35 * mm / 2, top - 21, right + 35 * mm / 2, top - 21)
-        self.y = top - 30
+        half = pdfmetrics.stringWidth(MOTTO_2, FONT_BOLD, 8) / 2
+        self.canvas.line(right - half, top - 21, right + half, top - 21)
+        self.y = top - max(30, 12 + 9.5 * min(len(lines), 3))
 
     def qr(self, url: str, size=24 * mm, caption=""):
         widget = QrCodeWidget(url)

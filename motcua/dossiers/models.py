@@ -59,6 +59,8 @@ class Dossier(TimeStampedModel):
     office = models.ForeignKey(Office, verbose_name=_("nơi tiếp nhận"), on_delete=models.PROTECT, related_name="+")
     # Where the dossier belongs for scoping: the receiving office's unit at the time of filing.
     unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+")
+    # The province above the unit, denormalised so province-wide worklists are one index range.
+    province = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(_("kênh nộp"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
     status = models.CharField(_("trạng thái"), max_length=30, default=DRAFT)
     is_open = models.BooleanField(default=True)
@@ -106,6 +108,11 @@ class Dossier(TimeStampedModel):
             ),
             models.Index(fields=["unit", "due_at"], name="dossier_unit_open_due", condition=Q(is_open=True)),
             models.Index(fields=["assigned_to", "due_at"], name="dossier_assignee_due", condition=Q(is_open=True)),
+            models.Index(
+                fields=["province", "status", "due_at"], name="dossier_prov_status_due", condition=Q(is_open=True)
+            ),
+            models.Index(fields=["province", "due_at"], name="dossier_prov_open_due", condition=Q(is_open=True)),
+            models.Index(fields=["province", "-finished_at"], name="dossier_prov_finished", condition=Q(is_open=False)),
             models.Index(fields=["unit", "-finished_at"], name="dossier_unit_finished", condition=Q(is_open=False)),
             models.Index(fields=["citizen", "-created_at"], name="dossier_citizen_recent"),
             models.Index(fields=["applicant_citizen_id"], name="dossier_applicant_cid"),

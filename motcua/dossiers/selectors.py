@@ -91,11 +91,20 @@ class WorklistQuery:
     search: str = ""
 
 
-def _officer_units(user) -> list[int]:
-    from motcua.places.models import AdministrativeUnit
+def _scope_condition(user) -> Q:
+    """Where the officer's dossiers are: whole provinces through the denormalised province column (one
+    index range however many communes), other units through their ids."""
+    from motcua.places.models import PROVINCE_LEVEL, AdministrativeUnit
 
     units = [g.unit for g in grants_of(user=user, roles=OFFICER_ROLES)]
-    return list(AdministrativeUnit.objects.within(units).values_list("pk", flat=True)) if units else []
+    provinces = [u.pk for u in units if u.parent_id is None and u.unit_type in PROVINCE_LEVEL]
+    others = [u for u in units if u.pk not in provinces]
+    condition = Q(pk__in=[])
+    if provinces:
+        condition |= Q(province_id__in=provinces)
+    if others:
+        condition |= Q(unit_id__in=list(AdministrativeUnit.objects.within(others).values_list("pk", flat=True)))
+    return condition
 
 
 def worklist(*, user, query: WorklistQuery, now: dt.datetime | None = None) -> QuerySet[Dossier]:
@@ -103,8 +112,8 @@ def worklist(*, user, query: WorklistQuery, now: dt.datetime | None = None) -> Q
     scan: (unit, status, due_at) or (unit, due_at) on open dossiers, (assigned_to, due_at) for "mine",
     (unit, finished_at) for finished ones."""
     now = now or timezone.now()
-    units = _officer_units(user)
-    base = Dossier.objects.filter(unit_id__in=units).exclude(status=DRAFT)
+    scope = _scope_condition(user)
+    base = Dossier.objects.filter(scope).exclude(status=DRAFT)
     view = query.view if query.view in VIEWS else "open"
     if view == "finished":
         qs = base.filter(is_open=False).order_by("-finished_at")
@@ -113,7 +122,7 @@ def worklist(*, user, query: WorklistQuery, now: dt.datetime | None = None) -> Q
         if view == "new":
             qs = qs.filter(status="submitted")
         elif view == "mine":
-            qs = Dossier.objects.filter(is_open=True, assigned_to=user, unit_id__in=units)
+            qs = Dossier.objects.filter(scope, is_open=True, assigned_to=user)
         elif view == "waiting":
             qs = qs.filter(status="supplement_requested")
         elif view in ("due_today", "due_soon", "overdue"):
@@ -154,8 +163,16 @@ def _search_condition(text: str) -> Q:
     return condition
 
 
+COUNT_CAP = 10_000
+
+
 def worklist_counts(*, user, now: dt.datetime | None = None) -> dict[str, int]:
-    return {view: worklist(user=user, query=WorklistQuery(view=view), now=now).count() for view in VIEWS}
+    """Counts per view, capped: counting a province's whole finished history on every page load would
+    be a full scan; "10000+" says enough."""
+    return {
+        view: worklist(user=user, query=WorklistQuery(view=view), now=now).order_by()[: COUNT_CAP + 1].count()
+        for view in VIEWS
+    }
 
 
 # --- public tracking -----------------------------------------------------------------------------------------

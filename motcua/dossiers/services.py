@@ -241,6 +241,7 @@ def dossier_draft_save(*, citizen: User, procedure_code: str, form: dict, draft_
             citizen=citizen,
             office=office,
             unit=office.unit,
+            province=office.unit.province(),
             form_data=clean,
             status=DRAFT,
             **_citizen_snapshot(citizen),
@@ -300,6 +301,7 @@ def dossier_submit(
             dossier.procedure = procedure
             dossier.workflow = workflow.ref
             dossier.office, dossier.unit, dossier.channel = office, office.unit, channel
+            dossier.province = office.unit.province()
             dossier.form_data = clean
             dossier.status, dossier.is_open = status, True
             dossier.submitted_at, dossier.received_at = now, received

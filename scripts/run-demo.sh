@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Serve the portal and run the background task worker beside it; stop both on Ctrl+C.
+set -u
+BIN=${BIN:-.venv/bin}
+"$BIN/python" manage.py db_worker --interval 2 >var/worker.log 2>&1 &
+worker=$!
+trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM
+"$BIN/gunicorn" config.wsgi:application --bind "${HOST:-127.0.0.1}:${PORT:-8000}" \
+  --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" --access-logfile - --graceful-timeout 10
