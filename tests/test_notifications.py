@@ -23,7 +23,7 @@ def queued(catalog, citizen, office_a, django_capture_on_commit_callbacks, monke
     real = services.channel_for
     monkeypatch.setattr(services, "channel_for", lambda kind: Down() if kind == "sms" else real(kind))
     with django_capture_on_commit_callbacks(execute=True):
-        dossier, _ = dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM)
+        dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM)
     return OutboxMessage.objects.get(channel="sms"), calls
 
 
