@@ -191,7 +191,7 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["mask_pii"], "formatter": "plain"},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 EMAIL_BACKEND = env_str(
@@ -216,6 +216,11 @@ POPULATION_REGISTRY_TOKEN = env_str("POPULATION_REGISTRY_TOKEN", "")
 SMS_BACKEND = env_str("SMS_BACKEND", "simulator")
 SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
+
+# Digital signatures: PKCS#12 files under PKI_DIR (demo) or a PKCS#11 token (set per identity).
+PKI_DIR = env_str("PKI_DIR", str(VAR_DIR / "pki"))
+PKI_PASSPHRASE = env_str("PKI_PASSPHRASE", "motcua-demo" if (DEMO or DEBUG) else "")
+PKCS11_PIN = env_str("PKCS11_PIN", "")
 
 # Shared secret that messaging channels (Zalo OA, SMS gateway) send to the assistant webhook.
 ASSISTANT_CHANNEL_SECRET = env_str("ASSISTANT_CHANNEL_SECRET", "")

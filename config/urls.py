@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("can-bo/", include("motcua.workspace.urls")),
     path("", include("motcua.calendars.urls")),
+    path("", include("motcua.documents.urls")),
     path("", include("motcua.accounts.urls")),
     path("", include("motcua.portal.urls")),
 ]

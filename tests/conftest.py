@@ -12,9 +12,13 @@ PASSWORD = "mat-khau-thu-2026"
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _plain_static_storage():
-    """Tests do not run collectstatic; serve static files without the hashed manifest."""
+def _plain_static_storage(tmp_path_factory):
+    """Tests do not run collectstatic; serve static files without the hashed manifest. Keys for the demo
+    PKI are made once per session (in a temporary PKI_DIR) and re-registered per test."""
     with override_settings(
+        PKI_DIR=str(tmp_path_factory.mktemp("pki")),
+        PKI_PASSPHRASE="test-pki",
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
         STORAGES={
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -109,12 +113,16 @@ def catalog(db):
 def staff(make_officer, commune_a, commune_b, settings):
     """The demo's officers: intake, specialist and leader of commune A, intake of commune B."""
     settings.OFFICER_TOTP_REQUIRED = False
-    return {
+    people = {
         "tiepnhan": make_officer("tiepnhan", Role.INTAKE_OFFICER, commune_a),
         "chuyenvien": make_officer("chuyenvien", Role.SPECIALIST, commune_a),
         "lanhdao": make_officer("lanhdao", Role.LEADER, commune_a),
         "tiepnhan2": make_officer("tiepnhan2", Role.INTAKE_OFFICER, commune_b),
     }
+    from motcua.documents.services import pki_demo_init
+
+    pki_demo_init(usernames=list(people), offices=list(Office.objects.all()))
+    return people
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 from ninja import NinjaAPI
 
 from . import errors
-from .routers import auth, calendar, catalog, dossiers
+from .routers import auth, calendar, catalog, dossiers, verify
 
 api = NinjaAPI(
     title="Một Cửa Số API",
@@ -18,3 +18,4 @@ api.add_router("/procedures", catalog.router)
 api.add_router("/assistant", catalog.assistant_router)
 api.add_router("", dossiers.router)
 api.add_router("", dossiers.public)
+api.add_router("/verify", verify.router)

@@ -390,6 +390,10 @@ def _apply(action, dossier: Dossier, *, actor: User, params: dict, note: str, no
         data.update(old_due=dossier.due_at.isoformat(), new_due=new_due.isoformat())
         dossier.due_at = new_due
         dossier.extension_count += 1
+    if action.effect:
+        from .effects import EFFECTS
+
+        data.update(EFFECTS[action.effect](dossier, actor, now))
     if action.name == "return_result":
         method = _param(params, "method") or ""
         if method not in ("counter", "post", "online"):

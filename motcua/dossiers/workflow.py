@@ -30,6 +30,7 @@ class Action:
     params: tuple[str, ...] = ()
     assignee_only: bool = False
     form: str = ""
+    effect: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Workflow:
                 params=tuple(a.get("params", ())),
                 assignee_only=a.get("assignee_only", False),
                 form=a.get("form", ""),
+                effect=a.get("effect", ""),
             )
             for name, a in data["actions"].items()
         }

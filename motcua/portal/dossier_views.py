@@ -17,6 +17,8 @@ from motcua.catalog.selectors import fee_text, procedure_current, time_text
 from motcua.core.adapters.population import RegistryUnavailable, population_registry
 from motcua.core.errors import DomainError, NotFound
 from motcua.documents.pdf import FORM_TITLES, render_form
+from motcua.documents.selectors import store_matches
+from motcua.documents.services import store_use
 from motcua.dossiers import eforms, selectors, services
 from motcua.dossiers.models import DRAFT, Attachment, Dossier
 
@@ -130,6 +132,7 @@ def submit_documents(request, draft_id: int):
             Attachment.objects.filter(pk=request.POST["xoa"], owner=request.user, dossier=draft).delete()
             return redirect("portal:submit_documents", draft_id=draft.pk)
         reuse = request.POST.getlist("dung-lai")
+        from_store = request.POST.getlist("kho")
         try:
             for index, doc in enumerate(documents):
                 upload = request.FILES.get(f"tep-{index}")
@@ -138,6 +141,10 @@ def submit_documents(request, draft_id: int):
                     services.attach_to_draft(draft=draft, attachment_ids=[attachment.pk])
             if reuse:
                 services.attach_to_draft(draft=draft, attachment_ids=reuse)
+            for item in from_store:
+                document_id, _sep, index = item.partition(":")
+                name = documents[int(index)].name if index.isdigit() and int(index) < len(documents) else ""
+                store_use(owner=request.user, document_id=int(document_id), draft=draft, document_name=name)
         except DomainError as exc:
             error, status = exc.message, exc.status
         else:
@@ -145,6 +152,7 @@ def submit_documents(request, draft_id: int):
                 return redirect("portal:submit_check", draft_id=draft.pk)
             return redirect("portal:submit_documents", draft_id=draft.pk)
     attached = list(draft.attachments.all())
+    store_options = _store_options(request.user, documents, attached)
     earlier = Attachment.objects.filter(owner=request.user).exclude(dossier=draft).exclude(dossier__isnull=True)
     earlier = earlier.exclude(sha256__in=[a.sha256 for a in attached]).order_by("-created_at")[:10]
     return render(
@@ -156,10 +164,23 @@ def submit_documents(request, draft_id: int):
             "documents": documents,
             "attached": attached,
             "earlier": earlier,
+            "store_options": store_options,
             "error": error,
         },
         status=status,
     )
+
+
+def _store_options(user, documents, attached) -> list[tuple[int, object, list]]:
+    """For each required document the store can stand in for, the citizen's matching stored documents."""
+    taken = {a.sha256 for a in attached}
+    options = []
+    for index, doc in enumerate(documents):
+        if doc.store_doc_type:
+            matches = [m for m in store_matches(owner=user, doc_types={doc.store_doc_type}) if m.sha256 not in taken]
+            if matches:
+                options.append((index, doc, matches))
+    return options
 
 
 @citizen_required
@@ -272,6 +293,7 @@ def dossier_detail(request, code: str):
             "attachments": dossier.attachments.all(),
             "rating": getattr(dossier, "rating", None),
             "forms": _forms_for(dossier),
+            "results": dossier.results.all(),
         },
     )
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.accounts.models import Role, User
-from motcua.accounts.selectors import units_in_scope
+from motcua.accounts.selectors import roles_on, units_in_scope
 from motcua.catalog.selectors import procedure_current, procedures_current
 from motcua.core.errors import DomainError, NotFound
 from motcua.dossiers import eforms, selectors, services
@@ -72,6 +72,7 @@ def dossier(request, code: str):
             "answers": [(props.get(k, {}).get("title", k), v) for k, v in item.form_data.items()],
             "attachments": item.attachments.all(),
             "errors": request.session.pop("action_errors", None),
+            "is_leader": Role.LEADER in roles_on(user=request.user, unit=item.unit),
         },
     )
 

@@ -127,6 +127,20 @@ def _detail(dossier: Dossier, user) -> dict:
             for e in selectors.events_of(dossier)
         ],
         "actions": [a.name for a in selectors.actions_for(user=user, dossier=dossier)],
+        "result": _result(dossier),
+    }
+
+
+def _result(dossier: Dossier) -> dict | None:
+    result = dossier.results.filter(status="valid").order_by("-signed_at").first()
+    if result is None:
+        return None
+    url = settings.SITE_URL + reverse("documents:result", args=[dossier.code, result.public_code])
+    return {
+        "url": url,
+        "sha256": result.sha256,
+        "signed_at": result.signed_at,
+        "verify_url": settings.SITE_URL + reverse("documents:verify", args=[result.public_code]),
     }
 
 

@@ -1,0 +1,108 @@
+"""Reads for documents: what a verifier may see, the citizen's store, share links."""
+
+import hashlib
+
+from django.utils import timezone
+
+from motcua.core.errors import NotFound
+
+from .models import ResultDocument, ShareLink, StoredDocument
+from .signing import verify_pdf
+
+
+def result_public(*, public_code: str) -> ResultDocument:
+    result = (
+        ResultDocument.objects.select_related("dossier__procedure", "dossier__office", "dossier__unit")
+        .filter(public_code=public_code)
+        .first()
+    )
+    if result is None:
+        raise NotFound("Không có giấy tờ nào với mã xác thực này")
+    return result
+
+
+def public_facts(result: ResultDocument) -> dict:
+    """Only what a verifier needs: never the citizen's name, ID or form data."""
+    dossier = result.dossier
+    return {
+        "code": result.public_code,
+        "title": result.title,
+        "procedure": dossier.procedure.name,
+        "procedure_code": dossier.procedure.code,
+        "issuing_unit": dossier.office.name,
+        "signed_at": result.signed_at,
+        "signer": result.signer_name,
+        "agency_signed": result.agency_signed,
+        "sha256": result.sha256,
+        "status": result.status,
+        "status_label": result.get_status_display(),
+        "status_reason": result.status_reason if result.status != "valid" else "",
+    }
+
+
+def verify_upload(data: bytes) -> dict:
+    """Signatures checked against our roots, and the file's hash against what we issued."""
+    digest = hashlib.sha256(data).hexdigest()
+    issued = (
+        ResultDocument.objects.select_related("dossier__procedure", "dossier__office").filter(sha256=digest).first()
+    )
+    problems: list[str] = []
+    try:
+        reports = verify_pdf(data)
+    except Exception:  # a damaged or non-PDF file: say so rather than fail
+        reports = []
+        problems.append("Tệp không đọc được như một tài liệu PDF có chữ ký số.")
+    if not reports and not problems:
+        problems.append("Tệp không có chữ ký số nào.")
+    for report in reports:
+        problems.extend(report.problems)
+    if issued is None:
+        problems.append("Tệp này không trùng khớp với bất kỳ giấy tờ nào hệ thống đã cấp (mã băm SHA-256 khác).")
+    elif issued.status != "valid":
+        problems.append(f"Giấy tờ này đã bị {issued.get_status_display().lower()}: {issued.status_reason}")
+    valid = bool(reports) and all(r.ok for r in reports) and issued is not None and issued.status == "valid"
+    return {
+        "valid": valid,
+        "sha256": digest,
+        "issued": public_facts(issued) if issued else None,
+        "signatures": [
+            {
+                "field": r.field,
+                "signer": r.signer,
+                "signed_at": r.signed_at,
+                "intact": r.intact,
+                "valid": r.valid,
+                "trusted": r.trusted,
+                "revoked": r.revoked,
+                "covers_whole_file": r.covers_whole_file,
+            }
+            for r in reports
+        ],
+        "problems": list(dict.fromkeys(problems)),
+        "message": "Giấy tờ hợp lệ: chữ ký số đúng và trùng khớp với bản cơ quan đã cấp."
+        if valid
+        else "Giấy tờ KHÔNG hợp lệ.",
+    }
+
+
+def store_of(*, owner):
+    return (
+        StoredDocument.objects.filter(owner=owner)
+        .select_related("result", "attachment", "source_dossier")
+        .prefetch_related("uses__dossier", "share_links")
+    )
+
+
+def store_matches(*, owner, doc_types: set[str]):
+    return StoredDocument.objects.filter(owner=owner, doc_type__in=[t for t in doc_types if t]).order_by("-created_at")
+
+
+def share_link_get(*, token: str) -> ShareLink:
+    link = (
+        ShareLink.objects.select_related("document__result", "document__attachment")
+        .filter(token=token, revoked=False)
+        .first()
+    )
+    if link is None or link.expires_at <= timezone.now():
+        raise NotFound("Đường dẫn chia sẻ không tồn tại hoặc đã hết hạn")
+    return link

@@ -1,0 +1,185 @@
+"""PAdES signatures with pyHanko. Keys come from a signer interface with two implementations: a PKCS#12
+file (the demo) and PKCS#11 (USB tokens, HSMs). Verification checks the signatures against our trusted
+roots and CRLs, offline."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import pem as asn1_pem
+from asn1crypto import x509 as asn1_x509
+from django.conf import settings
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.stamp import TextStampStyle
+from pyhanko_certvalidator import ValidationContext
+
+from .models import SignerBackend, SigningIdentity, TrustedRoot
+
+
+class SigningUnavailable(Exception):
+    """No usable key for this signer: the message says what to configure."""
+
+
+@lru_cache(maxsize=1)
+def _font_path() -> str:
+    import fontpkg_be_vietnam_pro
+
+    return str(Path(fontpkg_be_vietnam_pro.__file__).parent / "files" / "BeVietnamPro-Regular.ttf")
+
+
+def signer_for(identity: SigningIdentity) -> signers.Signer:
+    """The pyHanko signer for an identity: a PKCS#12 file, or a key on a PKCS#11 token."""
+    if identity.backend == SignerBackend.PKCS12:
+        path = Path(identity.pkcs12_path)
+        if not path.exists():
+            raise SigningUnavailable(f"Không tìm thấy tệp khóa {path.name}; chạy manage.py pki_demo_init")
+        signer = signers.SimpleSigner.load_pkcs12(pfx_file=str(path), passphrase=settings.PKI_PASSPHRASE.encode())
+        if signer is None:
+            raise SigningUnavailable("Không mở được tệp PKCS#12 (sai mật khẩu PKI_PASSPHRASE?)")
+        return signer
+    if identity.backend == SignerBackend.PKCS11:
+        return _pkcs11_signer(identity)
+    raise SigningUnavailable(f"Không hỗ trợ kiểu khóa {identity.backend}")
+
+
+def _pkcs11_signer(identity: SigningIdentity) -> signers.Signer:
+    from pyhanko.sign import pkcs11 as hanko_pkcs11
+
+    if not identity.pkcs11_module or not Path(identity.pkcs11_module).exists():
+        raise SigningUnavailable("Chưa cấu hình thư viện PKCS#11 của USB token/HSM (pkcs11_module)")
+    try:
+        session = hanko_pkcs11.open_pkcs11_session(
+            identity.pkcs11_module, token_label=identity.pkcs11_token_label, user_pin=settings.PKCS11_PIN or None
+        )
+    except Exception as exc:  # the token library raises its own kinds: no token, wrong PIN, locked
+        raise SigningUnavailable(f"Không mở được token «{identity.pkcs11_token_label}»: {exc}") from exc
+    return hanko_pkcs11.PKCS11Signer(
+        session,
+        key_label=identity.pkcs11_key_label,
+        cert_label=identity.pkcs11_key_label,
+        other_certs_to_pull=(),
+        bulk_fetch=False,
+    )
+
+
+@dataclass
+class StampPlacement:
+    page: int = 0
+    box: tuple[int, int, int, int] = (300, 40, 560, 120)
+
+
+def sign_pdf(
+    pdf: bytes,
+    identity: SigningIdentity,
+    *,
+    field_name: str,
+    reason: str,
+    location: str,
+    verify_url: str,
+    placement: StampPlacement | None = None,
+) -> bytes:
+    """Add a PAdES B-B signature with a visible stamp (signer, time, verification link)."""
+    placement = placement or StampPlacement()
+    signer = signer_for(identity)
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    fields.append_signature_field(
+        writer, fields.SigFieldSpec(sig_field_name=field_name, on_page=placement.page, box=placement.box)
+    )
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        reason=reason,
+        location=location,
+        name=identity.subject,
+    )
+    style = TextStampStyle(
+        stamp_text="Ký bởi: %(signer)s\nThời gian: %(ts)s\nXác thực: %(url)s",
+        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(_font_path()), font_size=7),
+        timestamp_format="%H:%M %d/%m/%Y %z",
+        border_width=1,
+    )
+    out = io.BytesIO()
+    signers.PdfSigner(meta, signer=signer, stamp_style=style).sign_pdf(
+        writer, output=out, appearance_text_params={"url": verify_url}
+    )
+    return out.getvalue()
+
+
+# --- verification -------------------------------------------------------------------------------------
+@dataclass
+class SignatureReport:
+    field: str
+    signer: str
+    signed_at: str
+    intact: bool
+    valid: bool
+    trusted: bool
+    revoked: bool
+    covers_whole_file: bool
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.intact and self.valid and self.trusted and not self.revoked and self.covers_whole_file
+
+
+def validation_context() -> ValidationContext:
+    roots = [load_cert_from_pemder_text(r.certificate_pem) for r in TrustedRoot.objects.all()]
+    crls = [asn1_crl.CertificateList.load(bytes(r.crl_der)) for r in TrustedRoot.objects.all() if r.crl_der]
+    return ValidationContext(trust_roots=roots, crls=crls, allow_fetching=False, revocation_mode="hard-fail")
+
+
+def load_cert_from_pemder_text(text: str):
+    _type, _headers, der = asn1_pem.unarmor(text.encode())
+    return asn1_x509.Certificate.load(der)
+
+
+def verify_pdf(data: bytes) -> list[SignatureReport]:
+    """Check every signature of a PDF against our trusted roots; explain failures in plain Vietnamese."""
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    context = validation_context()
+    reports = []
+    signatures = reader.embedded_signatures
+    for index, embedded in enumerate(signatures):
+        status = validate_pdf_signature(embedded, context)
+        cert = status.signing_cert
+        signer = cert.subject.native.get("common_name", "") if cert is not None else ""
+        revoked = bool(getattr(status, "revoked", False))
+        last = index == len(signatures) - 1
+        from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+        whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or (
+            not last and status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+        )
+        report = SignatureReport(
+            field=embedded.field_name,
+            signer=signer,
+            signed_at=status.signer_reported_dt.isoformat() if status.signer_reported_dt else "",
+            intact=status.intact,
+            valid=status.valid,
+            trusted=status.trusted,
+            revoked=revoked,
+            covers_whole_file=whole,
+        )
+        if not status.intact:
+            report.problems.append("Nội dung tệp đã bị sửa sau khi ký: chữ ký không còn khớp với tài liệu.")
+        elif not status.valid:
+            report.problems.append("Chữ ký số không hợp lệ về mặt mật mã.")
+        if revoked:
+            report.problems.append("Chứng thư số của người ký đã bị thu hồi.")
+        elif status.intact and status.valid and not status.trusted:
+            report.problems.append("Chứng thư số không do tổ chức được tin cậy cấp (không nối được tới chứng thư gốc).")
+        if not whole:
+            report.problems.append("Sau chữ ký cuối, tệp còn có phần được thêm vào không được ký.")
+        reports.append(report)
+    return reports

@@ -1,0 +1,143 @@
+"""Public verification, result downloads, the citizen's document store and share links."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from motcua.core.errors import DomainError, NotFound
+from motcua.dossiers.models import Dossier
+from motcua.workspace.decorators import officer_required
+
+from . import selectors, services
+from .models import ResultDocument, TrustedRoot
+
+MAX_VERIFY_BYTES = 20 * 1024 * 1024
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify(request, public_code: str | None = None):
+    """/xac-thuc/<code> (from the QR code) shows what a verifier needs; the form checks an uploaded PDF."""
+    facts, report, error = None, None, ""
+    if public_code:
+        try:
+            facts = selectors.public_facts(selectors.result_public(public_code=public_code))
+        except NotFound:
+            raise Http404 from None
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("tep")
+        if upload is None:
+            error, status = _("Chọn tệp PDF cần kiểm tra"), 400
+        elif upload.size > MAX_VERIFY_BYTES:
+            error, status = _("Tệp lớn hơn 20 MB"), 413
+        else:
+            report = selectors.verify_upload(upload.read())
+    return render(request, "documents/verify.html", {"facts": facts, "report": report, "error": error}, status=status)
+
+
+def crl(request):
+    root = TrustedRoot.objects.exclude(crl_der=b"").order_by("pk").first()
+    if root is None:
+        raise Http404
+    return HttpResponse(bytes(root.crl_der), content_type="application/pkix-crl")
+
+
+def roots(request):
+    return HttpResponse(
+        "".join(r.certificate_pem for r in TrustedRoot.objects.order_by("pk")), content_type="application/x-pem-file"
+    )
+
+
+@login_required
+def result_download(request, code: str, public_code: str):
+    dossier = Dossier.objects.visible_to(request.user).filter(code=code).first()
+    result = ResultDocument.objects.filter(dossier=dossier, public_code=public_code).first() if dossier else None
+    if result is None:
+        raise Http404
+    response = FileResponse(
+        result.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=f"{code}.pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@officer_required
+@require_POST
+def result_status(request, code: str, public_code: str):
+    try:
+        services.result_set_status(
+            actor=request.user,
+            public_code=public_code,
+            status=request.POST.get("status", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã cập nhật trạng thái kết quả."))
+    return redirect("workspace:dossier", code=code)
+
+
+@login_required
+@never_cache
+def store(request):
+    return render(request, "documents/store.html", {"documents": selectors.store_of(owner=request.user)})
+
+
+@login_required
+def store_download(request, pk: int):
+    document = selectors.store_of(owner=request.user).filter(pk=pk).first()
+    if document is None:
+        raise Http404
+    name = f"{document.title}.pdf" if document.result_id else document.attachment.original_name
+    response = FileResponse(
+        document.file.open("rb"), content_type=document.content_type, as_attachment=True, filename=name
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def store_share(request, pk: int):
+    try:
+        hours = int(request.POST.get("hours") or 0)
+        link = services.share_link_create(owner=request.user, document_id=pk, hours=hours)
+    except (ValueError, DomainError) as exc:
+        messages.error(request, getattr(exc, "message", _("Chọn thời hạn chia sẻ")))
+        return redirect("documents:store")
+    messages.success(
+        request, _("Đã tạo đường dẫn chia sẻ, hết hạn lúc %(t)s.") % {"t": link.expires_at.strftime("%H:%M %d/%m/%Y")}
+    )
+    return redirect("documents:store")
+
+
+@login_required
+@require_POST
+def store_unshare(request, link_id: int):
+    services.share_link_revoke(owner=request.user, link_id=link_id)
+    messages.success(request, _("Đã thu hồi đường dẫn chia sẻ."))
+    return redirect("documents:store")
+
+
+def shared(request, token: str):
+    try:
+        link = selectors.share_link_get(token=token)
+    except NotFound:
+        raise Http404 from None
+    type(link).objects.filter(pk=link.pk).update(downloads=link.downloads + 1)
+    document = link.document
+    name = f"{document.title}.pdf" if document.result_id else document.attachment.original_name
+    response = FileResponse(
+        document.file.open("rb"), content_type=document.content_type, as_attachment=True, filename=name
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
