@@ -52,13 +52,16 @@ def signer_for(identity: SigningIdentity) -> signers.Signer:
 
 
 def _pkcs11_signer(identity: SigningIdentity) -> signers.Signer:
+    from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign import pkcs11 as hanko_pkcs11
 
     if not identity.pkcs11_module or not Path(identity.pkcs11_module).exists():
         raise SigningUnavailable("Chưa cấu hình thư viện PKCS#11 của USB token/HSM (pkcs11_module)")
     try:
         session = hanko_pkcs11.open_pkcs11_session(
-            identity.pkcs11_module, token_label=identity.pkcs11_token_label, user_pin=settings.PKCS11_PIN or None
+            identity.pkcs11_module,
+            token_criteria=TokenCriteria(label=identity.pkcs11_token_label),
+            user_pin=settings.PKCS11_PIN or None,
         )
     except Exception as exc:  # the token library raises its own kinds: no token, wrong PIN, locked
         raise SigningUnavailable(f"Không mở được token «{identity.pkcs11_token_label}»: {exc}") from exc
@@ -109,10 +112,28 @@ def sign_pdf(
         border_width=1,
     )
     out = io.BytesIO()
-    signers.PdfSigner(meta, signer=signer, stamp_style=style).sign_pdf(
-        writer, output=out, appearance_text_params={"url": verify_url}
-    )
+
+    def run():
+        signers.PdfSigner(meta, signer=signer, stamp_style=style).sign_pdf(
+            writer, output=out, appearance_text_params={"url": verify_url}
+        )
+
+    _outside_event_loop(run)
     return out.getvalue()
+
+
+def _outside_event_loop(fn):
+    """pyHanko drives its signers with asyncio.run(), which cannot start inside a running event loop
+    (an ASGI server, a test harness); then the signing runs in a short-lived thread."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn).result()
 
 
 # --- verification -------------------------------------------------------------------------------------
@@ -146,6 +167,10 @@ def load_cert_from_pemder_text(text: str):
 
 def verify_pdf(data: bytes) -> list[SignatureReport]:
     """Check every signature of a PDF against our trusted roots; explain failures in plain Vietnamese."""
+    return _outside_event_loop(lambda: _verify(data))
+
+
+def _verify(data: bytes) -> list[SignatureReport]:
     reader = PdfFileReader(io.BytesIO(data), strict=False)
     context = validation_context()
     reports = []

@@ -2,6 +2,7 @@
 desktop-sized one): citizen submits, the five steps run, the citizen sees the result and rates it."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -110,3 +111,49 @@ def test_birth_registration_journey(browser, live_server, catalog, citizen, offi
     page.get_by_role("button", name="Gửi đánh giá").click()
     assert page.get_by_text("Bạn đã đánh giá 5/5").is_visible()
     phone.close()
+
+
+def test_citizen_downloads_the_signed_result_and_reuses_it(browser, live_server, catalog, citizen, office_a, staff):
+    from motcua.dossiers.models import Dossier
+    from motcua.dossiers.services import dossier_submit, dossier_transition
+
+    from ..conftest import BIRTH_FORM
+
+    dossier, _ = dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM)
+    flow = [
+        ("accept", "tiepnhan", {}),
+        ("assign", "tiepnhan", {"assignee": "chuyenvien"}),
+        ("appraise", "chuyenvien", {}),
+        ("approve", "lanhdao", {}),
+        ("sign", "lanhdao", {}),
+        ("return_result", "tiepnhan", {"method": "online"}),
+    ]
+    for action, who, params in flow:
+        fresh = Dossier.objects.get(pk=dossier.pk)
+        dossier_transition(
+            code=fresh.code, action=action, actor=staff[who], version=fresh.version, note="ok", params=params
+        )
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, base_url=live_server.url, accept_downloads=True
+    )
+    page = context.new_page()
+    login(page, "congdan1")
+    page.goto(f"/ho-so/{dossier.code}")
+    with page.expect_download() as info:
+        page.get_by_test_id("result-link").click()
+    download = info.value
+    assert download.suggested_filename == f"{dossier.code}.pdf"
+    assert Path(download.path()).read_bytes().startswith(b"%PDF")
+    # A second procedure that needs the birth certificate takes it from the store.
+    page.goto("/thu-tuc/1.004859/nop-truc-tuyen")
+    page.get_by_label("Nội dung đề nghị").fill("Sửa tên đệm của con trong giấy khai sinh")
+    page.get_by_role("button", name="Tiếp tục").click()
+    page.get_by_label(re.compile(r"Giấy khai sinh \(bản chính\).*bản điện tử có chữ ký số")).check()
+    page.get_by_role("button", name="Tải lên và tiếp tục").click()
+    assert page.get_by_role("heading", name="Kiểm tra trước khi gửi").is_visible()
+    page.get_by_role("button", name="Gửi hồ sơ").click()
+    page.wait_for_url(re.compile(r".*/ho-so/H15\.02839-\d{6}-\d{4}$"))
+    page.goto("/kho-du-lieu")
+    assert page.get_by_text("Đã dùng cho hồ sơ").first.is_visible()
+    assert_accessible(page)
+    context.close()
