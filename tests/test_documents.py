@@ -275,3 +275,14 @@ def test_signing_without_a_certificate_is_refused_and_changes_nothing(catalog, c
         run_flow(dossier, staff)
     fresh = Dossier.objects.get(pk=dossier.pk)
     assert fresh.status == "approved" and not ResultDocument.objects.exists()
+
+
+def test_receipt_is_signed_by_the_officer_who_issued_it(catalog, citizen, office_a, staff, client):
+    dossier, _ = dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM)
+    dossier_transition(code=dossier.code, action="accept", actor=staff["tiepnhan"], version=1)
+    client.force_login(citizen)
+    receipt = client.get(f"/ho-so/{dossier.code}/phieu/01.pdf").content
+    [signature] = verify_upload(receipt)["signatures"]
+    assert signature["signer"] == "tiepnhan" and signature["intact"] and signature["trusted"]
+    tracking = client.get(f"/ho-so/{dossier.code}/phieu/05.pdf").content
+    assert verify_upload(tracking)["signatures"][0]["signer"] == "Bộ phận Một cửa UBND xã Bắc Hà"

@@ -307,3 +307,46 @@ def share_link_create(*, owner: User, document_id: int, hours: int) -> ShareLink
 
 def share_link_revoke(*, owner: User, link_id: int) -> None:
     ShareLink.objects.filter(pk=link_id, document__owner=owner).update(revoked=True)
+
+
+# --- one-stop forms (01–05) ----------------------------------------------------------------------------------
+FORM_ISSUING_ACTIONS = {
+    "01": ("receive_at_counter", "accept", "submit"),
+    "02": ("request_supplement",),
+    "03": ("refuse",),
+    "04": ("extend",),
+    "05": (),
+}
+
+
+def form_issue(*, dossier, form: str) -> bytes:
+    """Render a form and sign it with the certificate of the officer who issued it (the one who received,
+    asked for a supplement, refused or apologised), or the agency's when the system issued it (an online
+    receipt, the tracking form)."""
+    from .pdf import FORM_TITLES, render_form
+
+    events = list(dossier.events.select_related("actor").order_by("seq"))
+    issuer_event = next((e for e in reversed(events) if e.action in FORM_ISSUING_ACTIONS[form]), None)
+    officer = issuer_event.actor if issuer_event and issuer_event.actor_id != dossier.citizen_id else None
+    identity = identity_of(user=officer) if officer else None
+    identity = identity or identity_of(office=dossier.office)
+    pdf = render_form(form, dossier, events=events, officer_name=officer.display_name if officer else "")
+    if identity is None:
+        return pdf
+    import io
+
+    from pypdf import PdfReader
+
+    last = len(PdfReader(io.BytesIO(pdf)).pages) - 1
+    try:
+        return sign_pdf(
+            pdf,
+            identity,
+            field_name="ChuKyPhieu",
+            reason=FORM_TITLES[form].capitalize(),
+            location=dossier.unit.name,
+            verify_url=settings.SITE_URL + reverse("portal:track"),
+            placement=StampPlacement(page=last, box=(215, 18, 405, 62)),
+        )
+    except SigningUnavailable:
+        return pdf

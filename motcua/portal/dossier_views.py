@@ -16,9 +16,9 @@ from motcua.accounts.selectors import is_citizen
 from motcua.catalog.selectors import fee_text, procedure_current, time_text
 from motcua.core.adapters.population import RegistryUnavailable, population_registry
 from motcua.core.errors import DomainError, NotFound
-from motcua.documents.pdf import FORM_TITLES, render_form
+from motcua.documents.pdf import FORM_TITLES
 from motcua.documents.selectors import store_matches
-from motcua.documents.services import store_use
+from motcua.documents.services import form_issue, store_use
 from motcua.dossiers import eforms, selectors, services
 from motcua.dossiers.models import DRAFT, Attachment, Dossier
 
@@ -316,8 +316,7 @@ def dossier_form_pdf(request, code: str, form: str):
         raise Http404 from None
     if form not in FORM_TITLES or dossier.status == DRAFT:
         raise Http404
-    issuer = dossier.events.filter(actor__grants__isnull=False).select_related("actor").order_by("-seq").first()
-    pdf = render_form(form, dossier, officer_name=issuer.actor.display_name if issuer else "")
+    pdf = form_issue(dossier=dossier, form=form)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{dossier.code}-mau-{form}.pdf"'
     return response
