@@ -15,6 +15,9 @@ PASSWORD = "mat-khau-thu-2026"
 def _plain_static_storage(tmp_path_factory):
     """Tests do not run collectstatic; serve static files without the hashed manifest. Keys for the demo
     PKI are made once per session (in a temporary PKI_DIR) and re-registered per test."""
+    from django.core.management import call_command
+
+    call_command("compile_translations", verbosity=0)
     with override_settings(
         PKI_DIR=str(tmp_path_factory.mktemp("pki")),
         PKI_PASSPHRASE="test-pki",

@@ -32,8 +32,9 @@ def test_english_is_available_when_chosen(client, db):
     # …the visitor's choice does.
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     response = client.get("/")
-    assert '<html lang="en">' in response.content.decode()
-    assert response["Content-Language"] == "en"
+    body = response.content.decode()
+    assert '<html lang="en">' in body and response["Content-Language"] == "en"
+    assert "What do you need to do?" in body and "Sign in" in body
 
 
 def test_404_page_is_vietnamese(client, db):
