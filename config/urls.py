@@ -12,6 +12,7 @@ urlpatterns = [
     path("can-bo/", include("motcua.workspace.urls")),
     path("", include("motcua.calendars.urls")),
     path("", include("motcua.documents.urls")),
+    path("", include("motcua.outreach.urls")),
     path("", include("motcua.accounts.urls")),
     path("", include("motcua.portal.urls")),
 ]

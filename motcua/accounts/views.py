@@ -30,7 +30,11 @@ def _safe_next(request) -> str:
 
 
 def _landing(user) -> str:
-    return reverse("workspace:home") if selectors.is_officer(user=user) else reverse("accounts:account")
+    if selectors.is_officer(user=user):
+        return reverse("workspace:home")
+    if user.team_memberships.exists():  # community digital team members go to their phone form
+        return reverse("outreach:home")
+    return reverse("accounts:account")
 
 
 @never_cache

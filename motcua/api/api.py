@@ -1,7 +1,7 @@
 from ninja import NinjaAPI
 
 from . import errors
-from .routers import auth, calendar, catalog, dossiers, verify
+from .routers import auth, calendar, catalog, dossiers, outreach, verify
 
 api = NinjaAPI(
     title="Một Cửa Số API",
@@ -19,3 +19,4 @@ api.add_router("/assistant", catalog.assistant_router)
 api.add_router("", dossiers.router)
 api.add_router("", dossiers.public)
 api.add_router("/verify", verify.router)
+api.add_router("/outreach", outreach.router)

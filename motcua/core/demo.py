@@ -171,3 +171,41 @@ def seed_accounts(communes: dict[str, AdministrativeUnit], province_code: str = 
         user.save()
         for role, code in grants:
             role_grant(user=user, role=role, unit=units[code])
+
+
+@transaction.atomic
+def seed_outreach(communes: dict[str, AdministrativeUnit]) -> None:
+    """The Bắc Hà community digital team with `tonhom` as its leader and a 7-people-in-7-days campaign."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from motcua.outreach.models import Campaign, Member, Team, TeamRole
+
+    commune = communes["02839"]
+    team, _created = Team.objects.get_or_create(
+        unit=commune, defaults={"name": f"Tổ công nghệ số cộng đồng {commune.name.lower()}"}
+    )
+    user = User.objects.get(username="tonhom")
+    Member.objects.update_or_create(
+        team=team,
+        phone="0912000114",
+        defaults={
+            "user": user,
+            "full_name": user.full_name,
+            "team_role": TeamRole.LEADER,
+            "affiliation": "officer",
+            "active_from": dt.date(2025, 7, 1),
+        },
+    )
+    today = timezone.localdate()
+    campaign, _created = Campaign.objects.get_or_create(
+        name="Chiến dịch 7 ngày: mỗi thành viên hướng dẫn 7 người dân",
+        defaults={
+            "starts_on": today - dt.timedelta(days=3),
+            "ends_on": today + dt.timedelta(days=60),
+            "skills": ["vneid_level2", "dvc_account", "online_dossier"],
+            "unit_target_digital_citizens": 1000,
+        },
+    )
+    campaign.units.add(commune)

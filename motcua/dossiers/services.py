@@ -324,6 +324,10 @@ def dossier_submit(
                 at=now,
             )
             _notify_on_commit(event)
+            if channel == Channel.ONLINE and dossier.applicant_citizen_id:
+                from motcua.outreach.services import person_gain_skill
+
+                person_gain_skill(citizen_id=dossier.applicant_citizen_id, skill="online_dossier", user=citizen)
     except IntegrityError:
         if key:
             existing = Dossier.objects.filter(citizen=citizen, idempotency_key=key).first()

@@ -18,6 +18,7 @@ class Command(BaseCommand):
         call_command("catalog_import", quiet_progress=options["quiet_progress"], stdout=self.stdout, stderr=self.stderr)
         communes = demo.seed_places(settings.DEMO_PROVINCE_CODE)
         demo.seed_accounts(communes, settings.DEMO_PROVINCE_CODE)
+        demo.seed_outreach(communes)
         call_command("pki_demo_init", stdout=self.stdout)
         for hook in demo_hooks():
             hook(self.stdout)

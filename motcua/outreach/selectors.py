@@ -1,0 +1,141 @@
+"""Reads for the community digital teams: who may see which records, progress against targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from motcua.accounts.models import ADMIN_ROLES
+from motcua.accounts.selectors import grants_of
+from motcua.places.models import VILLAGE_LEVEL, AdministrativeUnit
+
+from .models import AssistanceRecord, Campaign, Member, Person, Team, TeamRole
+
+
+def membership(*, user) -> Member | None:
+    today = timezone.localdate()
+    return (
+        Member.objects.select_related("team__unit")
+        .filter(user=user, active_from__lte=today)
+        .filter(Q(active_to__isnull=True) | Q(active_to__gte=today))
+        .first()
+    )
+
+
+def _lead_units(user) -> list[AdministrativeUnit]:
+    units = [g.unit for g in grants_of(user=user, roles=ADMIN_ROLES)]
+    units += [
+        m.team.unit
+        for m in Member.objects.select_related("team__unit").filter(
+            user=user, team_role__in=[TeamRole.LEADER, TeamRole.DEPUTY]
+        )
+    ]
+    return units
+
+
+def records_visible_to(*, user) -> QuerySet[AssistanceRecord]:
+    """Personal data of people helped: the member who recorded it, team leaders above, administrators."""
+    condition = Q(member__user=user)
+    for unit in _lead_units(user):
+        condition |= Q(member__team__unit__path__startswith=unit.path)
+    return AssistanceRecord.objects.filter(condition).select_related("member", "village", "person")
+
+
+def teams_visible_to(*, user) -> QuerySet[Team]:
+    condition = Q(pk__in=[])
+    for unit in _lead_units(user):
+        condition |= Q(unit__path__startswith=unit.path)
+    member = membership(user=user)
+    if member:
+        condition |= Q(pk=member.team_id)
+    return Team.objects.filter(condition).select_related("unit")
+
+
+def active_campaign(*, unit: AdministrativeUnit, on: dt.date | None = None) -> Campaign | None:
+    on = on or timezone.localdate()
+    ancestors = [unit, *unit.ancestors()]
+    return (
+        Campaign.objects.filter(units__in=ancestors, starts_on__lte=on, ends_on__gte=on).order_by("-starts_on").first()
+    )
+
+
+@dataclass
+class MemberProgress:
+    member: Member
+    window_start: dt.date
+    window_end: dt.date
+    done: int
+    target: int
+
+    @property
+    def met(self) -> bool:
+        return self.done >= self.target
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.done / self.target)) if self.target else 100
+
+
+def member_progress(*, member: Member, campaign: Campaign) -> MemberProgress:
+    """ "Each member guides at least N people within D days": the D days start at the campaign's launch,
+    or on the day a member who joined late joined; only people helped in that window count, each once."""
+    start = max(campaign.starts_on, member.active_from)
+    end = min(start + dt.timedelta(days=campaign.member_target_days - 1), campaign.ends_on)
+    done = (
+        AssistanceRecord.objects.filter(member=member, date__gte=start, date__lte=end)
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+    return MemberProgress(member, start, end, done, campaign.member_target_people)
+
+
+def team_progress(*, team: Team, campaign: Campaign) -> dict:
+    members = list(team.members.all())
+    progress = sorted(
+        (member_progress(member=m, campaign=campaign) for m in members), key=lambda p: (-p.done, p.member.full_name)
+    )
+    records = AssistanceRecord.objects.filter(
+        member__team=team, date__gte=campaign.starts_on, date__lte=campaign.ends_on
+    )
+    per_day = Counter(dict(records.values_list("date").annotate(n=Count("id")).values_list("date", "n")))
+    days = []
+    day = campaign.starts_on
+    last = min(campaign.ends_on, timezone.localdate())
+    while day <= last:
+        days.append((day, per_day.get(day, 0)))
+        day += dt.timedelta(days=1)
+    villages = AdministrativeUnit.objects.current().filter(unit_type__in=VILLAGE_LEVEL, path__startswith=team.unit.path)
+    visited = set(records.exclude(village__isnull=True).values_list("village_id", flat=True))
+    people = Person.objects.filter(records__member__team=team, merged_into__isnull=True).distinct()
+    return {
+        "members": progress,
+        "below": [p for p in progress if not p.met],
+        "days": days,
+        "not_visited": [v for v in villages if v.pk not in visited],
+        "people": people.count(),
+        "digital_citizens": people.filter(is_digital_citizen=True).count(),
+        "accounts": sum(1 for p in people.only("skills") if "dvc_account" in p.skills),
+        "records": records.count(),
+    }
+
+
+def coverage(*, root: AdministrativeUnit) -> dict:
+    """Like the sources quote: "1,141 teams, 7,534 members, 100 % of units covered"."""
+    units = AdministrativeUnit.objects.current().filter(path__startswith=root.path)
+    teams = Team.objects.filter(unit__path__startswith=root.path)
+    covered = teams.values_list("unit_id", flat=True)
+    levels = {}
+    for label, filt in (
+        ("communes", ~Q(unit_type__in=VILLAGE_LEVEL) & ~Q(parent__isnull=True)),
+        ("villages", Q(unit_type__in=VILLAGE_LEVEL)),
+    ):
+        level_units = units.filter(filt)
+        total = level_units.count()
+        with_team = level_units.filter(pk__in=covered).count()
+        levels[label] = {"units": total, "teams": with_team, "share": round(100 * with_team / total) if total else 0}
+    return {"teams": teams.count(), "members": Member.objects.filter(team__in=teams).count(), "levels": levels}
