@@ -157,3 +157,27 @@ def api_token(db):
         return api_token_issue(user=user)[0]
 
     return issue
+
+
+# The default workflow from receipt to the returned result, as (action, officer, params).
+FULL_FLOW = [
+    ("accept", "tiepnhan", {}),
+    ("assign", "tiepnhan", {"assignee": "chuyenvien"}),
+    ("appraise", "chuyenvien", {}),
+    ("approve", "lanhdao", {}),
+    ("sign", "lanhdao", {}),
+    ("return_result", "tiepnhan", {"method": "online"}),
+]
+
+
+def advance(dossier, staff, steps=FULL_FLOW):
+    """Walk a dossier through workflow steps as the demo officers, each on the current version."""
+    from motcua.dossiers.models import Dossier
+    from motcua.dossiers.services import dossier_transition
+
+    for action, who, params in steps:
+        fresh = Dossier.objects.get(pk=dossier.pk)
+        dossier = dossier_transition(
+            code=fresh.code, action=action, actor=staff[who], version=fresh.version, note="Đồng ý", params=params
+        )
+    return dossier

@@ -18,7 +18,7 @@ from motcua.documents.services import result_set_status, share_link_create
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import attachment_upload, dossier_submit, dossier_transition
 
-from .conftest import BIRTH_FORM
+from .conftest import BIRTH_FORM, FULL_FLOW, advance
 
 TOOLS = ("pdfsig", "certutil", "zbarimg", "pdftoppm")
 missing = [t for t in TOOLS if shutil.which(t) is None]
@@ -26,22 +26,11 @@ needs_tools = pytest.mark.skipif(
     bool(missing) and os.environ.get("MOTCUA_REQUIRE_BROWSER") != "1",
     reason=f"missing {missing}: scripts/install-test-tools.sh installs them",
 )
-FLOW = [
-    ("accept", "tiepnhan", {}),
-    ("assign", "tiepnhan", {"assignee": "chuyenvien"}),
-    ("appraise", "chuyenvien", {}),
-    ("approve", "lanhdao", {}),
-    ("sign", "lanhdao", {}),
-]
+FLOW = FULL_FLOW[:5]  # up to the signature
 
 
 def run_flow(dossier, staff, flow=FLOW):
-    for action, who, params in flow:
-        fresh = Dossier.objects.get(pk=dossier.pk)
-        dossier = dossier_transition(
-            code=fresh.code, action=action, actor=staff[who], version=fresh.version, note="Đồng ý", params=params
-        )
-    return dossier
+    return advance(dossier, staff, flow)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_draft_save, dossier_submit
 
-from .conftest import BIRTH_FORM, PDF_BYTES
+from .conftest import BIRTH_FORM, PDF_BYTES, advance
 
 
 @pytest.fixture
@@ -133,23 +133,10 @@ def test_counter_intake_finds_or_creates_the_citizen(client, catalog, office_a, 
 
 
 def test_citizen_rates_after_the_result(client, catalog, citizen, office_a, staff):
-    from motcua.dossiers.services import dossier_transition
-
     dossier, _ = dossier_submit(
         citizen=citizen, procedure_code="1.004873", form={"muc_dich": "x y z", "tinh_trang": "Chưa kết hôn"}
     )
-    flow = [
-        ("accept", "tiepnhan", {}),
-        ("assign", "tiepnhan", {"assignee": "chuyenvien"}),
-        ("appraise", "chuyenvien", {}),
-        ("approve", "lanhdao", {}),
-        ("sign", "lanhdao", {}),
-        ("return_result", "tiepnhan", {"method": "online"}),
-    ]
-    for version, (action, who, params) in enumerate(flow, 1):
-        dossier_transition(
-            code=dossier.code, action=action, actor=staff[who], version=version, note="ok", params=params
-        )
+    advance(dossier, staff)
     client.force_login(citizen)
     page = client.get(f"/ho-so/{dossier.code}").content.decode()
     assert "Đánh giá mức hài lòng" in page and "Đã trả kết quả" in page

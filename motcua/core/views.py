@@ -16,3 +16,11 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def int_param(value, default: int = 0) -> int:
+    """A whole number from a form or query string; garbage becomes the default instead of a 500."""
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return default

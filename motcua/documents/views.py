@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.core.errors import DomainError, NotFound
+from motcua.core.views import int_param
 from motcua.dossiers.models import Dossier
 from motcua.workspace.decorators import officer_required
 
@@ -16,6 +18,18 @@ from . import selectors, services
 from .models import ResultDocument, TrustedRoot
 
 MAX_VERIFY_BYTES = 20 * 1024 * 1024
+
+
+def _private_file(field_file, content_type: str, filename: str) -> FileResponse:
+    """A download only its owner (or a share link) may have: never cached, never sniffed."""
+    response = FileResponse(field_file.open("rb"), content_type=content_type, as_attachment=True, filename=filename)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _stored_name(document) -> str:
+    return f"{document.title}.pdf" if document.result_id else document.attachment.original_name
 
 
 @never_cache
@@ -59,11 +73,7 @@ def result_download(request, code: str, public_code: str):
     result = ResultDocument.objects.filter(dossier=dossier, public_code=public_code).first() if dossier else None
     if result is None:
         raise Http404
-    response = FileResponse(
-        result.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=f"{code}.pdf"
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _private_file(result.file, "application/pdf", f"{code}.pdf")
 
 
 @officer_required
@@ -96,19 +106,14 @@ def store_download(request, pk: int):
     document = selectors.store_of(owner=request.user).filter(pk=pk).first()
     if document is None:
         raise Http404
-    name = f"{document.title}.pdf" if document.result_id else document.attachment.original_name
-    response = FileResponse(
-        document.file.open("rb"), content_type=document.content_type, as_attachment=True, filename=name
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _private_file(document.file, document.content_type, _stored_name(document))
 
 
 @login_required
 @require_POST
 def store_share(request, pk: int):
     try:
-        hours = int(request.POST.get("hours") or 0)
+        hours = int_param(request.POST.get("hours"))
         link = services.share_link_create(owner=request.user, document_id=pk, hours=hours)
     except (ValueError, DomainError) as exc:
         messages.error(request, getattr(exc, "message", _("Chọn thời hạn chia sẻ")))
@@ -132,12 +137,7 @@ def shared(request, token: str):
         link = selectors.share_link_get(token=token)
     except NotFound:
         raise Http404 from None
-    type(link).objects.filter(pk=link.pk).update(downloads=link.downloads + 1)
-    document = link.document
-    name = f"{document.title}.pdf" if document.result_id else document.attachment.original_name
-    response = FileResponse(
-        document.file.open("rb"), content_type=document.content_type, as_attachment=True, filename=name
-    )
-    response["Cache-Control"] = "private, no-store"
+    type(link).objects.filter(pk=link.pk).update(downloads=F("downloads") + 1)
+    response = _private_file(link.document.file, link.document.content_type, _stored_name(link.document))
     response["X-Robots-Tag"] = "noindex"
     return response

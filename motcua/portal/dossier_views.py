@@ -16,6 +16,7 @@ from motcua.accounts.selectors import is_citizen
 from motcua.catalog.selectors import fee_text, procedure_current, time_text
 from motcua.core.adapters.population import RegistryUnavailable, population_registry
 from motcua.core.errors import DomainError, NotFound
+from motcua.core.views import int_param
 from motcua.documents.pdf import FORM_TITLES
 from motcua.documents.selectors import store_matches
 from motcua.documents.services import form_issue, store_use
@@ -241,7 +242,7 @@ def dossier_detail(request, code: str):
         action = request.POST.get("action", "")
         try:
             if action == "rate":
-                score = int(request.POST.get("score") or 0)
+                score = int_param(request.POST.get("score"))
                 services.dossier_rate(
                     citizen=request.user, code=code, score=score, comment=request.POST.get("comment", "")
                 )
@@ -263,7 +264,7 @@ def dossier_detail(request, code: str):
                     code=code,
                     action=action,
                     actor=request.user,
-                    version=int(request.POST.get("version") or 0),
+                    version=int_param(request.POST.get("version")),
                     note=request.POST.get("note", ""),
                     params=params,
                 )

@@ -16,6 +16,7 @@ from motcua.accounts.models import Role, User
 from motcua.accounts.selectors import roles_on, units_in_scope
 from motcua.catalog.selectors import procedure_current, procedures_current
 from motcua.core.errors import DomainError, NotFound
+from motcua.core.views import int_param
 from motcua.dossiers import eforms, selectors, services
 from motcua.dossiers.models import Channel
 from motcua.places.models import Office
@@ -87,7 +88,7 @@ def act(request, code: str):
             code=code,
             action=action,
             actor=request.user,
-            version=int(request.POST.get("version") or 0),
+            version=int_param(request.POST.get("version")),
             note=request.POST.get("note", ""),
             params=params,
         )

@@ -114,25 +114,12 @@ def test_birth_registration_journey(browser, live_server, catalog, citizen, offi
 
 
 def test_citizen_downloads_the_signed_result_and_reuses_it(browser, live_server, catalog, citizen, office_a, staff):
-    from motcua.dossiers.models import Dossier
-    from motcua.dossiers.services import dossier_submit, dossier_transition
+    from motcua.dossiers.services import dossier_submit
 
-    from ..conftest import BIRTH_FORM
+    from ..conftest import BIRTH_FORM, advance
 
     dossier, _ = dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM)
-    flow = [
-        ("accept", "tiepnhan", {}),
-        ("assign", "tiepnhan", {"assignee": "chuyenvien"}),
-        ("appraise", "chuyenvien", {}),
-        ("approve", "lanhdao", {}),
-        ("sign", "lanhdao", {}),
-        ("return_result", "tiepnhan", {"method": "online"}),
-    ]
-    for action, who, params in flow:
-        fresh = Dossier.objects.get(pk=dossier.pk)
-        dossier_transition(
-            code=fresh.code, action=action, actor=staff[who], version=fresh.version, note="ok", params=params
-        )
+    advance(dossier, staff)
     context = browser.new_context(
         viewport={"width": 360, "height": 740}, base_url=live_server.url, accept_downloads=True
     )

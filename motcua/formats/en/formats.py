@@ -1,12 +1,2 @@
-# Vietnamese conventions: dd/mm/yyyy, 24-hour clock, "." for thousands (1.250.000 ₫).
-DATE_FORMAT = "d/m/Y"
-DATETIME_FORMAT = "H:i d/m/Y"
-SHORT_DATE_FORMAT = "d/m/Y"
-SHORT_DATETIME_FORMAT = "H:i d/m/Y"
-TIME_FORMAT = "H:i"
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-DATETIME_INPUT_FORMATS = ["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-DECIMAL_SEPARATOR = ","
-THOUSAND_SEPARATOR = "."
-NUMBER_GROUPING = 3
-FIRST_DAY_OF_WEEK = 1
+# The English interface keeps Vietnamese conventions: dates dd/mm/yyyy, 24-hour clock, "1.250.000 ₫".
+from motcua.formats.vi.formats import *  # noqa: F403

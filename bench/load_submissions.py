@@ -1,0 +1,63 @@
+"""Concurrent online submissions against a running server (default: the embedded SQLite demo).
+
+    make run            # in another terminal (SQLite, gunicorn 2 processes × 4 threads)
+    .venv/bin/python bench/load_submissions.py --url http://127.0.0.1:8000 --requests 300 --concurrency 30
+
+Counts answers by status (a 500 or a "database is locked" would show here), checks that every created
+dossier got its own code, and prints latency percentiles. Only talks to the URL given (localhost)."""
+
+import argparse
+import json
+import statistics
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+FORM = {"procedure_code": "1.004873", "form": {"muc_dich": "Để đăng ký kết hôn", "tinh_trang": "Chưa kết hôn"}}
+
+
+def post(url: str, body: dict, headers: dict) -> tuple[int, dict, float]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST")  # noqa: S310 — localhost
+    request.add_header("Content-Type", "application/json")
+    for key, value in headers.items():
+        request.add_header(key, value)
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            return response.status, json.loads(response.read()), time.perf_counter() - started
+    except urllib.error.HTTPError as exc:
+        return exc.code, {}, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=30)
+    parser.add_argument("--user", default="congdan1")
+    parser.add_argument("--password", default="motcua-demo")
+    args = parser.parse_args()
+    _status, login, _t = post(f"{args.url}/api/v1/auth/login", {"username": args.user, "password": args.password}, {})
+    headers = {"Authorization": f"Bearer {login['token']}"}
+
+    def one(i: int):
+        return post(f"{args.url}/api/v1/dossiers", FORM, {**headers, "Idempotency-Key": f"load-{uuid.uuid4().hex}"})
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
+        results = list(pool.map(one, range(args.requests)))
+    elapsed = time.perf_counter() - started
+    statuses = Counter(status for status, _body, _t in results)
+    codes = [body["code"] for status, body, _t in results if status == 201]
+    times = sorted(t * 1000 for _s, _b, t in results)
+    print(f"{args.requests} submissions, {args.concurrency} at a time, {elapsed:.1f} s ({args.requests / elapsed:.0f}/s)")
+    print(f"statuses: {dict(statuses)}")
+    print(f"codes: {len(codes)} created, {len(set(codes))} distinct")
+    print(f"latency p50 {statistics.median(times):.0f} ms, p95 {times[int(0.95 * (len(times) - 1))]:.0f} ms, max {times[-1]:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
