@@ -53,10 +53,15 @@ def main() -> None:
     statuses = Counter(status for status, _body, _t in results)
     codes = [body["code"] for status, body, _t in results if status == 201]
     times = sorted(t * 1000 for _s, _b, t in results)
-    print(f"{args.requests} submissions, {args.concurrency} at a time, {elapsed:.1f} s ({args.requests / elapsed:.0f}/s)")
+    print(
+        f"{args.requests} submissions, {args.concurrency} at a time, {elapsed:.1f} s ({args.requests / elapsed:.0f}/s)"
+    )
     print(f"statuses: {dict(statuses)}")
     print(f"codes: {len(codes)} created, {len(set(codes))} distinct")
-    print(f"latency p50 {statistics.median(times):.0f} ms, p95 {times[int(0.95 * (len(times) - 1))]:.0f} ms, max {times[-1]:.0f} ms")
+    print(
+        f"latency p50 {statistics.median(times):.0f} ms, "
+        f"p95 {times[int(0.95 * (len(times) - 1))]:.0f} ms, max {times[-1]:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -235,3 +235,20 @@ def test_dossier_total_size_limit(catalog, citizen, office_a, settings):
     with pytest.raises(UploadTooLarge):
         dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=[a.pk, b.pk])
     assert Dossier.objects.count() == 0
+
+
+def test_each_step_has_its_share_of_the_time(submitted, staff):
+    from motcua.dossiers.selectors import handovers
+
+    d = step(submitted, "accept", staff["tiepnhan"], "2026-03-09T11:00")
+    d = step(d, "assign", staff["tiepnhan"], "2026-03-09T11:05", assignee="chuyenvien")
+    d = step(d, "appraise", staff["chuyenvien"], "2026-03-12T09:00", note="Muộn")
+    rows = {h.step: h for h in handovers(d)}
+    assert list(rows) == ["receive", "appraise", "approve", "sign", "return"]
+    # Receive (10 % of 3 working days) was done within the hour; appraisal's share ended on Wednesday.
+    assert rows["receive"].timeliness in ("early", "on_time")
+    assert rows["appraise"].due_at < at("2026-03-12T09:00") and rows["appraise"].timeliness == "late"
+    assert rows["return"].due_at == d.due_at and rows["return"].done_at is None
+    from motcua.documents.pdf import render_form
+
+    assert render_form("05", d).startswith(b"%PDF")

@@ -180,6 +180,17 @@ def render_form(form: str, dossier, *, events=None, officer_name: str = "") -> b
         if form == "02":
             page.text("Thời gian ông/bà bổ sung hồ sơ không tính vào thời hạn giải quyết.")
     elif form == "05":
+        from motcua.dossiers.selectors import handovers
+
+        labels = {"early": "trước hạn", "on_time": "đúng hạn", "late": "quá hạn", "": "chưa xong"}
+        page.text("Các bước và thời hạn từng bước:", bold=True)
+        for row in handovers(dossier):
+            finished = fmt(row.done_at) if row.done_at else "—"
+            page.text(
+                f"{row.label}: hạn {fmt(row.due_at)}; xong {finished} ({labels[row.timeliness]})",
+                indent=3 * mm,
+                gap=0.5,
+            )
         page.text("Quá trình giải quyết:", bold=True)
         for event in events:
             actor = event.actor.display_name if event.actor else ""

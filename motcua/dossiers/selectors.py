@@ -192,3 +192,39 @@ def dossier_track(*, code: str, phone: str) -> Dossier:
 
 def citizen_dossiers(*, user) -> QuerySet[Dossier]:
     return Dossier.objects.filter(citizen=user).select_related("procedure").order_by("-created_at")
+
+
+# --- step deadlines (the tracking form, Circular 01/2018 form 05) ----------------------------------------------
+@dataclass(frozen=True)
+class Handover:
+    step: str
+    label: str
+    due_at: dt.datetime
+    done_at: dt.datetime | None
+    timeliness: str  # early / on_time / late / "" while open
+
+
+def handovers(dossier: Dossier) -> list[Handover]:
+    """Each step's share of the processing time (the workflow's `sla_share`) gives it a due moment; a step
+    is handed over when an event leaves it. Classified like the whole dossier: early, on time, late."""
+    from motcua.calendars.engine import add_working_time, classify, working_time_between
+
+    if not dossier.received_at or not dossier.due_at:
+        return []
+    workflow = load_workflow(dossier.workflow)
+    cal = calendar_for_office(dossier.office)
+    total = working_time_between(cal, dossier.received_at, dossier.due_at)
+    done: dict[str, dt.datetime] = {}
+    for event in dossier.events.order_by("seq"):
+        before = workflow.states.get(event.from_status)
+        after = workflow.states.get(event.to_status)
+        if before and after and (before.step != after.step or after.final) and before.step not in done:
+            done[before.step] = event.created_at
+    rows, share = [], 0.0
+    for step, spec in workflow.steps.items():
+        share += float(spec.get("sla_share", 0))
+        due = add_working_time(cal, dossier.received_at, total * min(share, 1.0))
+        finished = done.get(step)
+        timeliness = classify(cal, finished_at=finished, due_at=due) if finished else ""
+        rows.append(Handover(step, spec.get("label", step), due, finished, timeliness))
+    return rows

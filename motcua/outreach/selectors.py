@@ -119,7 +119,8 @@ def team_progress(*, team: Team, campaign: Campaign) -> dict:
         "not_visited": [v for v in villages if v.pk not in visited],
         "people": people.count(),
         "digital_citizens": people.filter(is_digital_citizen=True).count(),
-        "accounts": sum(1 for p in people.only("skills") if "dvc_account" in p.skills),
+        "accounts": (accounts := sum(1 for p in people.only("skills") if "dvc_account" in p.skills)),
+        "account_share": round(100 * accounts / people.count()) if people.count() else 0,
         "records": records.count(),
     }
 

@@ -74,6 +74,7 @@ def dossier(request, code: str):
             "attachments": item.attachments.all(),
             "errors": request.session.pop("action_errors", None),
             "is_leader": Role.LEADER in roles_on(user=request.user, unit=item.unit),
+            "handovers": selectors.handovers(item),
         },
     )
 
