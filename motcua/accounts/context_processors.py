@@ -1,8 +1,12 @@
 from django.utils.functional import SimpleLazyObject
 
-from .selectors import is_officer
+from .selectors import is_citizen, is_officer
 
 
 def roles(request):
     user = getattr(request, "user", None)
-    return {"is_officer": SimpleLazyObject(lambda: bool(user and user.is_authenticated and is_officer(user=user)))}
+    signed_in = bool(user and user.is_authenticated)
+    return {
+        "is_officer": SimpleLazyObject(lambda: signed_in and is_officer(user=user)),
+        "is_citizen": SimpleLazyObject(lambda: signed_in and is_citizen(user=user)),
+    }

@@ -184,7 +184,7 @@ def seed_outreach(communes: dict[str, AdministrativeUnit]) -> None:
 
     commune = communes["02839"]
     team, _created = Team.objects.get_or_create(
-        unit=commune, defaults={"name": f"Tổ công nghệ số cộng đồng {commune.name.lower()}"}
+        unit=commune, defaults={"name": f"Tổ công nghệ số cộng đồng {commune.name[0].lower()}{commune.name[1:]}"}
     )
     user = User.objects.get(username="tonhom")
     Member.objects.update_or_create(
