@@ -254,3 +254,31 @@ def test_import_page(client, member, team):
         {"tep": SimpleUploadedFile("a.csv", b"ho ten,dien thoai\n,123\n")},
     )
     assert bad.status_code == 422 and "Dòng 2" in bad.content.decode()
+
+
+def test_campaign_progress_across_teams(client, member, team, commune_a):
+    campaign = Campaign.objects.create(
+        name="1.000 công dân số",
+        starts_on=dt.date(2026, 11, 1),
+        ends_on=dt.date(2026, 12, 31),
+        unit_target_digital_citizens=1000,
+    )
+    campaign.units.add(commune_a.parent)
+    skills = ["vneid_level2", "dvc_account", "ehealth_book", "bank_account", "cashless_wallet"]
+    records_sync(
+        member=member, items=[rec("k-000001", "Hờ Thị Say", citizen_id="010190012345", consent=True, skills=skills)]
+    )
+    member.team_role = TeamRole.LEADER
+    member.save()
+    client.force_login(member.user)
+    page = client.get(f"/to-cong-nghe/chien-dich/{campaign.pk}").content.decode()
+    assert "1 / 1000 (0%)" in page and team.name in page
+
+
+def test_member_home_shows_own_progress_and_campaigns(client, member, commune_a):
+    campaign = Campaign.objects.create(name="7 ngày", starts_on=dt.date(2026, 11, 1), ends_on=dt.date(2027, 1, 31))
+    campaign.units.add(commune_a)
+    records_sync(member=member, items=[rec("h-000001", "Sùng A Páo", day="2026-11-01")])
+    client.force_login(member.user)
+    page = client.get("/to-cong-nghe/").content.decode()
+    assert "Đã hướng dẫn 1/7 người" in page and "Sùng A Páo" in page

@@ -140,3 +140,35 @@ def coverage(*, root: AdministrativeUnit) -> dict:
         with_team = level_units.filter(pk__in=covered).count()
         levels[label] = {"units": total, "teams": with_team, "share": round(100 * with_team / total) if total else 0}
     return {"teams": teams.count(), "members": Member.objects.filter(team__in=teams).count(), "levels": levels}
+
+
+def campaign_progress(*, campaign: Campaign, user) -> dict:
+    """A campaign across the teams the user may see: per team (unit), members meeting the target, people
+    helped, digital citizens; and the totals against the unit target."""
+    rows = []
+    for team in teams_visible_to(user=user).filter(unit__in=_campaign_units(campaign)):
+        data = team_progress(team=team, campaign=campaign)
+        rows.append(
+            {
+                "team": team,
+                "members": len(data["members"]),
+                "below": len(data["below"]),
+                "people": data["people"],
+                "digital_citizens": data["digital_citizens"],
+                "records": data["records"],
+            }
+        )
+    totals = {key: sum(r[key] for r in rows) for key in ("members", "below", "people", "digital_citizens", "records")}
+    target = campaign.unit_target_digital_citizens
+    totals["target_share"] = round(100 * totals["digital_citizens"] / target) if target else None
+    return {"rows": rows, "totals": totals}
+
+
+def _campaign_units(campaign: Campaign) -> QuerySet[AdministrativeUnit]:
+    return AdministrativeUnit.objects.within(list(campaign.units.all()))
+
+
+def campaigns_visible_to(*, user) -> QuerySet[Campaign]:
+    units = [t.unit for t in teams_visible_to(user=user)]
+    ancestors = {a.pk for u in units for a in [u, *u.ancestors()]}
+    return Campaign.objects.filter(units__in=ancestors).distinct().order_by("-starts_on")

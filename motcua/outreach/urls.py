@@ -11,4 +11,5 @@ urlpatterns = [
     path("to-cong-nghe/to/<int:team_id>/xuat", views.team_export, name="export"),
     path("to-cong-nghe/to/<int:team_id>/nhap-thanh-vien", views.members_import, name="import"),
     path("to-cong-nghe/ra-soat", views.review, name="review"),
+    path("to-cong-nghe/chien-dich/<int:campaign_id>", views.campaign_progress, name="campaign"),
 ]

@@ -94,7 +94,14 @@ def home(request):
     return render(
         request,
         "outreach/home.html",
-        {"member": member, "progress": progress, "records": mine, "teams": teams, "labels": services.skill_labels()},
+        {
+            "member": member,
+            "progress": progress,
+            "records": mine,
+            "teams": teams,
+            "labels": services.skill_labels(),
+            "campaigns": selectors.campaigns_visible_to(user=request.user),
+        },
     )
 
 
@@ -117,6 +124,17 @@ def team_progress(request, team_id: int):
             "chart": chart,
             "coverage": selectors.coverage(root=team.unit),
         },
+    )
+
+
+@login_required
+@never_cache
+def campaign_progress(request, campaign_id: int):
+    campaign = get_object_or_404(selectors.campaigns_visible_to(user=request.user), pk=campaign_id)
+    return render(
+        request,
+        "outreach/campaign.html",
+        {"campaign": campaign, **selectors.campaign_progress(campaign=campaign, user=request.user)},
     )
 
 
