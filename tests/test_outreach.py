@@ -282,3 +282,22 @@ def test_member_home_shows_own_progress_and_campaigns(client, member, commune_a)
     client.force_login(member.user)
     page = client.get("/to-cong-nghe/").content.decode()
     assert "Đã hướng dẫn 1/7 người" in page and "Sùng A Páo" in page
+
+
+def test_review_queue_is_limited_to_leaders_of_the_area(client, member, team, commune_b, django_user_model):
+    records_sync(member=member, items=[rec("q-000001", "Lò Thị Dung", village="Bản Mới")])
+    records_sync(member=member, items=[rec("q-000002", "Lò Thị Dung", village="Bản Mới")])
+    pending = Person.objects.get(review_pending=True)
+    elsewhere = Team.objects.create(unit=commune_b, name="Tổ xã Tả Van")
+    other_leader = Member.objects.create(team=elsewhere, full_name="Vàng A Chu", phone="0912000444", team_role=TeamRole.LEADER,
+                                         active_from=dt.date(2026, 1, 1), user=django_user_model.objects.create_user("chu", password="x-12345678"))
+    client.force_login(other_leader.user)
+    assert "Lò Thị Dung" not in client.get("/to-cong-nghe/ra-soat").content.decode()
+    assert client.post("/to-cong-nghe/ra-soat", {"person": pending.pk, "same": "1"}).status_code == 404
+    client.force_login(member.user)
+    assert client.get("/to-cong-nghe/ra-soat").status_code == 404  # a plain member does not review
+    member.team_role = TeamRole.LEADER
+    member.save()
+    assert "Lò Thị Dung" in client.get("/to-cong-nghe/ra-soat").content.decode()
+    client.post("/to-cong-nghe/ra-soat", {"person": pending.pk, "same": "1"})
+    assert not Person.objects.filter(review_pending=True).exists()

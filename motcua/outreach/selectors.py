@@ -37,6 +37,21 @@ def _lead_units(user) -> list[AdministrativeUnit]:
     return units
 
 
+def can_lead(*, user) -> bool:
+    """Team leaders, deputies and administrators review duplicates and see their area's records."""
+    return bool(_lead_units(user))
+
+
+def review_queue(*, user) -> QuerySet[Person]:
+    """Likely duplicates among the people recorded by teams the user leads."""
+    teams = teams_visible_to(user=user)
+    return (
+        Person.objects.filter(review_pending=True, records__member__team__in=teams)
+        .select_related("possible_duplicate_of", "village")
+        .distinct()
+    )
+
+
 def records_visible_to(*, user) -> QuerySet[AssistanceRecord]:
     """Personal data of people helped: the member who recorded it, team leaders above, administrators."""
     condition = Q(member__user=user)

@@ -17,11 +17,11 @@ from django.views.decorators.http import require_http_methods
 
 from motcua.core.errors import DomainError
 from motcua.core.logging import mask_citizen_id, mask_phone
+from motcua.core.views import int_param
 from motcua.places.models import VILLAGE_LEVEL, AdministrativeUnit
 
 from . import selectors, services
 from .charts import bar_chart_svg
-from .models import Person
 
 
 def _member_or_404(user):
@@ -101,6 +101,7 @@ def home(request):
             "teams": teams,
             "labels": services.skill_labels(),
             "campaigns": selectors.campaigns_visible_to(user=request.user),
+            "can_lead": selectors.can_lead(user=request.user),
         },
     )
 
@@ -185,6 +186,8 @@ def team_export(request, team_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def members_import(request, team_id: int):
+    if not selectors.can_lead(user=request.user):
+        raise Http404
     team = get_object_or_404(selectors.teams_visible_to(user=request.user), pk=team_id)
     errors = []
     status = 200
@@ -211,22 +214,18 @@ def members_import(request, team_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def review(request):
-    teams = selectors.teams_visible_to(user=request.user)
-    if not teams or (selectors.membership(user=request.user) and not selectors._lead_units(request.user)):
+    if not selectors.can_lead(user=request.user):
         raise Http404
     if request.method == "POST":
+        person_id = int_param(request.POST.get("person"))
+        if not selectors.review_queue(user=request.user).filter(pk=person_id).exists():
+            raise Http404
         try:
-            services.person_review(person_id=int(request.POST.get("person") or 0), same=request.POST.get("same") == "1")
+            services.person_review(person_id=person_id, same=request.POST.get("same") == "1")
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("outreach:review")
-    paths = [t.unit.path for t in teams]
-    pending = [
-        p
-        for p in Person.objects.filter(review_pending=True).select_related("possible_duplicate_of", "village")
-        if any((p.village.path if p.village else "").startswith(path) or not p.village for path in paths)
-    ]
-    return render(request, "outreach/review.html", {"pending": pending})
+    return render(request, "outreach/review.html", {"pending": selectors.review_queue(user=request.user)})
 
 
 def service_worker(request):
