@@ -289,8 +289,15 @@ def test_review_queue_is_limited_to_leaders_of_the_area(client, member, team, co
     records_sync(member=member, items=[rec("q-000002", "Lò Thị Dung", village="Bản Mới")])
     pending = Person.objects.get(review_pending=True)
     elsewhere = Team.objects.create(unit=commune_b, name="Tổ xã Tả Van")
-    other_leader = Member.objects.create(team=elsewhere, full_name="Vàng A Chu", phone="0912000444", team_role=TeamRole.LEADER,
-                                         active_from=dt.date(2026, 1, 1), user=django_user_model.objects.create_user("chu", password="x-12345678"))
+    chu = django_user_model.objects.create_user("chu", password="x-12345678")
+    other_leader = Member.objects.create(
+        team=elsewhere,
+        full_name="Vàng A Chu",
+        phone="0912000444",
+        team_role=TeamRole.LEADER,
+        active_from=dt.date(2026, 1, 1),
+        user=chu,
+    )
     client.force_login(other_leader.user)
     assert "Lò Thị Dung" not in client.get("/to-cong-nghe/ra-soat").content.decode()
     assert client.post("/to-cong-nghe/ra-soat", {"person": pending.pk, "same": "1"}).status_code == 404
