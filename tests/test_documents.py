@@ -135,6 +135,9 @@ def test_verify_api_and_roots(signed, client):
     response = client.post("/api/v1/verify", {"file": SimpleUploadedFile("kq.pdf", path.read_bytes())})
     body = response.json()
     assert response.status_code == 200 and body["valid"] and len(body["signatures"]) == 2
+    raw = client.post("/api/v1/verify", path.read_bytes(), content_type="application/pdf").json()
+    assert raw["valid"] and raw["sha256"] == body["sha256"]
+    assert client.post("/api/v1/verify", b"x", content_type="text/plain").status_code == 400
     roots = client.get("/api/v1/verify/roots")
     assert roots.status_code == 200 and roots.content.startswith(b"-----BEGIN CERTIFICATE-----")
     not_a_pdf = client.post("/api/v1/verify", {"file": SimpleUploadedFile("x.pdf", b"hello")}).json()
