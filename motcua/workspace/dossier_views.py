@@ -104,6 +104,15 @@ def act(request, code: str):
     return redirect(request.POST.get("next") or reverse("workspace:worklist"))
 
 
+def _parse_birth_date(text: str) -> dt.date | None:
+    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
 @officer_required
 @require_http_methods(["GET", "POST"])
 def counter_intake(request):
@@ -124,11 +133,9 @@ def counter_intake(request):
     errors = {}
     if request.method == "POST" and procedure:
         data = eforms.form_to_data(procedure.form_schema, form.cleaned_data if form.is_valid() else {})
-        try:
-            birth = dt.date.fromisoformat(request.POST["birth_date"]) if request.POST.get("birth_date") else None
-        except ValueError:
-            birth = None
-            errors["birth_date"] = [_("Ngày sinh phải có dạng năm-tháng-ngày, ví dụ 1990-03-12")]
+        birth = _parse_birth_date(request.POST.get("birth_date", ""))
+        if request.POST.get("birth_date") and birth is None:
+            errors["birth_date"] = [_("Ngày sinh phải có dạng ngày/tháng/năm, ví dụ 12/03/1990")]
         try:
             if errors:
                 raise DomainError(_("Thông tin công dân chưa đúng"), fields=errors)
