@@ -56,7 +56,7 @@ serve: migrate static serve-only
 
 serve-only:
 	$(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --threads $(WEB_THREADS) \
-		--access-logfile - --graceful-timeout 10
+		--access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms' --graceful-timeout 10
 
 worker: migrate
 	$(BIN)/python manage.py db_worker

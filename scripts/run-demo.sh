@@ -6,4 +6,4 @@ BIN=${BIN:-.venv/bin}
 worker=$!
 trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM
 "$BIN/gunicorn" config.wsgi:application --bind "${HOST:-127.0.0.1}:${PORT:-8000}" \
-  --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" --access-logfile - --graceful-timeout 10
+  --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms' --graceful-timeout 10

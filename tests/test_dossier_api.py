@@ -177,11 +177,23 @@ def test_public_tracking(client, call, ctx):
     assert "Lò Thị Mai" not in ok.content.decode() and "010190012345" not in ok.content.decode()
     wrong = client.get("/api/v1/track", {"code": code, "phone": "0999999999"})
     assert wrong.status_code == 404
-    page = client.get("/tra-cuu", {"ma": code, "dien-thoai": "0912345001"})
+    page = client.post("/tra-cuu", {"ma": code, "dien-thoai": "0912345001"})
     assert page.status_code == 200 and code in page.content.decode() and "Lò Thị Mai" not in page.content.decode()
-    assert client.get("/tra-cuu", {"ma": code, "dien-thoai": "0900000000"}).status_code == 404
+    assert client.post("/tra-cuu", {"ma": code, "dien-thoai": "0900000000"}).status_code == 404
+    assert client.post("/tra-cuu", {"ma": code}).status_code == 400
+    assert f'value="{code}"' in client.get("/tra-cuu", {"ma": code}).content.decode()  # from the receipt's QR
 
 
 def test_unauthenticated_api_is_401(client, catalog):
     response = client.post("/api/v1/dossiers", {}, content_type="application/json")
     assert response.status_code == 401 and response.json()["code"] == "unauthenticated"
+
+
+def test_tracking_is_throttled(client, call, ctx, settings):
+    settings.LOGIN_MAX_FAILURES_PER_ACCOUNT = 3
+    code = submit(call, ctx["citizen"]).json()["code"]
+    for phone in ("0900000001", "0900000002", "0900000003"):
+        assert client.get("/api/v1/track", {"code": code, "phone": phone}).status_code == 404
+    limited = client.get("/api/v1/track", {"code": code, "phone": "0912345001"})
+    assert limited.status_code == 429 and limited.json()["code"] == "rate_limited"
+    assert client.post("/tra-cuu", {"ma": code, "dien-thoai": "0912345001"}).status_code == 429

@@ -533,3 +533,20 @@ def citizen_find_or_create(
     except ValidationError as exc:
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"citizen_id": exc.messages}
         raise ValidationFailed(_("Thông tin công dân chưa đúng"), fields=fields) from exc
+
+
+def dossier_track_checked(*, code: str, phone: str, ip_address: str | None) -> Dossier:
+    """Public tracking with the login throttle: repeated wrong phone numbers for a code (or from one
+    address) are refused with 429, so nobody can walk through phone numbers to find a dossier."""
+    from motcua.accounts.services import login_attempt_record, login_throttle_check
+
+    from .selectors import dossier_track
+
+    key = f"track:{(code or '').strip().upper()}"
+    login_throttle_check(identifier=key, ip_address=ip_address)
+    try:
+        dossier = dossier_track(code=code, phone=phone)
+    except NotFound:
+        login_attempt_record(identifier=key, ip_address=ip_address, succeeded=False)
+        raise
+    return dossier

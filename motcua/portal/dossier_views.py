@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from motcua.accounts.selectors import is_citizen
 from motcua.catalog.selectors import fee_text, procedure_current, time_text
 from motcua.core.adapters.population import RegistryUnavailable, population_registry
-from motcua.core.errors import DomainError, NotFound
+from motcua.core.errors import DomainError, NotFound, RateLimited
 from motcua.core.views import int_param
 from motcua.documents.pdf import FORM_TITLES
 from motcua.documents.selectors import store_matches
@@ -346,17 +346,25 @@ def attachment_download(request, pk):
 
 
 @never_cache
+@require_http_methods(["GET", "POST"])
 def track(request):
-    """Public tracking by code + phone: status, timeline and due date, nothing else personal."""
-    code, phone = request.GET.get("ma", "").strip(), request.GET.get("dien-thoai", "").strip()
-    dossier, error = None, ""
-    if code and phone:
-        try:
-            dossier = selectors.dossier_track(code=code, phone=phone)
-        except NotFound as exc:
-            error = exc.message
-    elif request.GET.get("tra-cuu"):
-        error = _("Nhập mã hồ sơ và số điện thoại đã dùng khi nộp")
+    """Public tracking by code + phone: status, timeline and due date, nothing else personal. The lookup
+    is a POST so the phone number stays out of URLs, access logs and the browser history; the QR code on
+    the receipt links here with the code filled in."""
+    source = request.POST if request.method == "POST" else request.GET
+    code, phone = source.get("ma", "").strip(), source.get("dien-thoai", "").strip()
+    dossier, error, limited = None, "", False
+    if request.method == "POST":
+        if code and phone:
+            try:
+                dossier = services.dossier_track_checked(
+                    code=code, phone=phone, ip_address=request.META.get("REMOTE_ADDR")
+                )
+            except (NotFound, RateLimited) as exc:
+                error = exc.message
+                limited = isinstance(exc, RateLimited)
+        else:
+            error = _("Nhập mã hồ sơ và số điện thoại đã dùng khi nộp")
     context = {"code": code, "phone": phone, "d": dossier, "error": error}
     if dossier:
         context.update(
@@ -364,7 +372,8 @@ def track(request):
             events=[(e.created_at, selectors_event_label(dossier, e)) for e in selectors.events_of(dossier)],
             remaining=selectors.remaining_text(dossier),
         )
-    return render(request, "portal/track.html", context, status=404 if error and code and phone else 200)
+    status = 429 if limited else 404 if error and code and phone else 400 if error else 200
+    return render(request, "portal/track.html", context, status=status)
 
 
 def selectors_event_label(dossier, event) -> str:

@@ -213,7 +213,7 @@ def worklist(request, params: Query[WorklistQueryIn]):
 
 @public.get("/track", summary="Tra cứu công khai bằng mã hồ sơ và số điện thoại")
 def track(request, code: str, phone: str):
-    dossier = selectors.dossier_track(code=code, phone=phone)
+    dossier = services.dossier_track_checked(code=code, phone=phone, ip_address=request.META.get("REMOTE_ADDR"))
     from motcua.documents.pdf import event_label
 
     return {
