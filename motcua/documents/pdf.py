@@ -227,3 +227,9 @@ def event_label(dossier, event) -> str:
     return {"submit": "Nộp hồ sơ trực tuyến", "receive_at_counter": "Tiếp nhận tại quầy"}.get(
         event.action, event.action
     )
+
+
+def page_count(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -13,11 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import Role, User
+from motcua.catalog.fees import fee_compute
 from motcua.core.errors import NotAllowed, NotFound, ValidationFailed
 from motcua.places.models import Office
 
 from . import pki
 from .models import DocumentUse, ResultDocument, ResultStatus, ShareLink, SigningIdentity, StoredDocument, TrustedRoot
+from .pdf import FORM_TITLES, page_count, render_form
 from .signing import SigningUnavailable, StampPlacement, sign_pdf
 
 
@@ -65,7 +68,6 @@ def pki_demo_init(*, usernames: list[str], offices: list[Office]) -> dict:
 
 def _reuse(path, root, *, user=None, office=None) -> bool:
     """A key file left from an earlier run (same root) is registered again instead of regenerated."""
-    from cryptography.hazmat.primitives.serialization import pkcs12
 
     if not path.exists():
         return False
@@ -132,7 +134,6 @@ def _sign_twice(
 def result_issue(*, dossier, actor: User, now: dt.datetime) -> ResultDocument:
     """The "sign" step: render the result (or assemble the certified copy), sign it with the leader's
     certificate and the agency's when it has one, keep it, and put it in the citizen's store."""
-    from motcua.catalog.fees import fee_compute
 
     person = identity_of(user=actor)
     if person is None:
@@ -166,11 +167,7 @@ def result_issue(*, dossier, actor: User, now: dt.datetime) -> ResultDocument:
             pdf = render_result(dossier, verify_url=url, signer_title=title, signer_name=actor.display_name)
             pages = 1
             result.title = dossier.procedure.result
-        import io
-
-        from pypdf import PdfReader
-
-        total_pages = len(PdfReader(io.BytesIO(pdf)).pages)
+        total_pages = page_count(pdf)
         signed = _sign_twice(pdf, person=person, agency=agency, url=url, location=dossier.unit.name, pages=total_pages)
     except SigningUnavailable as exc:
         raise ValidationFailed(str(exc), code="signing_unavailable") from exc
@@ -323,7 +320,6 @@ def form_issue(*, dossier, form: str) -> bytes:
     """Render a form and sign it with the certificate of the officer who issued it (the one who received,
     asked for a supplement, refused or apologised), or the agency's when the system issued it (an online
     receipt, the tracking form)."""
-    from .pdf import FORM_TITLES, render_form
 
     events = list(dossier.events.select_related("actor").order_by("seq"))
     issuer_event = next((e for e in reversed(events) if e.action in FORM_ISSUING_ACTIONS[form]), None)
@@ -333,11 +329,7 @@ def form_issue(*, dossier, form: str) -> bytes:
     pdf = render_form(form, dossier, events=events, officer_name=officer.display_name if officer else "")
     if identity is None:
         return pdf
-    import io
-
-    from pypdf import PdfReader
-
-    last = len(PdfReader(io.BytesIO(pdf)).pages) - 1
+    last = page_count(pdf) - 1
     try:
         return sign_pdf(
             pdf,

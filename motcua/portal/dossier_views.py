@@ -17,7 +17,7 @@ from motcua.catalog.selectors import fee_text, procedure_current, time_text
 from motcua.core.adapters.population import RegistryUnavailable, population_registry
 from motcua.core.errors import DomainError, NotFound, RateLimited
 from motcua.core.views import int_param
-from motcua.documents.pdf import FORM_TITLES
+from motcua.documents.pdf import FORM_TITLES, event_label
 from motcua.documents.selectors import store_matches
 from motcua.documents.services import form_issue, store_use
 from motcua.dossiers import eforms, selectors, services
@@ -369,14 +369,8 @@ def track(request):
     if dossier:
         context.update(
             status=selectors.status_label(dossier, citizen=True),
-            events=[(e.created_at, selectors_event_label(dossier, e)) for e in selectors.events_of(dossier)],
+            events=[(e.created_at, event_label(dossier, e)) for e in selectors.events_of(dossier)],
             remaining=selectors.remaining_text(dossier),
         )
     status = 429 if limited else 404 if error and code and phone else 400 if error else 200
     return render(request, "portal/track.html", context, status=status)
-
-
-def selectors_event_label(dossier, event) -> str:
-    from motcua.documents.pdf import event_label
-
-    return event_label(dossier, event)
