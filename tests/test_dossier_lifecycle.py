@@ -252,3 +252,12 @@ def test_each_step_has_its_share_of_the_time(submitted, staff):
     from motcua.documents.pdf import render_form
 
     assert render_form("05", d).startswith(b"%PDF")
+
+
+def test_supplement_request_only_within_three_working_days_of_receipt(submitted, staff):
+    # Received Monday 9/3 10:00: the request may go out until Thursday 12/3 17:00 (DOMAIN.md §4.3).
+    d = step(submitted, "accept", staff["tiepnhan"], "2026-03-09T11:00")
+    with pytest.raises(NotAllowed, match="3 ngày làm việc"):
+        step(d, "request_supplement", staff["tiepnhan"], "2026-03-13T09:00", note="Thiếu giấy tờ")
+    d = step(d, "request_supplement", staff["tiepnhan"], "2026-03-12T16:00", note="Thiếu giấy tờ")
+    assert d.status == "supplement_requested"

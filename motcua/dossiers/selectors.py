@@ -48,6 +48,12 @@ def actions_for(*, user, dossier: Dossier) -> list:
             continue
         if action.assignee_only and dossier.assigned_to_id != user.pk:
             continue
+        if action.within_working_days and dossier.received_at:
+            from motcua.calendars.engine import due_working_days
+
+            cal = calendar_for_office(dossier.office)
+            if timezone.now() > due_working_days(cal, dossier.received_at, action.within_working_days):
+                continue
         visible.append(action)
     return visible
 

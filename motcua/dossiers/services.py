@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import CitizenProfile, Role, User
 from motcua.accounts.selectors import user_has_role
-from motcua.calendars.engine import CalendarError, classify, extension_check, received_moment
+from motcua.calendars.engine import CalendarError, classify, due_working_days, extension_check, received_moment
 from motcua.calendars.selectors import calendar_for_office
 from motcua.catalog.fees import fee_compute
 from motcua.catalog.models import Procedure
@@ -353,6 +353,21 @@ def _apply(action, dossier: Dossier, *, actor: User, params: dict, note: str, no
             "extension_count": _("Hồ sơ này đã được hẹn lại ngày trả một lần; theo quy định chỉ được hẹn lại một lần"),
         }
         raise NotAllowed(messages.get(action.once, _("Thao tác này chỉ được làm một lần")), code="only_once")
+    if action.within_working_days:
+        latest = due_working_days(cal, dossier.received_at, action.within_working_days)
+        if now > latest:
+            raise NotAllowed(
+                _(
+                    "Chỉ được «%(a)s» trong %(n)s ngày làm việc kể từ khi tiếp nhận (đến %(t)s); "
+                    "nay hãy giải quyết hoặc xin lỗi và hẹn lại"
+                )
+                % {
+                    "a": action.label,
+                    "n": action.within_working_days,
+                    "t": timezone.localtime(latest).strftime("%H:%M %d/%m/%Y"),
+                },
+                code="too_late",
+            )
     if action.clock == "pause":
         dossier.paused_at = now
         dossier.return_state = dossier.status

@@ -31,6 +31,8 @@ class Action:
     assignee_only: bool = False
     form: str = ""
     effect: str = ""
+    # Only within this many working days of receipt (0 = no limit), e.g. a supplement request.
+    within_working_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class Workflow:
                 assignee_only=a.get("assignee_only", False),
                 form=a.get("form", ""),
                 effect=a.get("effect", ""),
+                within_working_days=int(a.get("within_working_days", 0)),
             )
             for name, a in data["actions"].items()
         }
