@@ -228,6 +228,9 @@ SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
 PKI_DIR = env_str("PKI_DIR", str(VAR_DIR / "pki"))
 PKI_PASSPHRASE = env_str("PKI_PASSPHRASE", "motcua-demo" if (DEMO or DEBUG) else "")
 PKCS11_PIN = env_str("PKCS11_PIN", "")
+# Timestamps for PAdES B-T: "simulator" (local TSA under the demo root), "http" (TSA_URL) or "" (B-B).
+TSA_BACKEND = env_str("TSA_BACKEND", "simulator" if (DEMO or DEBUG) else "")
+TSA_URL = env_str("TSA_URL", "")
 
 # Shared secret that messaging channels (Zalo OA, SMS gateway) send to the assistant webhook.
 ASSISTANT_CHANNEL_SECRET = env_str("ASSISTANT_CHANNEL_SECRET", "")

@@ -45,7 +45,19 @@ def signed(catalog, citizen, office_a, staff, tmp_path):
 
 
 @pytest.fixture
+def nss_db_factory(tmp_path):
+    def make():
+        return _nss(tmp_path)
+
+    return make
+
+
+@pytest.fixture
 def nss_db(tmp_path, signed):
+    return _nss(tmp_path)
+
+
+def _nss(tmp_path):
     directory = tmp_path / "nss"
     directory.mkdir()
     subprocess.run(["certutil", "-N", "-d", f"sql:{directory}", "--empty-password"], check=True)
@@ -278,3 +290,19 @@ def test_receipt_is_signed_by_the_officer_who_issued_it(catalog, citizen, office
     assert signature["signer"] == "tiepnhan" and signature["intact"] and signature["trusted"]
     tracking = client.get(f"/ho-so/{dossier.code}/phieu/05.pdf").content
     assert verify_upload(tracking)["signatures"][0]["signer"] == "Bộ phận Một cửa UBND xã Bắc Hà"
+
+
+@needs_tools
+def test_pades_b_t_with_the_tsa_simulator(catalog, citizen, office_a, staff, settings, tmp_path, nss_db_factory):
+    settings.TSA_BACKEND = "simulator"
+    dossier, _ = dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, idempotency_key="bt")
+    dossier = run_flow(dossier, staff)
+    result = dossier.results.get()
+    with result.file.open("rb") as handle:
+        data = handle.read()
+    report = verify_upload(data)
+    assert report["valid"] and all(s["timestamped"] for s in report["signatures"])
+    path = tmp_path / "bt.pdf"
+    path.write_bytes(data)
+    output = pdfsig(path, nss_db_factory())
+    assert output.count("Signature Validation: Signature is Valid.") == 2, output

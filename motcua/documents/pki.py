@@ -76,6 +76,26 @@ def make_root(now: dt.datetime | None = None) -> Issued:
     return Issued(key, cert)
 
 
+def issue_tsa(root: Issued, now: dt.datetime | None = None) -> Issued:
+    """The timestamp authority of the TSA simulator (extended key usage: time stamping only)."""
+    now = now or dt.datetime.now(dt.UTC)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name("Một Cửa Số Demo TSA (mô phỏng)", "Một Cửa Số (thử nghiệm)"))
+        .issuer_name(root.cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=5 * 365))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root.key.public_key()), critical=False)
+        .sign(root.key, hashes.SHA256())
+    )
+    return Issued(key, cert)
+
+
 def issue(
     root: Issued, *, common_name: str, organization: str, email: str = "", now: dt.datetime | None = None
 ) -> Issued:

@@ -75,6 +75,7 @@ def verify_upload(data: bytes) -> dict:
                 "trusted": r.trusted,
                 "revoked": r.revoked,
                 "covers_whole_file": r.covers_whole_file,
+                "timestamped": r.timestamped,
             }
             for r in reports
         ],

@@ -37,6 +37,9 @@ def pki_demo_init(*, usernames: list[str], offices: list[Office]) -> dict:
     else:
         root = pki.make_root()
         pki.save_root(root, directory, passphrase)
+    if not (directory / "tsa.p12").exists():
+        tsa = pki.issue_tsa(root)
+        pki.write_pkcs12(tsa, root, directory / "tsa.p12", passphrase, "tsa")
     trusted, _created = TrustedRoot.objects.get_or_create(
         name="Một Cửa Số Demo Root CA", defaults={"certificate_pem": pki.pem(root.cert)}
     )

@@ -114,12 +114,42 @@ def sign_pdf(
     out = io.BytesIO()
 
     def run():
-        signers.PdfSigner(meta, signer=signer, stamp_style=style).sign_pdf(
+        signers.PdfSigner(meta, signer=signer, stamp_style=style, timestamper=timestamper()).sign_pdf(
             writer, output=out, appearance_text_params={"url": verify_url}
         )
 
     _outside_event_loop(run)
     return out.getvalue()
+
+
+def timestamper():
+    """PAdES B-T needs a timestamp authority. `TSA_BACKEND=http` uses a real RFC 3161 service at
+    `TSA_URL`; `simulator` (the demo, tests) is a local TSA with its own certificate under our demo root;
+    empty signs B-B without a timestamp."""
+    if settings.TSA_BACKEND == "http" and settings.TSA_URL:
+        from pyhanko.sign.timestamps import HTTPTimeStamper
+
+        return HTTPTimeStamper(settings.TSA_URL)
+    if settings.TSA_BACKEND == "simulator":
+        path = Path(settings.PKI_DIR) / "tsa.p12"
+        if path.exists():
+            return _simulated_tsa(str(path), path.stat().st_mtime)
+    return None
+
+
+@lru_cache(maxsize=2)
+def _simulated_tsa(path: str, _mtime: float):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from pyhanko.keys import load_private_key_from_pemder_data
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    key, cert, _chain = pkcs12.load_key_and_certificates(Path(path).read_bytes(), settings.PKI_PASSPHRASE.encode())
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    tsa_cert = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+    return DummyTimeStamper(tsa_cert=tsa_cert, tsa_key=load_private_key_from_pemder_data(key_pem, passphrase=None))
 
 
 def _outside_event_loop(fn):
@@ -147,6 +177,7 @@ class SignatureReport:
     trusted: bool
     revoked: bool
     covers_whole_file: bool
+    timestamped: bool = False
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -195,7 +226,12 @@ def _verify(data: bytes) -> list[SignatureReport]:
             trusted=status.trusted,
             revoked=revoked,
             covers_whole_file=whole,
+            timestamped=status.timestamp_validity is not None,
         )
+        if status.timestamp_validity is not None:
+            report.signed_at = status.timestamp_validity.timestamp.isoformat()
+            if not (status.timestamp_validity.intact and status.timestamp_validity.valid):
+                report.problems.append("Dấu thời gian của chữ ký không hợp lệ.")
         if not status.intact:
             report.problems.append("Nội dung tệp đã bị sửa sau khi ký: chữ ký không còn khớp với tài liệu.")
         elif not status.valid:
