@@ -152,7 +152,11 @@ def _end_of_day(now: dt.datetime) -> dt.datetime:
 
 
 def _end_of_next_working_day(user, now: dt.datetime) -> dt.datetime:
-    cal = calendar_for_office(None)
+    """By the calendar of the officer's own unit (a typhoon closure there moves "due soon" too)."""
+    from motcua.calendars.selectors import calendar_for_unit
+
+    grants = grants_of(user=user, roles=OFFICER_ROLES)
+    cal = calendar_for_unit(grants[0].unit if grants else None)
     return cal.day_end(cal.next_working_day(timezone.localtime(now).date()))
 
 
