@@ -1,9 +1,18 @@
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from . import errors
 from .routers import auth, calendar, catalog, dossiers, outreach, verify
 
+
+class VietnameseJSONRenderer(JSONRenderer):
+    """UTF-8 as is: messages read "Không tìm thấy", not "Kh\\u00f4ng"."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=VietnameseJSONRenderer(),
     title="Một Cửa Số API",
     version="1",
     description="API của nền tảng Một Cửa Số. Lỗi trả về dạng {code, message, fields}.",
