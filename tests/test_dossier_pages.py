@@ -143,3 +143,23 @@ def test_citizen_rates_after_the_result(client, catalog, citizen, office_a, staf
     client.post(f"/ho-so/{dossier.code}", {"action": "rate", "score": "4", "comment": "Cán bộ nhiệt tình"})
     assert Dossier.objects.get(pk=dossier.pk).rating.score == 4
     assert "Bạn đã đánh giá 4/5" in client.get(f"/ho-so/{dossier.code}").content.decode()
+
+
+@pytest.mark.parametrize("draft_param", ["²", "١", "99999999999999999999999", "-1", "abc"])
+def test_odd_draft_numbers_open_a_fresh_form(logged_citizen, draft_param):
+    response = logged_citizen.get("/thu-tuc/2.000635/nop-truc-tuyen", {"ban-nhap": draft_param})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("copies", "ok"), [("²", False), ("0", False), ("21", False), ("1e9", False), ("2", True)])
+def test_copy_counts_are_ascii_digits_in_range(logged_citizen, citizen, copies, ok):
+    data = {
+        "loai_trich_luc": "Khai sinh",
+        "ho_ten_nguoi_duoc_cap": "Lò Thị Mai",
+        "so_ban": copies,
+        "tiep-tuc": "1",
+    }
+    response = logged_citizen.post("/thu-tuc/2.000635/nop-truc-tuyen", data)
+    assert response.status_code == (302 if ok else 400)
+    if not ok:
+        assert "Số bản cần cấp" in response.content.decode()

@@ -1,6 +1,8 @@
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 
+from motcua.core.inputs import is_ascii_digits
+
 from .identity import normalize_digits, normalize_phone
 from .models import User
 
@@ -12,7 +14,7 @@ def user_for_identifier(identifier: str) -> User | None:
         return None
     digits = normalize_digits(raw)
     condition = Q(username__iexact=raw)
-    if digits.lstrip("+").isdigit():
+    if is_ascii_digits(digits.removeprefix("+")):
         condition |= Q(phone=normalize_phone(digits)) | Q(citizen__citizen_id=digits)
     return User.objects.filter(condition).first()
 

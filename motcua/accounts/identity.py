@@ -11,6 +11,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from motcua.core.inputs import is_ascii_digits, strip_separators
+
 # Province codes of birth registration used in ID numbers (the 63 provinces before the 2025 merger;
 # IDs issued earlier keep them for life).
 BIRTH_PROVINCE_CODES = frozenset(
@@ -29,8 +31,8 @@ _CENTURY_BY_PAIR = {0: 1900, 1: 2000, 2: 2100, 3: 2200, 4: 2300}
 
 
 def normalize_digits(value: str) -> str:
-    """Remove spaces, dots and dashes people type inside numbers."""
-    return re.sub(r"[\s.\-]", "", value or "")
+    """Remove spaces, dots and dashes people type inside numbers (motcua.core.inputs decides which)."""
+    return strip_separators(value)
 
 
 def citizen_id_birth_info(value: str) -> tuple[int, str]:
@@ -46,7 +48,7 @@ def validate_citizen_id(value: str, *, birth_date: dt.date | None = None, gender
     cleaned = normalize_digits(value)
     if not cleaned:
         raise ValidationError(_("Nhập số định danh cá nhân (số căn cước) gồm 12 chữ số"), code="required")
-    if not cleaned.isdigit():
+    if not is_ascii_digits(cleaned):
         raise ValidationError(_("Số định danh cá nhân chỉ gồm chữ số, không có chữ cái"), code="not_digits")
     if len(cleaned) != 12:
         raise ValidationError(
@@ -81,7 +83,7 @@ def validate_citizen_id(value: str, *, birth_date: dt.date | None = None, gender
 
 def normalize_phone(value: str) -> str:
     """+84 912 345 678, 0912.345.678 → 0912345678."""
-    cleaned = re.sub(r"[\s.\-()]", "", value or "")
+    cleaned = strip_separators(value).replace("(", "").replace(")", "")
     if cleaned.startswith("+84"):
         cleaned = "0" + cleaned[3:]
     elif cleaned.startswith("84") and len(cleaned) == 11:
@@ -93,7 +95,7 @@ def validate_phone(value: str) -> str:
     cleaned = normalize_phone(value)
     if not cleaned:
         raise ValidationError(_("Nhập số điện thoại di động"), code="required")
-    if not re.fullmatch(r"0[35789]\d{8}", cleaned):
+    if not re.fullmatch(r"0[35789][0-9]{8}", cleaned):
         raise ValidationError(
             _("Số điện thoại phải có 10 chữ số và bắt đầu bằng 03, 05, 07, 08 hoặc 09, ví dụ 0912 345 678"),
             code="phone",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import RateLimited
+from motcua.core.inputs import is_ascii_digits
 from motcua.places.models import AdministrativeUnit
 
 from .identity import normalize_digits, normalize_phone, validate_citizen_id, validate_phone
@@ -33,7 +34,7 @@ def _throttle_key(identifier: str) -> str:
         return _digest(f"user:{user.pk}")
     value = (identifier or "").strip()
     digits = normalize_digits(value)
-    if digits.lstrip("+").isdigit():
+    if is_ascii_digits(digits.removeprefix("+")):
         value = normalize_phone(digits) if len(digits) != 12 else digits
     return _digest(f"id:{value.lower()}")
 

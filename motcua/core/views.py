@@ -18,9 +18,9 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-def int_param(value, default: int = 0) -> int:
-    """A whole number from a form or query string; garbage becomes the default instead of a 500."""
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return default
+def int_param(value, default: int = 0, *, min_value: int = -(2**31), max_value: int = 2**31 - 1) -> int:
+    """A whole number from a form or query string; garbage ("²", "١", 10**20) becomes the default instead
+    of a 500 (or a database error for an id beyond the column's range)."""
+    from motcua.core.inputs import int_or_default
+
+    return int_or_default(value, default=default, min_value=min_value, max_value=max_value)

@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from motcua.catalog.text import nfc
+from motcua.core.inputs import is_ascii_digits, nfc, strip_separators
 
 
 def _title(schema: dict, name: str) -> str:
@@ -171,8 +171,9 @@ def form_to_data(schema: dict, cleaned: dict) -> dict:
         if value in (None, ""):
             continue
         if props.get(name, {}).get("type") == "integer":
-            text = str(value).replace(".", "").replace(" ", "")
-            out[name] = int(text) if text.isdigit() else value
+            text = strip_separators(value)
+            # ASCII digits only ("²".isdigit() is True and int("²") fails); the schema reports the rest.
+            out[name] = int(text) if is_ascii_digits(text) and len(text) <= 15 else value
         else:
             out[name] = value
     return out

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -16,12 +17,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from motcua.accounts.identity import validate_citizen_id, validate_phone
-from motcua.catalog.text import fold, nfc
 from motcua.core.errors import NotFound, ValidationFailed
+from motcua.core.inputs import clean_date, clean_for_column, fold, has_bad_characters, nfc
 from motcua.places.models import VILLAGE_LEVEL, AdministrativeUnit
 
 from .models import Affiliation, AssistanceRecord, Member, Person, Team, TeamRole
 
+logger = logging.getLogger(__name__)
 SKILLS_FILE = Path(__file__).parent / "data" / "skills.json"
 
 
@@ -217,52 +219,77 @@ def person_gain_skill(*, citizen_id: str, skill: str, user=None) -> Person | Non
 def _village(member: Member, value: str):
     """A village code within the team's area, else a free-text name flagged for review."""
     value = (value or "").strip()
+    if len(value) > 32:  # longer than any unit code: a village name
+        return None, value, True
     unit = AdministrativeUnit.objects.current().filter(code=value, unit_type__in=VILLAGE_LEVEL).first()
     if unit is not None and unit.path.startswith(member.team.unit.path):
         return unit, "", False
-    return None, nfc(value)[:150], True
+    return None, value, True
+
+
+def _text(errors: dict, name: str, value, *, required: bool = False, message: str = "", **kwargs) -> str:
+    """One field of a synced record through the input door; a problem is that record's error only."""
+    try:
+        return clean_for_column(value, AssistanceRecord, name, required=required, **kwargs)
+    except ValidationError as exc:
+        errors[name] = message if exc.code == "required" and message else exc.messages[0]
+        return ""
 
 
 def _validate(member: Member, item: dict) -> tuple[dict, dict[str, str]]:
-    errors = {}
-    name = nfc(str(item.get("full_name") or "")).strip()
-    if len(name) < 2:
-        errors["full_name"] = "Nhập họ và tên người được hỗ trợ"
+    errors: dict[str, str] = {}
+    client_id = _text(errors, "client_id", item.get("client_id"), message="Thiếu mã bản ghi (client_id)")
+    if "client_id" not in errors and not 8 <= len(client_id) <= 64:
+        errors["client_id"] = "Mã bản ghi (client_id) phải dài từ 8 đến 64 ký tự"
+    name = _text(
+        errors,
+        "full_name",
+        item.get("full_name"),
+        required=True,
+        min_length=2,
+        message="Nhập họ và tên người được hỗ trợ",
+    )
     try:
-        day = dt.date.fromisoformat(str(item.get("date") or ""))
-        if day > timezone.localdate() + dt.timedelta(days=1):
-            errors["date"] = "Ngày hỗ trợ không được ở tương lai"
-        elif day < member.active_from - dt.timedelta(days=1):
-            errors["date"] = "Ngày hỗ trợ trước ngày bạn tham gia tổ"
-    except ValueError:
-        day = None
-        errors["date"] = "Ngày phải có dạng năm-tháng-ngày"
-    skills = item.get("skills") or []
-    unknown = [s for s in skills if s not in skill_labels()] if isinstance(skills, list) else ["?"]
-    if not isinstance(skills, list) or not skills or unknown:
-        errors["skills"] = "Chọn ít nhất một kỹ năng trong danh sách" + (
-            f" (không có: {', '.join(unknown)})" if unknown else ""
+        day = clean_date(
+            item.get("date"),
+            label="Ngày hỗ trợ",
+            min_date=member.active_from - dt.timedelta(days=1),
+            max_date=timezone.localdate() + dt.timedelta(days=1),
         )
-    citizen_id = str(item.get("citizen_id") or "").strip()
-    phone = str(item.get("phone") or "").strip()
-    if citizen_id:
+    except ValidationError as exc:
+        day = None
+        errors["date"] = {
+            "too_late": "Ngày hỗ trợ không được ở tương lai",
+            "too_early": "Ngày hỗ trợ trước ngày bạn tham gia tổ",
+        }.get(exc.code, "Ngày phải có dạng năm-tháng-ngày, ví dụ 2026-11-30")
+    skills = item.get("skills") or []
+    valid_list = isinstance(skills, list) and all(isinstance(s, str) for s in skills)
+    unknown = [s for s in skills if s not in skill_labels()] if valid_list else ["?"]
+    if not valid_list or not skills or unknown:
+        shown = [s if isinstance(s, str) and not has_bad_characters(s) else "?" for s in unknown][:5]
+        errors["skills"] = "Chọn ít nhất một kỹ năng trong danh sách" + (
+            f" (không có: {', '.join(str(s)[:40] for s in shown)})" if unknown else ""
+        )
+    citizen_id, phone = "", ""
+    if item.get("citizen_id") not in (None, ""):
         try:
-            citizen_id = validate_citizen_id(citizen_id)
+            citizen_id = validate_citizen_id(_scalar(item.get("citizen_id")))
         except ValidationError as exc:
             errors["citizen_id"] = exc.messages[0]
-    if phone:
+    if item.get("phone") not in (None, ""):
         try:
-            phone = validate_phone(phone)
+            phone = validate_phone(_scalar(item.get("phone")))
         except ValidationError as exc:
             errors["phone"] = exc.messages[0]
     consent = item.get("consent") is True
     if (citizen_id or phone) and not consent:
         errors["consent"] = "Cần người dân đồng ý thì mới ghi số định danh hoặc số điện thoại"
-    if not str(item.get("village") or "").strip():
-        errors["village"] = "Chọn thôn, bản hoặc nhập tên thôn"
-    client_id = str(item.get("client_id") or "").strip()
-    if not 8 <= len(client_id) <= 64:
-        errors["client_id"] = "Thiếu mã bản ghi (client_id)"
+    village = _text(
+        errors, "village_text", item.get("village"), required=True, message="Chọn thôn, bản hoặc nhập tên thôn"
+    )
+    if "village_text" in errors:
+        errors["village"] = errors.pop("village_text")
+    place = _text(errors, "place", item.get("place"))
     return {
         "client_id": client_id,
         "full_name": name,
@@ -271,32 +298,50 @@ def _validate(member: Member, item: dict) -> tuple[dict, dict[str, str]]:
         "citizen_id": citizen_id,
         "phone": phone,
         "consent": consent,
-        "village": str(item.get("village") or ""),
-        "place": nfc(str(item.get("place") or ""))[:200],
+        "village": village,
+        "place": place,
     }, errors
 
 
+def _scalar(value) -> str:
+    """Identifiers arrive as strings or numbers; anything else is not an identifier."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return "?"
+    return str(value)
+
+
 def records_sync(*, member: Member, items: list) -> list[dict]:
-    """Store a batch from the phone. Each record is its own transaction and is identified by its client_id,
-    so a retried sync never duplicates anything; rejected records come back with reasons, never dropped."""
+    """Store a batch from the phone. Each record is judged and stored on its own (its own transaction,
+    identified by its client_id, so a retried sync never duplicates anything) and gets its own outcome —
+    ``created``, ``duplicate`` or ``rejected`` with the field and a reason — in the order sent (``index``).
+    One bad record never fails the batch: the records after it are stored all the same."""
     results = []
-    for item in items if isinstance(items, list) else []:
-        if not isinstance(item, dict):
-            results.append({"client_id": None, "status": "rejected", "errors": {"record": "Bản ghi không hợp lệ"}})
-            continue
-        data, errors = _validate(member, item)
-        existing = (
-            AssistanceRecord.objects.filter(member=member, client_id=data["client_id"]).first()
-            if data["client_id"]
-            else None
-        )
-        if existing is not None:
-            results.append({"client_id": data["client_id"], "status": "duplicate", "id": existing.pk})
-            continue
-        if errors:
-            results.append({"client_id": data["client_id"] or None, "status": "rejected", "errors": errors})
-            continue
-        village, village_text, flagged = _village(member, data["village"])
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        try:
+            outcome = _record_sync(member, item)
+        except Exception:  # a fault of ours must not lose the other records; the phone keeps this one
+            logger.exception("outreach record %s of a batch failed", index)
+            outcome = {
+                "client_id": None,
+                "status": "rejected",
+                "errors": {"record": "Máy chủ chưa lưu được bản ghi này; hãy gửi lại sau"},
+            }
+        results.append({"index": index, **outcome})
+    return results
+
+
+def _record_sync(member: Member, item) -> dict:
+    if not isinstance(item, dict):
+        return {"client_id": None, "status": "rejected", "errors": {"record": "Bản ghi phải là một đối tượng JSON"}}
+    data, errors = _validate(member, item)
+    client_id = data["client_id"]
+    existing = AssistanceRecord.objects.filter(member=member, client_id=client_id).first() if client_id else None
+    if existing is not None:
+        return {"client_id": client_id, "status": "duplicate", "id": existing.pk}
+    if errors:
+        return {"client_id": client_id or None, "status": "rejected", "errors": errors}
+    village, village_text, flagged = _village(member, data["village"])
+    for attempt in range(2):
         try:
             with transaction.atomic():
                 person = person_resolve(
@@ -308,7 +353,7 @@ def records_sync(*, member: Member, items: list) -> list[dict]:
                 )
                 record = AssistanceRecord.objects.create(
                     member=member,
-                    client_id=data["client_id"],
+                    client_id=client_id,
                     person=person,
                     full_name=data["full_name"],
                     village=village,
@@ -323,10 +368,11 @@ def records_sync(*, member: Member, items: list) -> list[dict]:
                 )
                 _refresh_person(person)
         except IntegrityError:
-            existing = AssistanceRecord.objects.get(member=member, client_id=data["client_id"])
-            results.append({"client_id": data["client_id"], "status": "duplicate", "id": existing.pk})
-            continue
-        results.append(
-            {"client_id": data["client_id"], "status": "created", "id": record.pk, "village_flagged": flagged}
-        )
-    return results
+            existing = AssistanceRecord.objects.filter(member=member, client_id=client_id).first()
+            if existing is not None:
+                return {"client_id": client_id, "status": "duplicate", "id": existing.pk}
+            if attempt == 0:
+                continue  # another sync registered the same person a moment ago: resolve again
+            raise
+        return {"client_id": client_id, "status": "created", "id": record.pk, "village_flagged": flagged}
+    raise AssertionError("unreachable")

@@ -16,6 +16,7 @@ from motcua.accounts.selectors import is_citizen
 from motcua.catalog.selectors import fee_text, procedure_current, time_text
 from motcua.core.adapters.population import RegistryUnavailable, population_registry
 from motcua.core.errors import DomainError, NotFound, RateLimited
+from motcua.core.inputs import int_or_default
 from motcua.core.views import int_param
 from motcua.documents.pdf import FORM_TITLES, event_label
 from motcua.documents.selectors import store_matches
@@ -89,7 +90,8 @@ def submit_form(request, code: str):
     if "online" not in procedure.channels:
         messages.info(request, _("Thủ tục này chưa nhận hồ sơ trực tuyến; hãy nộp trực tiếp tại Bộ phận Một cửa."))
         return redirect("portal:procedure", code=code)
-    draft = _draft(request, int(request.GET["ban-nhap"])) if request.GET.get("ban-nhap", "").isdigit() else None
+    draft_id = int_or_default(request.GET.get("ban-nhap"), default=0, min_value=0, max_value=2**31 - 1)
+    draft = _draft(request, draft_id) if draft_id else None
     form_class = eforms.build_form_class(procedure.form_schema, procedure.form_ui)
     if request.method == "GET":
         initial = draft.form_data if draft else eforms.prefill(procedure.form_ui, _prefill_sources(request.user))
@@ -144,8 +146,12 @@ def submit_documents(request, draft_id: int):
                 services.attach_to_draft(draft=draft, attachment_ids=reuse)
             for item in from_store:
                 document_id, _sep, index = item.partition(":")
-                name = documents[int(index)].name if index.isdigit() and int(index) < len(documents) else ""
-                store_use(owner=request.user, document_id=int(document_id), draft=draft, document_name=name)
+                position = int_or_default(index, default=-1, min_value=0, max_value=len(documents) - 1)
+                name = documents[position].name if position >= 0 else ""
+                stored_id = int_or_default(document_id, default=0, min_value=1, max_value=2**63 - 1)
+                if not stored_id:
+                    raise NotFound(_("Không tìm thấy giấy tờ này trong kho của bạn"))
+                store_use(owner=request.user, document_id=stored_id, draft=draft, document_name=name)
         except DomainError as exc:
             error, status = exc.message, exc.status
         else:

@@ -1,15 +1,23 @@
-from ninja import Router, Schema
+from typing import Any
+
+from ninja import Query, Router, Schema
 from ninja.security import django_auth
 
 from motcua.api.auth import bearer
-from motcua.core.errors import NotFound
+from motcua.core.errors import NotFound, ValidationFailed
+from motcua.core.inputs import Int
 from motcua.outreach import selectors, services
 
 router = Router(tags=["outreach"], auth=[bearer, django_auth])
 
 
 class BatchIn(Schema):
-    records: list[dict]
+    # Any JSON per record: each one is judged on its own and answered created / duplicate / rejected.
+    records: list[Any]
+
+
+class PageQuery(Schema):
+    page: Int(1, 100_000, label="Trang") = 1
 
 
 def _member(request):
@@ -25,19 +33,19 @@ def _member(request):
 def sync(request, payload: BatchIn):
     member = _member(request)
     if len(payload.records) > 500:
-        from motcua.core.errors import BadRequest
-
-        raise BadRequest("Mỗi lần gửi tối đa 500 bản ghi")
+        message = "Mỗi lần gửi tối đa 500 bản ghi; hãy chia thành nhiều lần gửi"
+        raise ValidationFailed(message, fields={"records": [message]})
     results = services.records_sync(member=member, items=payload.records)
     counts = {k: sum(1 for r in results if r["status"] == k) for k in ("created", "duplicate", "rejected")}
     return {"results": results, **counts}
 
 
 @router.get("/records", summary="Các lượt hỗ trợ của người gọi")
-def mine(request, page: int = 1):
+def mine(request, params: Query[PageQuery]):
     member = _member(request)
+    page = params.page
     qs = member.records.select_related("village").order_by("-date", "-id")
-    start = (max(page, 1) - 1) * 100
+    start = (page - 1) * 100
     return {
         "count": qs.count(),
         "results": [

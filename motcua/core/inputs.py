@@ -1,0 +1,343 @@
+"""The one door for what people type, paste and sync (STYLE.md §11).
+
+Every free text and identifier entering the system passes through here, whatever the entry (page forms,
+API schemas, e-form JSON, CSV/XLSX imports, offline sync, query parameters):
+
+* free text: NFC, trimmed, no NUL / control characters / lone surrogates / bidi overrides, a length
+  checked in characters against the column it goes to (the same rule on SQLite and PostgreSQL);
+* identifiers (citizen ID, phone, codes, counts): spaces, dots and dashes removed (and +84 for phones),
+  then ASCII digits only — ``str.isdigit()`` accepts "²" and "٣", so it is never used for validation;
+* numbers and dates: inside a documented range, checked before any work or write;
+* search: ``fold`` compares text regardless of case, accents and normalisation (NFC/NFD).
+
+Each check raises Django's ``ValidationError`` with a Vietnamese message that says how to fix the value,
+so forms show it next to the field; services turn it into ``ValidationFailed`` (422) with the field
+(``as_validation_failed``), and API schemas use the pydantic types at the bottom.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Annotated, Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# --- folding (search) -----------------------------------------------------------------------------------
+
+
+def nfc(text: str | None) -> str:
+    return unicodedata.normalize("NFC", text or "")
+
+
+def fold(text: str | None) -> str:
+    """Lower case, diacritics removed (đ → d), NFC: "LÒ THỊ MAI", its NFD form and "lo thi mai" fold alike.
+    The one folding function: the catalogue search, officers' search columns and imports all use it."""
+    text = unicodedata.normalize("NFD", (text or "").lower()).replace("đ", "d")
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return " ".join(unicodedata.normalize("NFC", text).replace("đ", "d").split())
+
+
+# --- characters -------------------------------------------------------------------------------------------
+# Bidirectional overrides and isolates: invisible, and they make a name display as another one.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+_LINE_BREAKS = frozenset("\n\r\t")
+
+
+def bad_character(text: str, *, multiline: bool = False) -> str | None:
+    """The first character that must not be stored: NUL and other control characters (line breaks and
+    tabs are whitespace: single-line text turns them into spaces), lone surrogates (they cannot be encoded
+    in UTF-8) and bidi controls."""
+    for ch in text:
+        if ch in _LINE_BREAKS:
+            continue
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Cs") or ch in _BIDI_CONTROLS or ch in ("\ufffe", "\uffff"):
+            return ch
+    return None
+
+
+def has_bad_characters(value: Any) -> bool:
+    """For the safety nets (middleware, API parser): NUL, C0/C1 controls other than line breaks, lone
+    surrogates anywhere in a string."""
+    return isinstance(value, str) and bad_character(value, multiline=True) is not None
+
+
+def describe_character(ch: str) -> str:
+    return f"U+{ord(ch):04X}"
+
+
+_DEFAULT_LABEL = gettext_lazy("Giá trị")
+
+
+def _label(label) -> str:
+    return str(label or _DEFAULT_LABEL)
+
+
+def clean_text(
+    value: Any,
+    *,
+    max_length: int | None = None,
+    min_length: int = 0,
+    required: bool = False,
+    multiline: bool = False,
+    label=None,
+) -> str:
+    """Free text as it will be stored: NFC, trimmed, single-line text with inner whitespace runs made one
+    space, checked for characters and length (in characters, as both databases count them)."""
+    if value is None:
+        value = ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValidationError(_("%(f)s phải là một đoạn chữ") % {"f": _label(label)}, code="type")
+    text = nfc(str(value))
+    ch = bad_character(text, multiline=multiline)
+    if ch is not None:
+        raise ValidationError(
+            _("%(f)s có ký tự không hiển thị được (%(c)s); hãy xoá ký tự đó hoặc gõ lại")
+            % {
+                "f": _label(label),
+                "c": describe_character(ch),
+            },
+            code="bad_character",
+        )
+    if multiline:
+        text = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+        text = text.strip()
+    else:
+        text = " ".join(text.split())
+    if required and not text:
+        raise ValidationError(_("Nhập %(f)s") % {"f": _label(label).lower()}, code="required")
+    if text and min_length and len(text) < min_length:
+        raise ValidationError(
+            _("%(f)s phải có ít nhất %(n)s ký tự") % {"f": _label(label), "n": min_length}, code="min_length"
+        )
+    if max_length is not None and len(text) > max_length:
+        raise ValidationError(
+            _("%(f)s dài %(n)s ký tự, tối đa %(max)s ký tự; hãy rút gọn")
+            % {
+                "f": _label(label),
+                "n": len(text),
+                "max": max_length,
+            },
+            code="max_length",
+        )
+    return text
+
+
+def column_max_length(model, field_name: str) -> int | None:
+    """The length of the column a value goes to, so checks follow the schema instead of repeating it."""
+    return model._meta.get_field(field_name).max_length
+
+
+def clean_for_column(value: Any, model, field_name: str, *, required: bool = False, label=None, **kwargs) -> str:
+    field = model._meta.get_field(field_name)
+    return clean_text(
+        value,
+        max_length=field.max_length,
+        required=required,
+        label=label or field.verbose_name.capitalize(),
+        **kwargs,
+    )
+
+
+# --- identifiers ------------------------------------------------------------------------------------------
+# Spaces (any kind, including no-break), dots, dashes (ASCII and typographic) typed or pasted inside numbers.
+_SEPARATORS = re.compile(r"[\s.\-\u2010-\u2015\u2212\u00b7_/]")
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def strip_separators(value: Any) -> str:
+    return _SEPARATORS.sub("", nfc(str(value if value is not None else "")))
+
+
+def is_ascii_digits(value: str) -> bool:
+    return bool(_ASCII_DIGITS.fullmatch(value or ""))
+
+
+def clean_digits(
+    value: Any,
+    *,
+    label=None,
+    length: int | None = None,
+    min_length: int = 1,
+    max_length: int | None = None,
+    required: bool = True,
+) -> str:
+    """An identifier made of digits: separators removed, then ASCII digits 0-9 only, of the given length."""
+    cleaned = strip_separators(value)
+    if not cleaned:
+        if required:
+            raise ValidationError(_("Nhập %(f)s") % {"f": _label(label).lower()}, code="required")
+        return ""
+    if not is_ascii_digits(cleaned):
+        raise ValidationError(
+            _("%(f)s chỉ gồm các chữ số từ 0 đến 9 (không có chữ, chỉ số trên hay ký hiệu); hãy nhập lại")
+            % {"f": _label(label)},
+            code="not_digits",
+        )
+    if length is not None and len(cleaned) != length:
+        raise ValidationError(
+            _("%(f)s phải có đúng %(n)s chữ số, bạn đã nhập %(k)s chữ số")
+            % {"f": _label(label), "n": length, "k": len(cleaned)},
+            code="length",
+        )
+    if len(cleaned) < min_length or (max_length is not None and len(cleaned) > max_length):
+        raise ValidationError(
+            _("%(f)s phải có từ %(a)s đến %(b)s chữ số") % {"f": _label(label), "a": min_length, "b": max_length},
+            code="length",
+        )
+    return cleaned
+
+
+def identifier_digits(value: Any) -> str | None:
+    """Lenient form for lookups and search: the ASCII digits of an identifier typed in groups
+    ("010 190 012 345", "0912.345.678", "+84 912 345 678"), or None when it is not one."""
+    cleaned = strip_separators(value).replace("(", "").replace(")", "")
+    if cleaned.startswith("+84"):
+        cleaned = "0" + cleaned[3:]
+    return cleaned if is_ascii_digits(cleaned) else None
+
+
+# --- numbers --------------------------------------------------------------------------------------------------
+_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+
+
+def clean_int(value: Any, *, label=None, min_value: int, max_value: int, required: bool = True) -> int | None:
+    """A whole number in [min_value, max_value]: ASCII digits only (no "²"), at most 18 of them (no work on
+    a 10**20 page number), range checked before anything uses it."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ValidationError(_("Nhập %(f)s") % {"f": _label(label).lower()}, code="required")
+        return None
+    if isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value).strip().replace(" ", "")
+        if not _INTEGER.fullmatch(text):
+            raise ValidationError(
+                _("%(f)s phải là số nguyên từ %(a)s đến %(b)s, chỉ gồm chữ số 0-9")
+                % {"f": _label(label), "a": min_value, "b": max_value},
+                code="not_integer",
+            )
+        number = int(text)
+    if not min_value <= number <= max_value:
+        raise ValidationError(
+            _("%(f)s phải từ %(a)s đến %(b)s") % {"f": _label(label), "a": min_value, "b": max_value},
+            code="range",
+        )
+    return number
+
+
+def int_or_default(value: Any, *, default: int, min_value: int, max_value: int) -> int:
+    """Query parameters where a wrong value simply means the default (page=abc → page 1)."""
+    try:
+        number = clean_int(value, min_value=min_value, max_value=max_value, required=False)
+    except ValidationError:
+        return default
+    return default if number is None else number
+
+
+# --- dates ----------------------------------------------------------------------------------------------------
+DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
+# Nobody alive or registered in this system was born before this day (birth re-registration included).
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+
+
+def parse_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "").strip()
+    if not text or bad_character(text) is not None or len(text) > 10:
+        return None
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def clean_date(
+    value: Any,
+    *,
+    label=None,
+    min_date: dt.date | None = None,
+    max_date: dt.date | None = None,
+    required: bool = True,
+) -> dt.date | None:
+    """A real day (dd/mm/yyyy or yyyy-mm-dd) inside [min_date, max_date]."""
+    if value in (None, ""):
+        if required:
+            raise ValidationError(_("Nhập %(f)s") % {"f": _label(label).lower()}, code="required")
+        return None
+    day = parse_date(value)
+    if day is None:
+        raise ValidationError(
+            _("%(f)s phải là một ngày có thật dạng ngày/tháng/năm, ví dụ 12/03/1990") % {"f": _label(label)},
+            code="invalid_date",
+        )
+    if min_date is not None and day < min_date:
+        raise ValidationError(
+            _("%(f)s không được trước ngày %(d)s") % {"f": _label(label), "d": min_date.strftime("%d/%m/%Y")},
+            code="too_early",
+        )
+    if max_date is not None and day > max_date:
+        raise ValidationError(
+            _("%(f)s không được sau ngày %(d)s") % {"f": _label(label), "d": max_date.strftime("%d/%m/%Y")},
+            code="too_late",
+        )
+    return day
+
+
+def clean_past_date(value: Any, *, label=None, required: bool = True) -> dt.date | None:
+    """Birth and death dates: not in the future, not before 1900."""
+    return clean_date(value, label=label, min_date=EARLIEST_BIRTH, max_date=timezone.localdate(), required=required)
+
+
+# --- errors ---------------------------------------------------------------------------------------------------
+def messages_of(exc: ValidationError) -> list[str]:
+    return [str(m) for m in exc.messages]
+
+
+def as_validation_failed(field: str, exc: ValidationError, message: str | None = None):
+    """A field's ValidationError as the domain's 422."""
+    from motcua.core.errors import ValidationFailed
+
+    texts = messages_of(exc)
+    return ValidationFailed(message or texts[0], fields={field: texts})
+
+
+# --- API schema types (pydantic, used by django-ninja) ---------------------------------------------------------
+def _pydantic(check):
+    from pydantic import BeforeValidator
+    from pydantic_core import PydanticCustomError
+
+    def run(value):
+        try:
+            return check(value)
+        except ValidationError as exc:
+            raise PydanticCustomError("invalid_input", "{message}", {"message": messages_of(exc)[0]}) from None
+
+    return BeforeValidator(run)
+
+
+def Text(max_length: int, *, multiline: bool = False, required: bool = False, label=None):
+    """A str field for ninja schemas cleaned like every other free text."""
+    return Annotated[
+        str,
+        _pydantic(lambda v: clean_text(v, max_length=max_length, multiline=multiline, required=required, label=label)),
+    ]
+
+
+def Int(min_value: int, max_value: int, *, label=None):
+    return Annotated[int, _pydantic(lambda v: clean_int(v, min_value=min_value, max_value=max_value, label=label))]

@@ -1,0 +1,243 @@
+"""Issue 11, kinds 1 and 3: one input door for text and identifiers; batches never fail whole."""
+
+import datetime as dt
+import json
+import unicodedata
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from motcua.accounts.identity import normalize_phone, validate_citizen_id
+from motcua.core import inputs
+from motcua.outreach.models import AssistanceRecord, Member, Team
+from motcua.outreach.services import records_sync
+
+NFD_NAME = unicodedata.normalize("NFD", "Sùng Thị Dợ")
+
+
+# --- the module -------------------------------------------------------------------------------------------
+def test_text_is_stored_in_nfc_and_trimmed():
+    assert NFD_NAME != "Sùng Thị Dợ"
+    assert inputs.clean_text("  " + NFD_NAME + "\t ", max_length=150) == "Sùng Thị Dợ"
+    assert inputs.clean_text("Lò   Thị\u00a0Mai", max_length=150) == "Lò Thị Mai"
+
+
+@pytest.mark.parametrize("bad", ["Lò\x00Mai", "a\x1bb", "x\x85y", "\ud800", "ab\u202ecd"])
+def test_control_characters_are_refused_with_the_code_point(bad):
+    with pytest.raises(ValidationError) as exc:
+        inputs.clean_text(bad, max_length=150, label="Họ và tên")
+    assert exc.value.code == "bad_character"
+    assert "Họ và tên" in exc.value.messages[0] and "U+" in exc.value.messages[0]
+
+
+def test_line_breaks_only_in_multiline_text():
+    assert inputs.clean_text("dòng 1\r\ndòng 2", multiline=True) == "dòng 1\ndòng 2"
+    assert inputs.clean_text("dòng 1\ndòng 2") == "dòng 1 dòng 2"
+    with pytest.raises(ValidationError):
+        inputs.clean_text("a\x00b", multiline=True)
+
+
+def test_length_counts_characters_like_both_databases():
+    assert inputs.clean_text("Ợ" * 150, max_length=150) == "Ợ" * 150
+    # 150 characters in NFC are 300+ code points in NFD: the NFC length is what is stored.
+    assert inputs.clean_text(unicodedata.normalize("NFD", "Ợ" * 150), max_length=150) == "Ợ" * 150
+    with pytest.raises(ValidationError) as exc:
+        inputs.clean_text("a" * 1399, max_length=150, label="Họ và tên")
+    assert exc.value.code == "max_length" and "1399" in exc.value.messages[0] and "150" in exc.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    ("typed", "digits"),
+    [("010 190 012 345", "010190012345"), ("010.190.012.345", "010190012345"), ("010-190-012-345", "010190012345")],
+)
+def test_identifiers_are_cleaned_of_separators(typed, digits):
+    assert inputs.clean_digits(typed, length=12) == digits
+    assert validate_citizen_id(typed) == digits
+
+
+@pytest.mark.parametrize("bad", ["0011²0012345", "٠١٠١٩٠٠١٢٣٤٥", "０１０１９００１２３４５", "01019001234a"])
+def test_identifiers_accept_only_ascii_digits(bad):
+    with pytest.raises(ValidationError) as exc:
+        inputs.clean_digits(bad, length=12)
+    assert exc.value.code == "not_digits"
+    with pytest.raises(ValidationError) as exc:
+        validate_citizen_id(bad)
+    assert exc.value.code == "not_digits"
+
+
+def test_phones_are_cleaned_the_same_way():
+    assert normalize_phone("+84 912 345 678") == "0912345678"
+    assert normalize_phone("0912.345.678") == "0912345678"
+    assert inputs.identifier_digits("+84 912-345-678") == "0912345678"
+    assert inputs.identifier_digits("09１２") is None
+
+
+@pytest.mark.parametrize("value", ["²", "1²", "-1", "0", "10" * 20, "1e3", "١"])
+def test_integers_are_ascii_and_bounded(value):
+    with pytest.raises(ValidationError):
+        inputs.clean_int(value, min_value=1, max_value=1000)
+    assert inputs.int_or_default(value, default=1, min_value=1, max_value=1000) == 1
+
+
+def test_integers_in_range_pass():
+    assert inputs.clean_int(" 12 ", min_value=1, max_value=1000) == 12
+    assert inputs.clean_int(3, min_value=1, max_value=1000) == 3
+
+
+def test_past_dates_within_range():
+    assert inputs.clean_past_date("12/03/1990") == dt.date(1990, 3, 12)
+    for bad in ("01/01/2099", "01/01/1800", "31/02/2020", "9999-12-31x"):
+        with pytest.raises(ValidationError):
+            inputs.clean_past_date(bad, label="Ngày sinh")
+
+
+def test_fold_matches_case_accents_and_normalisation():
+    forms = ["Lò Thị Mai", "LÒ THỊ MAI", unicodedata.normalize("NFD", "Lò Thị Mai"), "lo thi mai", " lo  thi mai "]
+    assert {inputs.fold(f) for f in forms} == {"lo thi mai"}
+    assert inputs.fold("Đặng Văn Đức") == "dang van duc"
+
+
+# --- the safety net: NUL anywhere in a request ---------------------------------------------------------------
+@pytest.mark.django_db
+def test_nul_in_a_page_query_parameter_is_a_400_page(client):
+    response = client.get("/tim-kiem", {"q": "khai\x00sinh"})
+    assert response.status_code == 400
+    assert "ký tự không hiển thị được" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_nul_in_an_api_json_body_is_a_422_naming_the_field(client):
+    response = client.post(
+        "/api/v1/auth/login",
+        json.dumps({"identifier": "congdan\u0000", "password": "x"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "invalid" and "identifier" in body["fields"]
+
+
+@pytest.mark.django_db
+def test_nul_in_an_api_query_parameter_is_a_422(client):
+    response = client.get("/api/v1/procedures", {"q": "\x00"})
+    assert response.status_code == 422 and response.json()["fields"] == {"q": [response.json()["message"]]}
+
+
+@pytest.mark.django_db
+def test_nul_in_a_posted_form_is_a_400(client):
+    response = client.post("/dang-nhap", {"identifier": "a\x00", "password": "x"})
+    assert response.status_code == 400
+
+
+# --- kind 3: an offline batch never fails whole ---------------------------------------------------------------
+@pytest.fixture
+def member(commune_a, village_a, make_officer):
+    from motcua.accounts.models import Role
+
+    team = Team.objects.create(unit=commune_a, name="Tổ công nghệ số xã Bắc Hà")
+    user = make_officer("tonhom", Role.TEAM_MEMBER, commune_a)
+    return Member.objects.create(
+        team=team, user=user, full_name="Lù Văn Páo", phone="0912000114", active_from=dt.date(2026, 1, 1)
+    )
+
+
+def rec(client_id, name="Sùng A Páo", **extra):
+    return {
+        "client_id": client_id,
+        "full_name": name,
+        "village": "02839-01",
+        "skills": ["vneid_level2"],
+        "date": (dt.date.today() - dt.timedelta(days=2)).isoformat(),
+        **extra,
+    }
+
+
+def test_each_record_gets_its_own_outcome_and_the_rest_are_stored(member):
+    items = [
+        rec("c-100001", "Vàng Thị Mai"),
+        rec("c-100002", "Giàng A Chớ", citizen_id="0011²0012345", consent=True),
+        rec("c-100003", skills=[{}]),
+        rec("c-100004", "L\x00ò Văn Hải"),
+        rec("c-100005", "A" * 1399),
+        "not a record",
+        rec("c-100007", NFD_NAME, place="Nhà văn hoá\x00"),
+        rec("c-100008", "Hầu A Lử", citizen_id="010 190 012 345", consent=True),
+        rec("c\x00-100009"),
+        rec("c-100001", "Vàng Thị Mai"),
+    ]
+    results = records_sync(member=member, items=items)
+    assert [r["index"] for r in results] == list(range(10))
+    assert [r["status"] for r in results] == [
+        "created",
+        "rejected",
+        "rejected",
+        "rejected",
+        "rejected",
+        "rejected",
+        "rejected",
+        "created",
+        "rejected",
+        "duplicate",
+    ]
+    assert set(results[1]["errors"]) == {"citizen_id"}
+    assert set(results[2]["errors"]) == {"skills"}
+    assert set(results[3]["errors"]) == {"full_name"} and "U+0000" in results[3]["errors"]["full_name"]
+    assert "1399" in results[4]["errors"]["full_name"]
+    assert set(results[6]["errors"]) == {"place"}
+    assert "client_id" in results[8]["errors"]
+    stored = AssistanceRecord.objects.order_by("client_id")
+    assert [r.client_id for r in stored] == ["c-100001", "c-100008"]
+    assert stored[1].citizen_id == "010190012345"
+
+
+def test_nfd_names_are_stored_nfc(member):
+    [result] = records_sync(member=member, items=[rec("c-200001", NFD_NAME)])
+    assert result["status"] == "created"
+    assert AssistanceRecord.objects.get().full_name == "Sùng Thị Dợ"
+
+
+@pytest.mark.django_db
+def test_the_batch_api_answers_200_with_one_outcome_per_record(client, member, api_token):
+    token = api_token(member.user)
+    body = {
+        "records": [
+            rec("c-300001"),
+            rec("c-300002", "B\u0000"),
+            rec("c-300003", citizen_id="0011²0012345", consent=True),
+            rec("c-300004", skills=[{}]),
+            7,
+            rec("c-300006", "Thào Mí"),
+        ]
+    }
+    response = client.post(
+        "/api/v1/outreach/records",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 200
+    data = response.json()
+    assert [r["status"] for r in data["results"]] == [
+        "created",
+        "rejected",
+        "rejected",
+        "rejected",
+        "rejected",
+        "created",
+    ]
+    assert data["created"] == 2 and data["rejected"] == 4
+    assert AssistanceRecord.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_records_listing_page_is_bounded(client, member, api_token):
+    token = api_token(member.user)
+    for page in ("²", "100000000000000000000", "-1"):
+        response = client.get("/api/v1/outreach/records", {"page": page}, HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert response.status_code == 422, page
+        assert "page" in response.json()["fields"]
+
+
+def test_village_text_is_checked_against_its_column(member):
+    [result] = records_sync(member=member, items=[rec("c-400001", village="Thôn " + "x" * 200)])
+    assert result["status"] == "rejected" and "village" in result["errors"]
