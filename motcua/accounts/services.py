@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import RateLimited
-from motcua.core.inputs import is_ascii_digits
+from motcua.core.inputs import clean_for_column, clean_past_date, is_ascii_digits
 from motcua.places.models import AdministrativeUnit
 
 from .identity import normalize_digits, normalize_phone, validate_citizen_id, validate_phone
@@ -56,6 +56,22 @@ def citizen_create(
     identity_level: int = 0,
 ) -> User:
     errors = {}
+    try:
+        full_name = clean_for_column(full_name, CitizenProfile, "full_name", required=True, min_length=2)
+    except ValidationError as exc:
+        errors["full_name"] = exc.messages
+    try:
+        street = clean_for_column(street, CitizenProfile, "street")
+    except ValidationError as exc:
+        errors["street"] = exc.messages
+    try:
+        birth_date = clean_past_date(birth_date, label=_("Ngày sinh"))
+    except ValidationError as exc:
+        errors["birth_date"] = exc.messages
+        birth_date = None
+    if gender not in ("male", "female"):
+        errors["gender"] = [_("Chọn giới tính: nam hoặc nữ")]
+        gender = None
     try:
         citizen_id = validate_citizen_id(citizen_id, birth_date=birth_date, gender=gender)
     except ValidationError as exc:

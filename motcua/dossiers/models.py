@@ -54,6 +54,9 @@ class Dossier(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("công dân"), on_delete=models.PROTECT, related_name="dossiers"
     )
     applicant_name = models.CharField(_("người nộp"), max_length=150)
+    # The name folded (motcua.core.inputs.fold: case, accents, NFC/NFD) for officers' search; written with
+    # applicant_name, trigram-indexed on PostgreSQL (migration 0002) so "lo thi mai" is an index search.
+    applicant_search = models.CharField(max_length=150, blank=True, editable=False)
     applicant_phone = models.CharField(_("điện thoại"), max_length=15, blank=True)
     applicant_citizen_id = models.CharField(_("số định danh"), max_length=12, blank=True)
     office = models.ForeignKey(Office, verbose_name=_("nơi tiếp nhận"), on_delete=models.PROTECT, related_name="+")

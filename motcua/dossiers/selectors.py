@@ -14,6 +14,7 @@ from motcua.accounts.selectors import grants_of, roles_on
 from motcua.calendars.engine import remaining
 from motcua.calendars.selectors import calendar_for_office
 from motcua.core.errors import NotFound
+from motcua.core.inputs import fold, identifier_digits, nfc
 
 from .models import DRAFT, Dossier, DossierEvent
 from .workflow import CITIZEN, load_workflow
@@ -161,13 +162,19 @@ def _end_of_next_working_day(user, now: dt.datetime) -> dt.datetime:
 
 
 def _search_condition(text: str) -> Q:
-    value = text.strip()
-    digits = "".join(ch for ch in value if ch.isdigit())
-    condition = Q(code__iexact=value) | Q(applicant_name__icontains=value)
-    if len(digits) == 12:
+    """A dossier code, a citizen ID or phone typed in groups ("010 190 012 345", "+84 912 345 678"), or
+    part of the applicant's name compared folded on both sides: "LÒ THỊ MAI", its NFD form and
+    "lo thi mai" find the same dossiers on SQLite and PostgreSQL."""
+    value = " ".join(nfc(text).split())
+    condition = Q(code__iexact=value)
+    folded = fold(value)
+    if folded:
+        condition |= Q(applicant_search__contains=folded)
+    digits = identifier_digits(value)
+    if digits and len(digits) == 12:
         condition |= Q(applicant_citizen_id=digits)
-    if 9 <= len(digits) <= 11:
-        condition |= Q(applicant_phone=normalize_phone(value))
+    if digits and 9 <= len(digits) <= 11:
+        condition |= Q(applicant_phone=normalize_phone(digits))
     if "-" in value:
         condition |= Q(code__istartswith=value)
     return condition

@@ -22,6 +22,7 @@ from motcua.catalog.fees import fee_compute
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import deadline_rule, procedure_current
 from motcua.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from motcua.core.inputs import fold, nfc
 from motcua.places.models import Office
 
 from . import eforms
@@ -213,8 +214,10 @@ def _validated_form(procedure: Procedure, form: dict) -> dict:
 
 def _citizen_snapshot(citizen: User) -> dict:
     profile = getattr(citizen, "citizen", None)
+    name = nfc(profile.full_name if profile else citizen.display_name)[:150]
     return {
-        "applicant_name": (profile.full_name if profile else citizen.display_name)[:150],
+        "applicant_name": name,
+        "applicant_search": fold(name)[:150],
         "applicant_phone": (profile.phone if profile else citizen.phone) or "",
         "applicant_citizen_id": profile.citizen_id if profile else "",
     }
@@ -523,7 +526,13 @@ def citizen_find_or_create(
     from motcua.accounts.identity import validate_citizen_id
     from motcua.accounts.services import citizen_create
 
-    profile = CitizenProfile.objects.select_related("user").filter(citizen_id=citizen_id.strip()).first()
+    # Cleaned like everywhere else, so "010 190 012 345" finds the account "010190012345" instead of
+    # being "not found" first and "already has an account" after.
+    try:
+        citizen_id = validate_citizen_id(citizen_id)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], fields={"citizen_id": exc.messages}) from exc
+    profile = CitizenProfile.objects.select_related("user").filter(citizen_id=citizen_id).first()
     if profile:
         return profile.user
     if not (full_name and birth_date and gender and phone):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import ADMIN_ROLES
 from motcua.accounts.selectors import grants_of
+from motcua.core.inputs import fold, identifier_digits
 from motcua.places.models import VILLAGE_LEVEL, AdministrativeUnit
 
 from .models import AssistanceRecord, Campaign, Member, Person, Team, TeamRole
@@ -42,14 +43,19 @@ def can_lead(*, user) -> bool:
     return bool(_lead_units(user))
 
 
-def review_queue(*, user) -> QuerySet[Person]:
-    """Likely duplicates among the people recorded by teams the user leads."""
+def review_queue(*, user, search: str = "") -> QuerySet[Person]:
+    """Likely duplicates among the people recorded by teams the user leads; ``search`` finds a name
+    folded on both sides (the register's ``name_key``), or a citizen ID / phone typed in groups."""
     teams = teams_visible_to(user=user)
-    return (
-        Person.objects.filter(review_pending=True, records__member__team__in=teams)
-        .select_related("possible_duplicate_of", "village")
-        .distinct()
-    )
+    qs = Person.objects.filter(review_pending=True, records__member__team__in=teams)
+    folded = fold(search)
+    if folded:
+        digits = identifier_digits(search)
+        condition = Q(name_key__contains=folded)
+        if digits:
+            condition |= Q(citizen_id=digits) | Q(phone=digits)
+        qs = qs.filter(condition)
+    return qs.select_related("possible_duplicate_of", "village").distinct()
 
 
 def records_visible_to(*, user) -> QuerySet[AssistanceRecord]:

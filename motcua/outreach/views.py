@@ -225,7 +225,9 @@ def review(request):
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("outreach:review")
-    return render(request, "outreach/review.html", {"pending": selectors.review_queue(user=request.user)})
+    search = (request.GET.get("q") or "").strip()[:100]
+    pending = selectors.review_queue(user=request.user, search=search)
+    return render(request, "outreach/review.html", {"pending": pending, "search": search})
 
 
 def service_worker(request):

@@ -1,9 +1,9 @@
 """Officer pages for dossiers: worklists, the dossier page with the actions allowed now, counter intake."""
 
-import datetime as dt
 import uuid
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,6 +16,7 @@ from motcua.accounts.models import Role, User
 from motcua.accounts.selectors import roles_on, units_in_scope
 from motcua.catalog.selectors import procedure_current, procedures_current
 from motcua.core.errors import DomainError, NotFound
+from motcua.core.inputs import clean_past_date
 from motcua.core.views import int_param
 from motcua.dossiers import eforms, selectors, services
 from motcua.dossiers.models import Channel
@@ -104,15 +105,6 @@ def act(request, code: str):
     return redirect(request.POST.get("next") or reverse("workspace:worklist"))
 
 
-def _parse_birth_date(text: str) -> dt.date | None:
-    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
 @officer_required
 @require_http_methods(["GET", "POST"])
 def counter_intake(request):
@@ -133,9 +125,10 @@ def counter_intake(request):
     errors = {}
     if request.method == "POST" and procedure:
         data = eforms.form_to_data(procedure.form_schema, form.cleaned_data if form.is_valid() else {})
-        birth = _parse_birth_date(request.POST.get("birth_date", ""))
-        if request.POST.get("birth_date") and birth is None:
-            errors["birth_date"] = [_("Ngày sinh phải có dạng ngày/tháng/năm, ví dụ 12/03/1990")]
+        try:
+            birth = clean_past_date(request.POST.get("birth_date", ""), label=_("Ngày sinh"), required=False)
+        except ValidationError as exc:
+            birth, errors["birth_date"] = None, exc.messages
         try:
             if errors:
                 raise DomainError(_("Thông tin công dân chưa đúng"), fields=errors)
