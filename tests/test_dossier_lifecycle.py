@@ -204,10 +204,13 @@ def test_notifications_are_queued_and_delivered(catalog, citizen, office_a, staf
     with django_capture_on_commit_callbacks(execute=True):
         dossier, _ = dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, idempotency_key="n1")
     channels = set(OutboxMessage.objects.filter(event__dossier=dossier).values_list("channel", "status"))
-    assert channels == {("inapp", "sent"), ("sms", "sent")}
+    assert channels == {("sms", "sent")}
     sms = SimulatedSms.objects.get()
     assert sms.phone == "0912345001" and dossier.code in sms.text
-    assert InAppMessage.objects.filter(user=citizen).count() == 1
+    # The citizen has an account: the link opens their dossier page.
+    assert f"/ho-so/{dossier.code}" in sms.text
+    # No in-app message is written while there is no inbox to read it in.
+    assert InAppMessage.objects.count() == 0
     with django_capture_on_commit_callbacks(execute=True):
         step(dossier, "request_supplement", staff["tiepnhan"], "2026-03-09T11:00", note="Thiếu giấy chứng sinh")
     assert "Thiếu giấy chứng sinh" in SimulatedSms.objects.order_by("-id").first().text

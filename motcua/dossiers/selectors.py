@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from motcua.accounts.identity import normalize_phone
 from motcua.accounts.models import OFFICER_ROLES
@@ -73,6 +74,39 @@ def remaining_text(dossier: Dossier, now: dt.datetime | None = None) -> str:
         return "tạm dừng, chờ công dân bổ sung"
     cal = calendar_for_office(dossier.office)
     return remaining(cal, now=now or timezone.now(), due_at=dossier.due_at).text()
+
+
+@dataclass(frozen=True)
+class Lateness:
+    """How far past its due moment an open, running dossier is, in working time of its office."""
+
+    days: int
+    hours: int
+    minutes: int
+    due_at: dt.datetime
+
+    def text(self) -> str:
+        """ "2 ngày 3 giờ" (working time); "dưới 1 giờ" just after the due moment."""
+        parts = []
+        if self.days:
+            parts.append(ngettext("%(n)s ngày", "%(n)s ngày", self.days) % {"n": self.days})
+        if self.hours:
+            parts.append(ngettext("%(n)s giờ", "%(n)s giờ", self.hours) % {"n": self.hours})
+        if not parts:
+            parts.append(gettext("dưới 1 giờ"))
+        return " ".join(parts)
+
+
+def lateness(dossier: Dossier, now: dt.datetime | None = None) -> Lateness | None:
+    """None unless the dossier is open, its clock is running (not waiting for the citizen) and its due
+    moment has passed. The one place every page asks "is this dossier late, and by how much"."""
+    if not dossier.is_open or not dossier.due_at or dossier.paused_at or dossier.status == DRAFT:
+        return None
+    now = now or timezone.now()
+    if now <= dossier.due_at:
+        return None
+    left = remaining(calendar_for_office(dossier.office), now=now, due_at=dossier.due_at)
+    return Lateness(days=left.days, hours=left.hours, minutes=left.minutes, due_at=dossier.due_at)
 
 
 def events_of(dossier: Dossier) -> QuerySet[DossierEvent]:

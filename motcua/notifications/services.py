@@ -29,7 +29,9 @@ def notify_dossier_event(*, event_id: int) -> list[int]:
         return []
     subject, body, url = rendered
     dossier = event.dossier
-    targets = [("inapp", str(dossier.citizen_id))]
+    # No in-app messages yet: nobody can read them until the citizen inbox exists (issue 13, kind 8),
+    # so none are written. The channel stays for that inbox; SMS and e-mail carry every notice.
+    targets = []
     if dossier.applicant_phone:
         targets.append(("sms", dossier.applicant_phone))
     email = getattr(getattr(dossier.citizen, "citizen", None), "email", "") or dossier.citizen.email

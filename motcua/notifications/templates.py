@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from motcua.catalog.fees import format_vnd
 
@@ -35,6 +36,16 @@ TEMPLATES = {
 METHODS = {"counter": "nhận tại Bộ phận Một cửa", "post": "gửi qua bưu chính", "online": "bản điện tử trong tài khoản"}
 
 
+def tracking_url(dossier) -> str:
+    """Where a notice points. A citizen who can sign in gets their dossier page; a walk-in citizen whose
+    account was opened at the counter (no password yet) gets public tracking with the code filled in,
+    which needs no login (the phone number given at the counter is the second key)."""
+    citizen = dossier.citizen
+    if citizen is not None and citizen.has_usable_password():
+        return settings.SITE_URL + reverse("portal:dossier", args=[dossier.code])
+    return settings.SITE_URL + reverse("portal:track") + "?" + urlencode({"ma": dossier.code})
+
+
 def render(event) -> tuple[str, str, str] | None:
     """(subject, body, url) for an event the citizen should hear about, else None."""
     template = TEMPLATES.get(event.action)
@@ -49,7 +60,7 @@ def render(event) -> tuple[str, str, str] | None:
         "procedure": dossier.procedure.citizen_name or dossier.procedure.name,
         "due": timezone.localtime(due).strftime("%H:%M %d/%m/%Y") if due else "",
         "note": (event.note or "")[:200],
-        "track": settings.SITE_URL + reverse("portal:dossier", args=[dossier.code]),
+        "track": tracking_url(dossier),
         "method": METHODS.get(event.data.get("method", ""), ""),
         "fee": format_vnd(dossier.fee_amount),
     }

@@ -296,6 +296,7 @@ def dossier_detail(request, code: str):
             "status": selectors.status_label(dossier, citizen=True),
             "events": selectors.events_of(dossier),
             "remaining": selectors.remaining_text(dossier),
+            "late": selectors.lateness(dossier),
             "actions": actions,
             "attachments": dossier.attachments.all(),
             "rating": getattr(dossier, "rating", None),
@@ -377,6 +378,7 @@ def track(request):
             status=selectors.status_label(dossier, citizen=True),
             events=[(e.created_at, event_label(dossier, e)) for e in selectors.events_of(dossier)],
             remaining=selectors.remaining_text(dossier),
+            late=selectors.lateness(dossier),
         )
     status = 429 if limited else 404 if error and code and phone else 400 if error else 200
     return render(request, "portal/track.html", context, status=status)

@@ -31,7 +31,7 @@ def worklist(request):
     search = (request.GET.get("q") or "").strip()[:100]
     query = selectors.WorklistQuery(view=view if view in selectors.VIEWS else "open", search=search)
     page = Paginator(selectors.worklist(user=request.user, query=query), 25).get_page(request.GET.get("trang"))
-    rows = [(d, selectors.status_label(d), selectors.remaining_text(d)) for d in page]
+    rows = [(d, selectors.status_label(d), selectors.remaining_text(d), selectors.lateness(d)) for d in page]
     prefix = urlencode({k: v for k, v in {"xem": query.view, "q": search}.items() if v})
     return render(
         request,
@@ -68,6 +68,7 @@ def dossier(request, code: str):
             "d": item,
             "status": selectors.status_label(item),
             "remaining": selectors.remaining_text(item),
+            "late": selectors.lateness(item),
             "events": selectors.events_of(item),
             "actions": actions,
             "specialists": specialists,

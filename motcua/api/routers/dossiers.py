@@ -102,6 +102,7 @@ def _detail(dossier: Dossier, user) -> dict:
         "finished_at": dossier.finished_at,
         "timeliness": dossier.timeliness or None,
         "remaining": selectors.remaining_text(dossier),
+        "late": _late(dossier),
         "fee_amount": dossier.fee_amount,
         "form": dossier.form_data,
         "attachments": [
@@ -129,6 +130,13 @@ def _detail(dossier: Dossier, user) -> dict:
         "actions": [a.name for a in selectors.actions_for(user=user, dossier=dossier)],
         "result": _result(dossier),
     }
+
+
+def _late(dossier: Dossier) -> dict | None:
+    late = selectors.lateness(dossier)
+    if late is None:
+        return None
+    return {"days": late.days, "hours": late.hours, "minutes": late.minutes, "text": late.text()}
 
 
 def _result(dossier: Dossier) -> dict | None:
