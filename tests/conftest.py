@@ -181,3 +181,19 @@ def advance(dossier, staff, steps=FULL_FLOW):
             code=fresh.code, action=action, actor=staff[who], version=fresh.version, note="Đồng ý", params=params
         )
     return dossier
+
+
+def documents_for(owner, procedure_code: str = "1.001193", channel: str = "online") -> list[str]:
+    """Upload one small PDF for each document the procedure needs, as a citizen attaches them."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.catalog.selectors import documents_needed, procedure_current
+    from motcua.dossiers.services import attachment_upload
+
+    procedure = procedure_current(code=procedure_code)
+    return [
+        str(
+            attachment_upload(owner=owner, upload=SimpleUploadedFile("giay-to.pdf", PDF_BYTES), document_name=d.name).pk
+        )
+        for d in documents_needed(procedure, channel=channel)
+    ]

@@ -12,7 +12,7 @@ from motcua.core.errors import Conflict
 from motcua.dossiers.models import Dossier, DossierCounter, DossierEvent
 from motcua.dossiers.services import dossier_submit, dossier_transition
 
-from .conftest import BIRTH_FORM
+from .conftest import BIRTH_FORM, documents_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -44,7 +44,11 @@ def test_twenty_concurrent_retries_with_one_key_make_one_dossier(catalog, citize
         20,
         20,
         lambda i: dossier_submit(
-            citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, idempotency_key="same-key"
+            citizen=citizen,
+            procedure_code="1.001193",
+            form=BIRTH_FORM,
+            attachment_ids=documents_for(citizen),
+            idempotency_key="same-key",
         ),
     )
     assert errors == []
@@ -59,7 +63,13 @@ def test_two_hundred_concurrent_submissions_get_unique_consecutive_codes(catalog
     results, errors = run_concurrently(
         200,
         40,
-        lambda i: dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, idempotency_key=f"k-{i}"),
+        lambda i: dossier_submit(
+            citizen=citizen,
+            procedure_code="1.001193",
+            form=BIRTH_FORM,
+            attachment_ids=documents_for(citizen),
+            idempotency_key=f"k-{i}",
+        ),
     )
     assert errors == []
     codes = sorted(d.code for d, _ in results)
@@ -73,7 +83,13 @@ def test_two_officers_on_the_same_version_one_wins(catalog, citizen, office_a, m
     settings.OFFICER_TOTP_REQUIRED = False
     first = make_officer("tiepnhan", "intake_officer", commune_a)
     second = make_officer("tiepnhan3", "intake_officer", commune_a)
-    dossier, _ = dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, idempotency_key="x")
+    dossier, _ = dossier_submit(
+        citizen=citizen,
+        procedure_code="1.001193",
+        form=BIRTH_FORM,
+        attachment_ids=documents_for(citizen),
+        idempotency_key="x",
+    )
     officers = [first, second]
     results, errors = run_concurrently(
         2,

@@ -18,7 +18,7 @@ from motcua.documents.services import result_set_status, share_link_create
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import attachment_upload, dossier_submit, dossier_transition
 
-from .conftest import BIRTH_FORM, FULL_FLOW, advance
+from .conftest import BIRTH_FORM, FULL_FLOW, advance, documents_for
 
 TOOLS = ("pdfsig", "certutil", "zbarimg", "pdftoppm")
 missing = [t for t in TOOLS if shutil.which(t) is None]
@@ -35,7 +35,13 @@ def run_flow(dossier, staff, flow=FLOW):
 
 @pytest.fixture
 def signed(catalog, citizen, office_a, staff, tmp_path):
-    dossier, _ = dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, idempotency_key="sig")
+    dossier, _ = dossier_submit(
+        citizen=citizen,
+        procedure_code="1.001193",
+        form=BIRTH_FORM,
+        attachment_ids=documents_for(citizen),
+        idempotency_key="sig",
+    )
     dossier = run_flow(dossier, staff)
     result = dossier.results.get()
     path = tmp_path / "ket-qua.pdf"
@@ -247,6 +253,7 @@ def test_certified_electronic_copy_is_signed_and_charged_per_page(catalog, offic
             "so_trang": "3",
             "so_ban": "2",
             "scans": SimpleUploadedFile("bang.pdf", _three_page_pdf()),
+            "documents": ["Bản chính giấy tờ, văn bản cần chứng thực"],
             "idempotency_key": "cc-1",
         },
     )
@@ -274,7 +281,9 @@ def test_signing_without_a_certificate_is_refused_and_changes_nothing(catalog, c
     from motcua.documents.models import SigningIdentity
 
     SigningIdentity.objects.filter(user=staff["lanhdao"]).update(active=False)
-    dossier, _ = dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM)
+    dossier, _ = dossier_submit(
+        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
+    )
     with pytest.raises(ValidationFailed, match="chứng thư số"):
         run_flow(dossier, staff)
     fresh = Dossier.objects.get(pk=dossier.pk)
@@ -282,7 +291,9 @@ def test_signing_without_a_certificate_is_refused_and_changes_nothing(catalog, c
 
 
 def test_receipt_is_signed_by_the_officer_who_issued_it(catalog, citizen, office_a, staff, client):
-    dossier, _ = dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM)
+    dossier, _ = dossier_submit(
+        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
+    )
     dossier_transition(code=dossier.code, action="accept", actor=staff["tiepnhan"], version=1)
     client.force_login(citizen)
     receipt = client.get(f"/ho-so/{dossier.code}/phieu/01.pdf").content
@@ -295,7 +306,13 @@ def test_receipt_is_signed_by_the_officer_who_issued_it(catalog, citizen, office
 @needs_tools
 def test_pades_b_t_with_the_tsa_simulator(catalog, citizen, office_a, staff, settings, tmp_path, nss_db_factory):
     settings.TSA_BACKEND = "simulator"
-    dossier, _ = dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, idempotency_key="bt")
+    dossier, _ = dossier_submit(
+        citizen=citizen,
+        procedure_code="1.001193",
+        form=BIRTH_FORM,
+        attachment_ids=documents_for(citizen),
+        idempotency_key="bt",
+    )
     dossier = run_flow(dossier, staff)
     result = dossier.results.get()
     with result.file.open("rb") as handle:

@@ -25,11 +25,19 @@ def ctx(catalog, citizen, office_a, staff, api_token):
     return {"citizen": api_token(citizen), **{name: api_token(user) for name, user in staff.items()}}
 
 
-def upload(call, token, content=PDF_BYTES, name="giay-chung-sinh.pdf"):
-    return call("post", "/attachments", token, data={"file": SimpleUploadedFile(name, content)}, multipart=True)
+BIRTH_NOTICE = "Giấy chứng sinh hoặc giấy tờ thay giấy chứng sinh"
+
+
+def upload(call, token, content=PDF_BYTES, name="giay-chung-sinh.pdf", document=BIRTH_NOTICE):
+    from urllib.parse import urlencode
+
+    path = "/attachments?" + urlencode({"document_name": document})
+    return call("post", path, token, data={"file": SimpleUploadedFile(name, content)}, multipart=True)
 
 
 def submit(call, token, key="key-1", **extra):
+    if "attachments" not in extra:  # the birth notice the procedure requires
+        extra["attachments"] = [upload(call, token).json()["id"]]
     body = {"procedure_code": "1.001193", "form": BIRTH_FORM, **extra}
     return call("post", "/dossiers", token, data=body, headers={"HTTP_IDEMPOTENCY_KEY": key})
 
@@ -140,7 +148,10 @@ def test_transitions_and_errors(call, ctx):
     )
     assert first.status_code == 200
     back = call(
-        "post", f"/dossiers/{code}/transitions", ctx["citizen"], data={"action": "submit_supplement", "version": 4}
+        "post",
+        f"/dossiers/{code}/transitions",
+        ctx["citizen"],
+        data={"action": "submit_supplement", "version": 4, "attachments": [upload(call, ctx["citizen"]).json()["id"]]},
     )
     assert back.status_code == 200 and back.json()["status"] == "appraising"
     second = call(

@@ -18,7 +18,7 @@ from motcua.dossiers.services import (
 )
 from motcua.notifications.models import InAppMessage, OutboxMessage, SimulatedSms
 
-from .conftest import BIRTH_FORM, PDF_BYTES
+from .conftest import BIRTH_FORM, PDF_BYTES, documents_for
 
 
 def at(text):
@@ -95,7 +95,7 @@ def test_finishing_late_is_classified_late(submitted, staff):
 def test_supplement_pauses_once_and_restarts_the_clock(submitted, citizen, staff):
     d = step(submitted, "request_supplement", staff["tiepnhan"], "2026-03-09T14:00", note="Thiếu bản sao giấy ly hôn")
     assert d.status == "supplement_requested" and d.paused_at is not None and d.supplement_count == 1
-    d = step(d, "submit_supplement", citizen, "2026-03-16T09:00")
+    d = step(d, "submit_supplement", citizen, "2026-03-16T09:00", note="Đã nộp bản sao quyết định ly hôn tại quầy")
     # The clock restarts from zero: 3 working days from Monday 16/3.
     assert d.status == "submitted" and d.paused_at is None and d.due_at == at("2026-03-19T17:00")
     d = step(d, "accept", staff["tiepnhan"], "2026-03-16T10:00")
@@ -202,7 +202,13 @@ def test_counter_only_procedure_refuses_online(catalog, citizen, office_a):
 
 def test_notifications_are_queued_and_delivered(catalog, citizen, office_a, staff, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        dossier, _ = dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, idempotency_key="n1")
+        dossier, _ = dossier_submit(
+            citizen=citizen,
+            procedure_code="1.001193",
+            form=BIRTH_FORM,
+            attachment_ids=documents_for(citizen),
+            idempotency_key="n1",
+        )
     channels = set(OutboxMessage.objects.filter(event__dossier=dossier).values_list("channel", "status"))
     assert channels == {("sms", "sent")}
     sms = SimulatedSms.objects.get()

@@ -13,7 +13,7 @@ from motcua.outreach.models import AssistanceRecord, Campaign, Member, Person, T
 from motcua.outreach.selectors import member_progress, records_visible_to
 from motcua.outreach.services import members_import, person_review, records_sync
 
-from .conftest import make_unit
+from .conftest import documents_for, make_unit
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -127,7 +127,7 @@ def test_online_dossier_on_the_platform_gives_the_skill(member, catalog, citizen
     from .conftest import BIRTH_FORM
 
     records_sync(member=member, items=[rec("p-000001", "Lò Thị Mai", citizen_id="010190012345", consent=True)])
-    dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM)
+    dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen))
     person = Person.objects.get(citizen_id="010190012345")
     assert "online_dossier" in person.skills and person.user == citizen
 

@@ -58,7 +58,7 @@ def test_seed_demo_is_idempotent(db, settings):
         Office.objects.count(),
         AdministrativeUnit.objects.count(),
     )
-    assert counts[0] == 8 and counts[2] == 3
+    assert counts[0] == 13 and counts[2] == 3
     assert "congdan1" in out.getvalue() and "motcua-demo" in out.getvalue()
     assert User.objects.get(username="lanhdao").check_password("motcua-demo")
 

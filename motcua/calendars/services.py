@@ -48,9 +48,11 @@ def override_create(
         raise ValidationError(errors)
     try:
         with transaction.atomic():
-            return CalendarOverride.objects.create(
+            override = CalendarOverride.objects.create(
                 date=date, kind=kind, name=name.strip(), unit=unit, legal_basis=legal_basis.strip(), created_by=actor
             )
+            override.recalculation = override_changed(override=override, actor=actor)
+            return override
     except IntegrityError:
         raise ValidationError(
             {
@@ -61,8 +63,49 @@ def override_create(
         ) from None
 
 
-def override_delete(*, actor, override_id: int) -> None:
+def override_delete(*, actor, override_id: int):
+    """Remove an override; returns the recalculation of the open dossiers it touched."""
     override = CalendarOverride.objects.select_related("unit").filter(pk=override_id, unit__isnull=False).first()
     if override is None or not user_has_role(user=actor, role=ADMIN_ROLES, unit=override.unit):
         raise NotFound(_("Không tìm thấy mục lịch này"))
-    override.delete()
+    with transaction.atomic():
+        override.delete()
+        return override_changed(override=override, actor=actor, removed=True)
+
+
+def override_changed(*, override: CalendarOverride, actor=None, removed: bool = False, before=None):
+    """A day of a unit's calendar changed (added, edited, removed, in the workspace or the admin): queue
+    the recalculation of the open dossiers it touches. An edit that moves the day or the unit touches
+    both the old and the new place; the returned run is the new one's."""
+    from motcua.dossiers.deadlines import calendar_change_reason, calendar_changed
+
+    if before is not None and (before.date, before.unit_id) != (override.date, override.unit_id):
+        calendar_changed(
+            day=before.date,
+            unit=before.unit,
+            reason=calendar_change_reason(day=before.date, kind=before.kind, name=before.name, removed=True),
+            actor=actor,
+        )
+    return calendar_changed(
+        day=override.date,
+        unit=override.unit,
+        reason=calendar_change_reason(day=override.date, kind=override.kind, name=override.name, removed=removed),
+        actor=actor,
+    )
+
+
+def recalculation_message(run) -> str:
+    """What the administrator is told, truthfully: done already, or still running for N dossiers."""
+    from motcua.dossiers.models import RecalculationStatus
+
+    if run is None or run.total == 0:
+        return _("Không có hồ sơ đang giải quyết nào bị ảnh hưởng.")
+    run.refresh_from_db()
+    if run.status == RecalculationStatus.DONE:
+        return _("Đã tính lại hạn của %(n)s hồ sơ đang giải quyết; %(m)s hồ sơ đổi hạn và công dân đã được báo.") % {
+            "n": run.processed,
+            "m": run.changed,
+        }
+    return _(
+        "Đang tính lại hạn của %(n)s hồ sơ đang giải quyết có thể bị ảnh hưởng; xem tiến độ trong bảng «Tính lại hạn»."
+    ) % {"n": run.total}

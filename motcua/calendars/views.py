@@ -56,7 +56,7 @@ def manage(request):
         if form.is_valid():
             unit = next(u for u in units if u.code == form.cleaned_data["unit"])
             try:
-                services.override_create(
+                override = services.override_create(
                     actor=request.user,
                     date=form.cleaned_data["date"],
                     kind=form.cleaned_data["kind"],
@@ -69,7 +69,10 @@ def manage(request):
                     for message in field_messages:
                         form.add_error(field if field in form.fields else None, message)
             else:
-                messages.success(request, _("Đã thêm vào lịch làm việc."))
+                messages.success(
+                    request,
+                    _("Đã thêm vào lịch làm việc.") + " " + services.recalculation_message(override.recalculation),
+                )
                 return redirect("calendars:manage")
         status = 400
     today = timezone.localdate()
@@ -79,8 +82,14 @@ def manage(request):
         .order_by("-date")
     )
     national = CalendarOverride.objects.filter(unit__isnull=True, date__year__gte=today.year - 1).order_by("-date")
+    from motcua.dossiers.models import DueRecalculation
+
+    runs = DueRecalculation.objects.filter(unit__in=units).select_related("unit").order_by("-created_at")[:10]
     return render(
-        request, "calendars/manage.html", {"form": form, "overrides": overrides, "national": national}, status=status
+        request,
+        "calendars/manage.html",
+        {"form": form, "overrides": overrides, "national": national, "runs": runs},
+        status=status,
     )
 
 
@@ -88,8 +97,8 @@ def manage(request):
 @require_POST
 def delete(request, pk: int):
     try:
-        services.override_delete(actor=request.user, override_id=pk)
+        run = services.override_delete(actor=request.user, override_id=pk)
     except NotFound as exc:
         raise Http404 from exc
-    messages.success(request, _("Đã xóa khỏi lịch làm việc."))
+    messages.success(request, _("Đã xóa khỏi lịch làm việc.") + " " + services.recalculation_message(run))
     return redirect("calendars:manage")

@@ -35,6 +35,28 @@ def procedures_for_hits(hits: list[Hit]) -> list[tuple[Hit, Procedure]]:
     return [(h, by_code[h.code]) for h in hits if h.code in by_code]
 
 
+def document_needed(document, *, channel: str) -> bool:
+    """Must this required document be handed in for a dossier on this channel? Not when it is optional,
+    when the e-form is the declaration it stands for (a form template, or a "Tờ khai…"), or when the agency
+    takes it from a national database (Decree 45/2020: never ask again for what the state holds). A
+    document to show in the original ("xuất trình") is checked at the counter; online, it cannot be."""
+    import unicodedata
+
+    from .models import DocumentKind
+
+    if not document.required or document.template or document.national_db:
+        return False
+    if unicodedata.normalize("NFC", document.name).casefold().startswith("tờ khai"):
+        return False
+    if document.kind == DocumentKind.PRESENT:
+        return channel == "counter"
+    return True
+
+
+def documents_needed(procedure: Procedure, *, channel: str) -> list:
+    return [d for d in procedure.documents.all() if document_needed(d, channel=channel)]
+
+
 def deadline_rule(procedure: Procedure) -> DeadlineRule:
     return DeadlineRule(procedure.time_kind, float(procedure.time_amount))
 

@@ -64,6 +64,11 @@ DEMO_ACCOUNTS = [
     DemoAccount("chuyenvien", "Trần Thị Hương", "chuyên viên thẩm định, xã Bắc Hà"),
     DemoAccount("lanhdao", "Hoàng Văn Minh", "lãnh đạo UBND xã Bắc Hà"),
     DemoAccount("tiepnhan2", "Vàng Thị Dung", "công chức tiếp nhận, xã Tả Van"),
+    DemoAccount("chuyenvien2", "Sùng Thị Mỷ", "chuyên viên thẩm định, xã Tả Van"),
+    DemoAccount("lanhdao2", "Giàng A Chu", "lãnh đạo UBND xã Tả Van"),
+    DemoAccount("tiepnhan3", "Thào A Vàng", "công chức tiếp nhận, xã Mường Khương"),
+    DemoAccount("chuyenvien3", "Lù Thị Sen", "chuyên viên thẩm định, xã Mường Khương"),
+    DemoAccount("lanhdao3", "Tráng A Lử", "lãnh đạo UBND xã Mường Khương"),
     DemoAccount("tonhom", "Lù Văn Páo", "thành viên Tổ công nghệ số cộng đồng, xã Bắc Hà"),
     DemoAccount("quantri", "Phạm Quốc Trị", "quản trị cấp tỉnh, tỉnh Lào Cai"),
 ]
@@ -94,6 +99,12 @@ _STAFF = {
     "chuyenvien": [(Role.SPECIALIST, "02839")],
     "lanhdao": [(Role.LEADER, "02839")],
     "tiepnhan2": [(Role.INTAKE_OFFICER, "03037")],
+    # Every demo commune can take a dossier to the end: intake, specialist and leader in each.
+    "chuyenvien2": [(Role.SPECIALIST, "03037")],
+    "lanhdao2": [(Role.LEADER, "03037")],
+    "tiepnhan3": [(Role.INTAKE_OFFICER, "02761")],
+    "chuyenvien3": [(Role.SPECIALIST, "02761")],
+    "lanhdao3": [(Role.LEADER, "02761")],
     "tonhom": [(Role.TEAM_MEMBER, "02839")],
     "quantri": [(Role.PROVINCE_ADMIN, "15")],
 }

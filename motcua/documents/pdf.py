@@ -224,9 +224,11 @@ def event_label(dossier, event) -> str:
     action = workflow.actions.get(event.action)
     if action:
         return action.label
-    return {"submit": "Nộp hồ sơ trực tuyến", "receive_at_counter": "Tiếp nhận tại quầy"}.get(
-        event.action, event.action
-    )
+    return {
+        "submit": "Nộp hồ sơ trực tuyến",
+        "receive_at_counter": "Tiếp nhận tại quầy",
+        "recalculate_due": "Tính lại hạn trả theo lịch làm việc",
+    }.get(event.action, event.action)
 
 
 def page_count(pdf: bytes) -> int:

@@ -203,3 +203,45 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier} {self.score}/5"
+
+
+class RecalculationStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ")
+    RUNNING = "running", _("Đang tính lại")
+    DONE = "done", _("Đã xong")
+
+
+class DueRecalculation(models.Model):
+    """A change of the working calendar on one day, for a unit (or nationwide), and the recalculation of
+    the open dossiers it touches: how many could be affected, how many were checked and how many moved."""
+
+    day = models.DateField(_("ngày thay đổi"))
+    unit = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("địa bàn"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.CharField(_("lý do"), max_length=300)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=RecalculationStatus.choices, default=RecalculationStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("hồ sơ có thể bị ảnh hưởng"), default=0)
+    processed = models.PositiveIntegerField(_("đã kiểm tra"), default=0)
+    changed = models.PositiveIntegerField(_("đã đổi hạn"), default=0)
+    last_pk = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(_("lúc"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lần tính lại hạn giải quyết")
+        verbose_name_plural = _("các lần tính lại hạn giải quyết")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} {self.unit or 'toàn quốc'}: {self.processed}/{self.total}"

@@ -109,6 +109,14 @@ def lateness(dossier: Dossier, now: dt.datetime | None = None) -> Lateness | Non
     return Lateness(days=left.days, hours=left.hours, minutes=left.minutes, due_at=dossier.due_at)
 
 
+def supplement_asked(dossier: Dossier) -> list[str]:
+    """The documents the open supplement request lists (each needs a file to complete it)."""
+    if dossier.status == DRAFT or not dossier.paused_at:
+        return []
+    request = dossier.events.filter(action="request_supplement").order_by("-seq").first()
+    return list((request.data or {}).get("documents", [])) if request else []
+
+
 def events_of(dossier: Dossier) -> QuerySet[DossierEvent]:
     return dossier.events.select_related("actor").order_by("seq")
 

@@ -263,6 +263,8 @@ def dossier_submit(
     officer: User | None = None,
     draft_id: int | None = None,
     now: dt.datetime | None = None,
+    counter_documents: list[str] | None = None,
+    exception_note: str = "",
 ) -> tuple[Dossier, bool]:
     """Submit a dossier (online, or at the counter by an officer). Returns (dossier, created). The same
     idempotency key never creates a second dossier, even under concurrent retries: the unique constraint
@@ -316,6 +318,12 @@ def dossier_submit(
             dossier.code = next_dossier_code(agency_code=office.agency_code, day=timezone.localtime(received).date())
             dossier.save()
             _claim_attachments(owner=citizen if officer is None else officer, dossier=dossier, ids=attachment_ids or [])
+            documents = _documents_check(
+                dossier=dossier,
+                at_counter=officer is not None,
+                ticked=counter_documents,
+                exception_note=exception_note,
+            )
             event = event_append(
                 dossier=dossier,
                 action="submit" if officer is None else "receive_at_counter",
@@ -323,7 +331,13 @@ def dossier_submit(
                 role=CITIZEN if officer is None else Role.INTAKE_OFFICER,
                 from_status=DRAFT,
                 to_status=status,
-                data={"channel": channel, "due_at": dossier.due_at.isoformat(), "received_at": received.isoformat()},
+                note=documents.get("exception", ""),
+                data={
+                    "channel": channel,
+                    "due_at": dossier.due_at.isoformat(),
+                    "received_at": received.isoformat(),
+                    **documents,
+                },
                 at=now,
             )
             _notify_on_commit(event)
@@ -338,6 +352,83 @@ def dossier_submit(
                 return existing, False
         raise
     return dossier, True
+
+
+def _documents_check(*, dossier: Dossier, at_counter: bool, ticked: list[str] | None, exception_note: str) -> dict:
+    """Nothing strands a dossier (issue 13, kind 6): a dossier is submitted with the documents its
+    procedure requires. Online, each needed document has an uploaded file named for it. At the counter the
+    officer ticks the documents received on paper; a dossier missing some is received only with the
+    officer's justification, recorded in the event. Returns what to record in the submission event."""
+    from motcua.catalog.selectors import documents_needed
+
+    channel = "counter" if at_counter else "online"
+    needed = [d.name for d in documents_needed(dossier.procedure, channel=channel)]
+    if at_counter:
+        known = {d.name for d in dossier.procedure.documents.all()}
+        received = [name for name in dict.fromkeys(ticked or []) if name in known]
+        missing = [name for name in needed if name not in received]
+        note = (exception_note or "").strip()
+        if missing and not note:
+            raise ValidationFailed(
+                _(
+                    "Chưa nhận đủ giấy tờ bắt buộc: %(docs)s. Đánh dấu giấy tờ đã nhận, hoặc ghi lý do tiếp nhận "
+                    "khi còn thiếu (ngoại lệ có lý do)"
+                )
+                % {"docs": "; ".join(missing)},
+                fields={"documents": [_("Còn thiếu: %(d)s") % {"d": name} for name in missing]},
+            )
+        result: dict = {"documents_received": received}
+        if missing:
+            result.update(documents_missing=missing, exception=note)
+        return result
+    attached = set(Attachment.objects.filter(dossier=dossier).values_list("document_name", flat=True))
+    missing = [name for name in needed if name not in attached]
+    if missing:
+        raise ValidationFailed(
+            _("Còn thiếu giấy tờ bắt buộc: %(docs)s. Hãy tải lên bản chụp hoặc bản quét của từng giấy tờ")
+            % {"docs": "; ".join(missing)},
+            fields={"attachments": [_("Còn thiếu: %(d)s") % {"d": name} for name in missing]},
+        )
+    return {"documents_received": [name for name in dict.fromkeys(attached) if name]}
+
+
+def _supplement_check(*, dossier: Dossier, actor: User, ids: list, note: str) -> None:
+    """Completing a supplement needs what the request asked for: a file for each document it listed; a
+    request that listed none asked for information, so a note or a file. Never nothing."""
+    request = dossier.events.filter(action="request_supplement").order_by("-seq").first()
+    asked = list((request.data or {}).get("documents", [])) if request else []
+    names = list(
+        Attachment.objects.filter(pk__in=[str(i) for i in ids or []], owner=actor).values_list(
+            "document_name", flat=True
+        )
+    )
+    missing = [name for name in asked if name not in names]
+    if missing:
+        raise ValidationFailed(
+            _("Hãy tải lên đủ giấy tờ được yêu cầu bổ sung: %(docs)s") % {"docs": "; ".join(missing)},
+            fields={"attachments": [_("Còn thiếu: %(d)s") % {"d": name} for name in missing]},
+        )
+    if not asked and not names and not note:
+        raise ValidationFailed(
+            _("Hãy tải lên giấy tờ bổ sung hoặc ghi nội dung trả lời yêu cầu của cán bộ"),
+            fields={"note": [_("Nhập nội dung bổ sung hoặc tải lên giấy tờ")]},
+        )
+
+
+def _supplement_documents(dossier: Dossier, params: dict) -> list[str]:
+    """The documents a supplement request lists, from the procedure's own list."""
+    raw = params.get("documents") or []
+    if isinstance(raw, str):
+        raw = [raw]
+    known = [d.name for d in dossier.procedure.documents.all()]
+    chosen = [str(x).strip() for x in raw if str(x).strip()]
+    unknown = [x for x in chosen if x not in known]
+    if unknown:
+        raise ValidationFailed(
+            _("Chọn giấy tờ cần bổ sung trong danh sách thành phần hồ sơ của thủ tục"),
+            fields={"documents": [_("Không có trong danh sách: %(d)s") % {"d": x} for x in unknown]},
+        )
+    return list(dict.fromkeys(chosen))
 
 
 # --- the one door for state changes ----------------------------------------------------------------------------
@@ -376,7 +467,9 @@ def _apply(action, dossier: Dossier, *, actor: User, params: dict, note: str, no
         dossier.return_state = dossier.status
         dossier.supplement_count += 1
         data["paused_at"] = now.isoformat()
+        data["documents"] = _supplement_documents(dossier, params)
     if action.clock == "restart":
+        _supplement_check(dossier=dossier, actor=actor, ids=params.get("attachments") or [], note=note)
         form = params.get("form")
         if form:
             dossier.form_data = _validated_form(dossier.procedure, form)
@@ -409,7 +502,14 @@ def _apply(action, dossier: Dossier, *, actor: User, params: dict, note: str, no
             new_due = extension_check(cal, due_at=dossier.due_at, now=now, new_due=new_day, already_extended=False)
         except CalendarError as exc:
             raise ValidationFailed(str(exc), fields={"new_due": [str(exc)]}) from exc
-        data.update(old_due=dossier.due_at.isoformat(), new_due=new_due.isoformat())
+        from .deadlines import extension_working_days
+
+        data.update(
+            old_due=dossier.due_at.isoformat(),
+            new_due=new_due.isoformat(),
+            # Its length in working days, so a later calendar change moves the new date like the rest.
+            extra_working_days=extension_working_days(cal, old_due=dossier.due_at, new_due=new_due),
+        )
         dossier.due_at = new_due
         dossier.extension_count += 1
     if action.effect:

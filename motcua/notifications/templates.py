@@ -32,6 +32,10 @@ TEMPLATES = {
     ),
     "stop": ("Dừng giải quyết hồ sơ {code}", "Cơ quan đã dừng giải quyết hồ sơ {code}. Lý do: {note}"),
     "withdraw": ("Đã rút hồ sơ {code}", "Bạn đã rút hồ sơ {code}."),
+    "recalculate_due": (
+        "Hồ sơ {code} có hạn trả mới",
+        "Hồ sơ {code}: hạn trả kết quả nay là {due} do {note}. Theo dõi: {track}",
+    ),
 }
 METHODS = {"counter": "nhận tại Bộ phận Một cửa", "post": "gửi qua bưu chính", "online": "bản điện tử trong tài khoản"}
 

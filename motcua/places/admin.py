@@ -32,3 +32,13 @@ class OfficeAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "agency_code"]
     raw_id_fields = ["unit"]
     inlines = [OfficeHoursInline, OfficeContactInline]
+
+    def changelist_view(self, request, extra_context=None):
+        # Setting up a unit: say which offices would strand dossiers for want of a role (issue 13, kind 6).
+        from django.contrib import messages
+
+        from motcua.dossiers.staffing import staffing_gaps
+
+        for gap in staffing_gaps():
+            self.message_user(request, gap.message(), messages.WARNING)
+        return super().changelist_view(request, extra_context)

@@ -208,6 +208,8 @@ def submit_check(request, draft_id: int):
             )
         except DomainError as exc:
             messages.error(request, exc.message)
+            if "attachments" in (exc.fields or {}):
+                return redirect("portal:submit_documents", draft_id=draft.pk)
             return redirect(reverse("portal:submit", args=[procedure.code]) + f"?ban-nhap={draft.pk}")
         return redirect("portal:dossier", code=dossier.code)
     props = procedure.form_schema.get("properties", {})
@@ -257,6 +259,13 @@ def dossier_detail(request, code: str):
                 params = {}
                 if action == "submit_supplement":
                     ids = []
+                    for index, name in enumerate(selectors.supplement_asked(dossier)):
+                        for upload in request.FILES.getlist(f"tep-{index}"):
+                            ids.append(
+                                str(
+                                    services.attachment_upload(owner=request.user, upload=upload, document_name=name).pk
+                                )
+                            )
                     for upload in request.FILES.getlist("tep"):
                         ids.append(
                             str(
@@ -297,6 +306,7 @@ def dossier_detail(request, code: str):
             "events": selectors.events_of(dossier),
             "remaining": selectors.remaining_text(dossier),
             "late": selectors.lateness(dossier),
+            "asked": selectors.supplement_asked(dossier),
             "actions": actions,
             "attachments": dossier.attachments.all(),
             "rating": getattr(dossier, "rating", None),

@@ -77,6 +77,7 @@ def dossier(request, code: str):
             "errors": request.session.pop("action_errors", None),
             "is_leader": Role.LEADER in roles_on(user=request.user, unit=item.unit),
             "handovers": selectors.handovers(item),
+            "procedure_documents": list(item.procedure.documents.all()),
         },
     )
 
@@ -86,6 +87,8 @@ def dossier(request, code: str):
 def act(request, code: str):
     action = request.POST.get("action", "")
     params = {k: request.POST.get(k, "") for k in ("assignee", "method", "new_due") if request.POST.get(k)}
+    if request.POST.getlist("documents"):
+        params["documents"] = request.POST.getlist("documents")
     try:
         services.dossier_transition(
             code=code,
@@ -155,6 +158,8 @@ def counter_intake(request):
                 office_code=office.code,
                 channel=Channel.COUNTER,
                 officer=request.user,
+                counter_documents=request.POST.getlist("documents"),
+                exception_note=request.POST.get("exception_note", ""),
             )
         except DomainError as exc:
             errors = exc.fields or {"__all__": [exc.message]}
@@ -172,6 +177,8 @@ def counter_intake(request):
             "form": form,
             "errors": errors,
             "post": request.POST,
+            "ticked": request.POST.getlist("documents"),
+            "documents": list(procedure.documents.all()) if procedure else [],
             "idempotency_key": uuid.uuid4().hex,
         },
         status=400 if errors else 200,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import PASSWORD, PDF_BYTES
+from ..conftest import PASSWORD, PDF_BYTES, documents_for
 from .conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -118,7 +118,9 @@ def test_citizen_downloads_the_signed_result_and_reuses_it(browser, live_server,
 
     from ..conftest import BIRTH_FORM, advance
 
-    dossier, _ = dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM)
+    dossier, _ = dossier_submit(
+        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
+    )
     advance(dossier, staff)
     context = browser.new_context(
         viewport={"width": 360, "height": 740}, base_url=live_server.url, accept_downloads=True

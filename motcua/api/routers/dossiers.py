@@ -169,6 +169,7 @@ class TransitionIn(Schema):
     new_due: str | None = None
     form: dict | None = None
     attachments: list[str] | None = None
+    documents: list[str] | None = None
 
 
 @router.post("/dossiers/{code}/transitions", summary="Chuyển bước xử lý hồ sơ")

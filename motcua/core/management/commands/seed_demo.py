@@ -22,6 +22,10 @@ class Command(BaseCommand):
         call_command("pki_demo_init", stdout=self.stdout)
         for hook in demo_hooks():
             hook(self.stdout)
+        from motcua.dossiers.staffing import staffing_gaps
+
+        for gap in staffing_gaps():
+            self.stdout.write(self.style.WARNING(gap.message()))
         self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu mẫu."))
         self.stdout.write(demo_logins_text())
 
