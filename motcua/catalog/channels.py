@@ -44,15 +44,52 @@ class ZaloOAAdapter:
         return "application/json", json.dumps(body, ensure_ascii=False).encode()
 
 
-_ASCII = str.maketrans({"₫": "d", "–": "-", "—": "-", "«": '"', "»": '"', "…": "...", "×": "x"})
+_ASCII = str.maketrans({"₫": "d", "–": "-", "—": "-", "«": '"', "»": '"', "…": "...", "×": "x", "`": "'", "’": "'"})
+# GSM 03.38: these ASCII characters take two septets (escape + character); every other printable ASCII
+# character except the backtick is one septet.
+_GSM_EXTENDED = set("^{}\\[]~|")
+SMS_SINGLE, SMS_PART, SMS_MAX_PARTS = 160, 153, 2
+
+
+def sms_plain(text: str) -> str:
+    """Text without diacritics in the GSM-7 alphabet (so one segment holds 160 characters, not 70)."""
+    text = fold(text).translate(_ASCII).encode("ascii", "ignore").decode()
+    # fold() lower-cases; keep the first letter of each sentence readable.
+    return ". ".join(part[:1].upper() + part[1:] for part in text.split(". "))
+
+
+def gsm7_units(text: str) -> int:
+    return sum(2 if ch in _GSM_EXTENDED else 1 for ch in text)
+
+
+def sms_segments(text: str) -> int:
+    units = gsm7_units(text)
+    return 1 if units <= SMS_SINGLE else -(-units // SMS_PART)
+
+
+def sms_text(answer: AssistantAnswer, max_parts: int = SMS_MAX_PARTS) -> str:
+    """The answer in at most `max_parts` SMS segments: its sentences in order of importance, each kept
+    whole or left out; the first is cut only if it alone is too long."""
+    budget = SMS_SINGLE if max_parts == 1 else SMS_PART * max_parts
+    out = ""
+    for part in answer.parts or [answer.text]:
+        piece = sms_plain(part)
+        candidate = f"{out} {piece}".strip()
+        if gsm7_units(candidate) <= budget:
+            out = candidate
+        elif not out:
+            cut = piece
+            while gsm7_units(cut) > budget - 3:
+                cut = cut[:-1]
+            out = cut.rstrip() + "..."
+    return out
 
 
 class SmsGatewayAdapter:
     """An HTTP SMS gateway posting `from` and `text` (form or JSON); the reply is plain text without
-    diacritics (cheaper and readable on every phone), at most three SMS segments."""
+    diacritics (cheaper and readable on every phone), at most two SMS segments."""
 
     name = "sms"
-    max_chars = 459
 
     def parse(self, body: bytes, content_type: str) -> Inbound:
         if "json" in (content_type or ""):
@@ -70,12 +107,7 @@ class SmsGatewayAdapter:
         return Inbound(sender, text)
 
     def render(self, inbound: Inbound, answer: AssistantAnswer) -> tuple[str, bytes]:
-        text = fold(answer.text).translate(_ASCII).encode("ascii", "ignore").decode()
-        # fold() lower-cases; keep the first letter of each sentence readable.
-        text = ". ".join(part[:1].upper() + part[1:] for part in text.split(". "))
-        if len(text) > self.max_chars:
-            text = text[: self.max_chars - 3].rstrip() + "..."
-        return "text/plain; charset=utf-8", text.encode()
+        return "text/plain; charset=utf-8", sms_text(answer).encode()
 
 
 ADAPTERS = {a.name: a for a in (ZaloOAAdapter(), SmsGatewayAdapter())}

@@ -3,6 +3,8 @@ amounts allowed), or per page with tiers and a cap per copy. Whole đồng, neve
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 ONLINE, COUNTER = "online", "counter"
 
 
@@ -77,22 +79,28 @@ def fee_summary(rule: dict) -> str:
     kind = rule.get("kind")
     unit = f"/{rule['unit']}" if rule.get("unit") else ""
     if kind == "free":
-        return "Miễn phí"
+        return gettext("Miễn phí")
     if kind == "flat":
         counter, online = _flat_amount(rule, COUNTER), _flat_amount(rule, ONLINE)
         if counter == online:
             return format_vnd(counter) + unit
-        online_text = "miễn phí" if online == 0 else format_vnd(online) + unit
-        return f"{format_vnd(counter)}{unit} (nộp trực tuyến: {online_text})"
+        online_text = gettext("miễn phí") if online == 0 else format_vnd(online) + unit
+        return gettext("%(counter)s (nộp trực tuyến: %(online)s)") % {
+            "counter": format_vnd(counter) + unit,
+            "online": online_text,
+        }
     if kind == "per_page":
         parts = []
         for tier in sorted(rule["tiers"], key=lambda t: t["from_page"]):
-            span = (
-                f"trang {tier['from_page']}–{tier['to_page']}" if "to_page" in tier else f"từ trang {tier['from_page']}"
+            if "to_page" in tier:
+                span = gettext("trang %(a)s–%(b)s") % {"a": tier["from_page"], "b": tier["to_page"]}
+            else:
+                span = gettext("từ trang %(a)s") % {"a": tier["from_page"]}
+            parts.append(
+                gettext("%(span)s: %(amount)s/trang") % {"span": span, "amount": format_vnd(int(tier["amount"]))}
             )
-            parts.append(f"{span}: {format_vnd(int(tier['amount']))}/trang")
         text = "; ".join(parts)
         if rule.get("cap") is not None:
-            text += f"; tối đa {format_vnd(int(rule['cap']))}{unit}"
+            text += gettext("; tối đa %(cap)s") % {"cap": format_vnd(int(rule["cap"])) + unit}
         return text
     return ""

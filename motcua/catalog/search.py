@@ -9,6 +9,7 @@ popularity prior. Built from plain dicts so the benchmark can run it on a genera
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import json
@@ -23,6 +24,7 @@ from pathlib import Path
 from .text import fold, tokens
 
 SYNONYMS_FILE = Path(__file__).parent / "data" / "search_synonyms.json"
+ENGLISH_FILE = Path(__file__).parent / "data" / "procedures_en.json"
 _CODE = re.compile(r"\b\d\.\d{6}\b")
 
 # Where a word matched: aliases and the citizen name say how people ask, so they weigh most.
@@ -37,6 +39,13 @@ class Hit:
     name: str
     field: str
     score: float
+
+
+@dataclass(frozen=True)
+class Evidence:
+    coverage: float  # share of the question's words the procedure matches
+    distinctive: bool  # a rare word or word pair matched exactly
+    phrase: bool  # a rare word pair matched exactly
 
 
 @dataclass(frozen=True)
@@ -130,6 +139,33 @@ class SearchIndex:
             text = text.replace(f" {stop} ", " ")
         return text.split()
 
+    def known_words(self, query: str) -> int:
+        """How many of the query's words this index knows exactly: tells which language a question is in."""
+        return sum(1 for w in self.normalize_query(query) if w in self.postings)
+
+    def evidence(self, query: str, code: str) -> Evidence:
+        """How well one procedure covers the question: the share of the question's words it matches (a
+        word matched only through a typo counts half), and whether a distinctive word or word pair (found
+        in only a few procedures) matched exactly. A high score alone is not evidence: "xin cấp cho con"
+        matches many procedures on common words, and "hỏi chút" is one typo away from "di chúc"."""
+        words = self.normalize_query(query)
+        doc = self.by_code.get(code)
+        if not words or doc is None:
+            return Evidence(0.0, False, False)
+        rare = max(3, len(self.entries) // 10)
+        matched, word, pair, exact = 0.0, False, False, []
+        for w in words:
+            hit = next((t for t, _ in self._expand(w) if any(d == doc for d, _ in self.postings[t])), None)
+            exact.append(hit if hit == w else None)
+            if hit:
+                matched += 1.0 if hit == w else 0.5
+                word = word or (hit == w and len(self.postings[hit]) <= rare)
+        for a, b in itertools.pairwise(exact):
+            key = f"{a} {b}"
+            if a and b and key in self.postings and any(d == doc for d, _ in self.postings[key]):
+                pair = pair or len(self.postings[key]) <= rare
+        return Evidence(matched / len(words), word or pair, pair)
+
     def _expand(self, word: str) -> list[tuple[str, float]]:
         if word in self.postings:
             return [(word, 1.0)]
@@ -193,9 +229,9 @@ class SearchIndex:
         ]
 
 
-# --- the index of the current catalogue, shared by the process -----------------------------------
+# --- the indexes of the current catalogue, shared by the process --------------------------------
 _lock = threading.Lock()
-_state: dict = {"index": None, "signature": None, "checked": 0.0}
+_state: dict = {"index": None, "english": None, "signature": None, "checked": 0.0}
 RECHECK_SECONDS = 30
 
 
@@ -206,6 +242,30 @@ def _signature():
 
     agg = Procedure.objects.aggregate(n=Count("id"), last=Max("updated_at"))
     return agg["n"], agg["last"]
+
+
+def english_data() -> dict:
+    """English names, one-line summaries and search words per procedure code (data/procedures_en.json)."""
+    return _english_cached()
+
+
+@functools.cache
+def _english_cached() -> dict:
+    return json.loads(ENGLISH_FILE.read_text(encoding="utf-8"))
+
+
+def build_english_index(entries: list[Entry]) -> SearchIndex:
+    """The same ranking over the English lines of each procedure (name, aliases; the summary as context)."""
+    data = english_data()
+    english = []
+    for entry in entries:
+        item = data["procedures"].get(entry.code)
+        if item:
+            english.append(
+                Entry(entry.code, item["name"], "", item["summary"], tuple(item["aliases"]), entry.popularity)
+            )
+    synonyms = {fold(k): fold(v) for k, v in data["synonyms"].items()}
+    return SearchIndex(english, synonyms, frozenset(fold(w) for w in data["stopwords"]))
 
 
 def build_index_from_db() -> SearchIndex:
@@ -219,18 +279,60 @@ def build_index_from_db() -> SearchIndex:
     return SearchIndex(entries, synonyms, stop)
 
 
-def search_index() -> SearchIndex:
-    """The cached index, rebuilt when the catalogue changed (checked at most every 30 s per process)."""
+def search_indexes() -> tuple[SearchIndex, SearchIndex]:
+    """The cached Vietnamese and English indexes, rebuilt when the catalogue changed (checked at most every
+    30 s per process)."""
     now = time.monotonic()
     with _lock:
         if _state["index"] is not None and now - _state["checked"] < RECHECK_SECONDS:
-            return _state["index"]
+            return _state["index"], _state["english"]
         signature = _signature()
         if _state["index"] is None or signature != _state["signature"]:
             _state["index"] = build_index_from_db()
+            _state["english"] = build_english_index(_state["index"].entries)
             _state["signature"] = signature
         _state["checked"] = now
-        return _state["index"]
+        return _state["index"], _state["english"]
+
+
+def search_index() -> SearchIndex:
+    return search_indexes()[0]
+
+
+def _answering_index(query: str) -> tuple[SearchIndex, SearchIndex | None]:
+    vietnamese, english = search_indexes()
+    vi_known, en_known = vietnamese.known_words(query), english.known_words(query)
+    if vi_known > en_known:
+        return vietnamese, None
+    if en_known > vi_known:
+        return english, None
+    return vietnamese, english
+
+
+def evidence(query: str, code: str) -> Evidence:
+    """`SearchIndex.evidence` in the index that answers the question (the better of both on a tie)."""
+    first, second = _answering_index(query)
+    result = first.evidence(query, code)
+    other = second.evidence(query, code) if second else result
+    return max(result, other, key=lambda e: (e.coverage, e.distinctive))
+
+
+def search_both(query: str, limit: int = 10) -> list[Hit]:
+    """Search in the language the question is written in: the index that knows more of its words answers
+    (Vietnamese on a tie, with English hits merged in), so "birth certificate for my child" finds the
+    birth registration whatever the interface language."""
+    vietnamese, english = search_indexes()
+    vi_known, en_known = vietnamese.known_words(query), english.known_words(query)
+    if vi_known > en_known:
+        return vietnamese.search(query, limit=limit)
+    hits = {h.code: h for h in english.search(query, limit=limit)}
+    if en_known == vi_known:
+        for hit in vietnamese.search(query, limit=limit):
+            if hit.code not in hits or hit.score > hits[hit.code].score:
+                hits[hit.code] = hit
+    names = {e.code: e for e in vietnamese.entries}
+    ranked = sorted(hits.values(), key=lambda h: (-h.score, h.code))[:limit]
+    return [Hit(h.code, names[h.code].name, names[h.code].field_name, h.score) for h in ranked if h.code in names]
 
 
 def search_index_invalidate() -> None:

@@ -1,12 +1,13 @@
 """Reads of the catalogue for pages, the API, the assistant and the dossier engine."""
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext
 
 from motcua.calendars.engine import DeadlineRule
 
 from .fees import fee_summary
 from .models import Field, Procedure
-from .search import Hit, search_index
+from .search import Hit, english_data, search_both
 
 
 def procedure_current(*, code: str) -> Procedure | None:
@@ -27,7 +28,7 @@ def fields_with_counts() -> QuerySet[Field]:
 
 
 def procedure_search(*, query: str, limit: int = 10) -> list[Hit]:
-    return search_index().search(query, limit=limit)
+    return search_both(query, limit=limit)
 
 
 def procedures_for_hits(hits: list[Hit]) -> list[tuple[Hit, Procedure]]:
@@ -63,12 +64,18 @@ def deadline_rule(procedure: Procedure) -> DeadlineRule:
 
 def time_text(procedure: Procedure) -> str:
     if procedure.time_kind == "same_day":
-        return "Trong ngày (nộp sau 15 giờ: ngày làm việc tiếp theo)"
+        return gettext("Trong ngày (nộp sau 15 giờ: ngày làm việc tiếp theo)")
     amount = float(procedure.time_amount)
     shown = int(amount) if amount.is_integer() else amount
-    unit = "ngày làm việc" if procedure.time_kind == "working_days" else "giờ làm việc"
-    return f"{shown} {unit}"
+    if procedure.time_kind == "working_days":
+        return gettext("%(n)s ngày làm việc") % {"n": shown}
+    return gettext("%(n)s giờ làm việc") % {"n": shown}
 
 
 def fee_text(procedure: Procedure) -> str:
     return fee_summary(procedure.fee)
+
+
+def english_lines() -> dict[str, dict]:
+    """English name and one-line summary per procedure code (data/procedures_en.json)."""
+    return english_data()["procedures"]

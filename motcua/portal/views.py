@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from motcua.catalog import selectors as catalog
@@ -28,11 +29,28 @@ def home(request):
 
 def search(request):
     query = (request.GET.get("q") or "").strip()[:MAX_QUERY]
-    results = []
+    results, reading = [], None
+    office = main_office()
+    english = catalog.english_lines() if (get_language() or "").startswith("en") else {}
     if query:
         for hit, procedure in catalog.procedures_for_hits(catalog.procedure_search(query=query, limit=20)):
-            results.append({"hit": hit, "procedure": procedure, "time": catalog.time_text(procedure)})
-    return render(request, "portal/search.html", {"query": query, "results": results, "office": main_office()})
+            results.append(
+                {
+                    "hit": hit,
+                    "procedure": procedure,
+                    "time": catalog.time_text(procedure),
+                    "en": english.get(procedure.code),
+                }
+            )
+        # "Did you mean": the assistant's reading of the same words (a life event, a place outside the
+        # commune, or the few procedures it hesitates between).
+        reading = assistant_answer(query, hotline=office.hotline if office else "")
+        top = results[0]["procedure"].code if results else None
+        if reading.kind == "procedure" and reading.procedure["code"] == top:
+            reading = None
+    return render(
+        request, "portal/search.html", {"query": query, "results": results, "office": office, "reading": reading}
+    )
 
 
 def procedure(request, code: str):
@@ -54,6 +72,7 @@ def procedure(request, code: str):
             "qr_svg": qr,
             "page_url": url,
             "linked": linked,
+            "english": catalog.english_lines().get(item.code) if (get_language() or "").startswith("en") else None,
         },
     )
 
@@ -84,7 +103,8 @@ def assistant(request):
         if text:
             office = main_office()
             answer = assistant_answer(text, hotline=office.hotline if office else "")
-            history = [*history, {"q": text, "a": answer.text, "link": (answer.procedure or {}).get("url", "")}]
+            links = [{"code": o["code"], "name": o["name"]} for o in answer.options]
+            history = [*history, {"q": text, "a": answer.text, "kind": answer.kind, "links": links}]
             request.session["assistant"] = history[-CHAT_TURNS:]
         return redirect(reverse("portal:assistant") + "#cuoi")
     return render(request, "portal/assistant.html", {"history": history})

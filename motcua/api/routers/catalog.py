@@ -1,3 +1,5 @@
+from typing import Literal
+
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
@@ -103,6 +105,7 @@ def procedure_detail(request, code: str):
 
 class MessageIn(Schema):
     text: str
+    language: Literal["vi", "en"] | None = None
 
 
 def _hotline() -> str:
@@ -114,14 +117,7 @@ def _hotline() -> str:
 def assistant_message(request, payload: MessageIn):
     if len(payload.text) > 500:
         raise BadRequest("Câu hỏi dài quá 500 ký tự; hãy hỏi ngắn gọn hơn", fields={"text": ["Tối đa 500 ký tự"]})
-    answer = assistant_answer(payload.text, hotline=_hotline())
-    return {
-        "text": answer.text,
-        "confident": answer.confident,
-        "procedure": answer.procedure,
-        "alternatives": answer.alternatives,
-        "hotline": answer.hotline,
-    }
+    return assistant_answer(payload.text, hotline=_hotline(), language=payload.language).as_dict()
 
 
 class ChannelRefused(DomainError):

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext
 
 from motcua.catalog.fees import format_vnd
 
@@ -12,7 +13,7 @@ def vnd(amount) -> str:
         value = int(amount or 0)
     except (TypeError, ValueError):
         return ""
-    return format_vnd(value) if value else "Miễn phí"
+    return format_vnd(value) if value else gettext("Miễn phí")
 
 
 @register.filter
