@@ -245,8 +245,10 @@ def test_search_page_did_you_mean_uses_the_assistant(client, catalog, office_a):
     assert "không làm ở xã" in page and "Tòa án nhân dân khu vực" in page
     page = client.get("/tim-kiem", {"q": "bà nội mất rồi làm giấy gì"}).content.decode()
     assert "Khi người thân qua đời" in page and "/thu-tuc/1.000656" in page and "/thu-tuc/2.002913" in page
-    page = client.get("/tim-kiem", {"q": "chứng thực"}).content.decode()
-    assert "Có phải bạn muốn tìm" in page
+    page = client.get("/tim-kiem", {"q": "mất giấy khai sinh"}).content.decode()
+    assert "Khi mất giấy khai sinh" in page and "sổ hộ tịch" in page
+    page = client.get("/tim-kiem", {"q": "xin giấy độc thân"}).content.decode()
+    assert 'id="goi-y"' not in page  # a clear answer that is already the first result: no box
 
 
 def test_assistant_page_shows_options_as_links_without_javascript(client, catalog, office_a):

@@ -46,8 +46,13 @@ def search(request):
         # commune, or the few procedures it hesitates between).
         reading = assistant_answer(query, hotline=office.hotline if office else "")
         top = results[0]["procedure"].code if results else None
-        if reading.kind == "procedure" and reading.procedure["code"] == top:
-            reading = None
+        plain_choice = reading.kind == "choose" and not (reading.event or reading.referral)
+        if (
+            plain_choice
+            or reading.kind in ("unknown", "empty")
+            or (reading.kind == "procedure" and reading.procedure["code"] == top)
+        ):
+            reading = None  # the results list already shows these
     return render(
         request, "portal/search.html", {"query": query, "results": results, "office": office, "reading": reading}
     )
