@@ -14,6 +14,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.utils.translation import gettext, ngettext
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 Period = tuple[dt.time, dt.time]
@@ -326,14 +327,15 @@ class Remaining:
     def text(self) -> str:
         parts = []
         if self.days:
-            parts.append(f"{self.days} ngày")
+            parts.append(ngettext("%(n)d ngày", "%(n)d ngày", self.days) % {"n": self.days})
         if self.hours:
-            parts.append(f"{self.hours} giờ")
+            parts.append(ngettext("%(n)d giờ", "%(n)d giờ", self.hours) % {"n": self.hours})
         if not parts:
             if self.minutes == 0:
-                return "đã quá hạn" if self.overdue else "đến hạn"
-            parts.append(f"{self.minutes} phút")
-        return ("quá hạn " if self.overdue else "còn ") + " ".join(parts)
+                return gettext("đã quá hạn") if self.overdue else gettext("đến hạn")
+            parts.append(ngettext("%(n)d phút", "%(n)d phút", self.minutes) % {"n": self.minutes})
+        span = " ".join(parts)
+        return (gettext("quá hạn %(span)s") if self.overdue else gettext("còn %(span)s")) % {"span": span}
 
 
 def remaining(cal: WorkingCalendar, *, now: dt.datetime, due_at: dt.datetime) -> Remaining:

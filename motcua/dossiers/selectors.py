@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from motcua.accounts.identity import normalize_phone
 from motcua.accounts.models import OFFICER_ROLES
@@ -62,16 +62,17 @@ def actions_for(*, user, dossier: Dossier) -> list:
 
 def status_label(dossier: Dossier, *, citizen: bool = False) -> str:
     if dossier.status == DRAFT:
-        return "Bản nháp"
+        return gettext("Bản nháp")
     state = load_workflow(dossier.workflow).states[dossier.status]
-    return state.citizen_label if citizen else state.label
+    # Labels are workflow data; their English lines live in the translation catalogue (a test checks).
+    return gettext(state.citizen_label if citizen else state.label)
 
 
 def remaining_text(dossier: Dossier, now: dt.datetime | None = None) -> str:
     if not dossier.due_at or not dossier.is_open:
         return ""
     if dossier.paused_at:
-        return "tạm dừng, chờ công dân bổ sung"
+        return gettext("tạm dừng, chờ công dân bổ sung")
     cal = calendar_for_office(dossier.office)
     return remaining(cal, now=now or timezone.now(), due_at=dossier.due_at).text()
 
@@ -123,14 +124,14 @@ def events_of(dossier: Dossier) -> QuerySet[DossierEvent]:
 
 # --- worklists -------------------------------------------------------------------------------------------
 VIEWS = {
-    "new": "Chờ tiếp nhận",
-    "mine": "Của tôi",
-    "waiting": "Chờ công dân bổ sung",
-    "due_today": "Đến hạn hôm nay",
-    "due_soon": "Đến hạn trong 1 ngày làm việc",
-    "overdue": "Quá hạn",
-    "open": "Đang giải quyết",
-    "finished": "Đã xong",
+    "new": gettext_lazy("Chờ tiếp nhận"),
+    "mine": gettext_lazy("Của tôi"),
+    "waiting": gettext_lazy("Chờ công dân bổ sung"),
+    "due_today": gettext_lazy("Đến hạn hôm nay"),
+    "due_soon": gettext_lazy("Đến hạn trong 1 ngày làm việc"),
+    "overdue": gettext_lazy("Quá hạn"),
+    "open": gettext_lazy("Đang giải quyết"),
+    "finished": gettext_lazy("Đã xong"),
 }
 
 
@@ -285,5 +286,5 @@ def handovers(dossier: Dossier) -> list[Handover]:
         due = add_working_time(cal, dossier.received_at, total * min(share, 1.0))
         finished = done.get(step)
         timeliness = classify(cal, finished_at=finished, due_at=due) if finished else ""
-        rows.append(Handover(step, spec.get("label", step), due, finished, timeliness))
+        rows.append(Handover(step, gettext(spec.get("label", step)), due, finished, timeliness))
     return rows
