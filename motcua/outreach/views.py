@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -235,7 +236,7 @@ def service_worker(request):
     response = render(
         request,
         "outreach/sw.js",
-        {"js": static("js/outreach.js"), "css": static("css/site.css")},
+        {"js": static("js/outreach.js"), "css": static("css/site.css"), "form": reverse("outreach:record")},
         content_type="application/javascript",
     )
     response["Service-Worker-Allowed"] = "/to-cong-nghe/"

@@ -12,6 +12,8 @@ PAGES = [
     "/linh-vuc/ho-tich",
     "/lien-he",
     "/tro-ly",
+    "/tim-kiem?q=ba+noi+mat+roi+thi+lam+sao",
+    "/tim-kiem?q=ly+h%C3%B4n",
 ]
 
 
@@ -50,3 +52,26 @@ def test_find_a_procedure_without_javascript(browser, live_server, catalog, offi
     page.get_by_role("button", name="Gửi câu hỏi").click()
     assert "2.000815" in page.locator(".chat").inner_text()
     context.close()
+
+
+def test_english_question_finds_the_birth_registration(phone_page, catalog, office_a):
+    """With the interface switched to English, the search box's own kind of question finds the procedure,
+    shown with its English name and summary."""
+    page = phone_page
+    page.goto("/")
+    page.get_by_label("Ngôn ngữ").select_option("en")
+    page.get_by_role("button", name="Đổi").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_label("What do you need to do?").fill("birth certificate for my child")
+    page.get_by_role("button", name="Search").click()
+    first = page.locator("ol.results li").first
+    assert "Register a child's birth" in first.inner_text()
+    assert_accessible(page)
+    first.get_by_role("link").click()
+    assert page.url.endswith("/thu-tuc/1.001193")
+    assert page.get_by_text("Birth registration for a newborn").is_visible()
+    # The assistant answers the same English question in English.
+    page.goto("/tro-ly")
+    page.locator("#text").fill("my father passed away")
+    page.locator("form#cuoi button[type=submit]").first.click()
+    assert page.get_by_text("When a family member dies").first.is_visible()

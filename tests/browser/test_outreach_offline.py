@@ -65,3 +65,48 @@ def test_offline_records_sync_once(browser, live_server, commune_a, village_a, m
     page.goto("/to-cong-nghe/")
     assert page.get_by_text("Sùng A Páo").is_visible()
     context.close()
+
+
+def test_form_opens_offline_after_one_visit_and_consent_is_checked_before_sync(
+    browser, live_server, commune_a, village_a, make_officer
+):
+    """One online visit is enough: the service worker takes control of the open page and pre-caches the
+    form, so a reload with no network still shows it. A record with a phone number but without the
+    consent box ticked is caught on the phone, next to the box, and never queued."""
+    team = Team.objects.create(unit=commune_a, name="Tổ công nghệ số xã Bắc Hà")
+    user = make_officer("tonhom2", Role.TEAM_MEMBER, commune_a)
+    Member.objects.create(
+        team=team, user=user, full_name="Lù Văn Páo", phone="0912000115", active_from=dt.date(2025, 7, 1)
+    )
+    context = browser.new_context(viewport={"width": 360, "height": 740}, base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/dang-nhap")
+    page.get_by_label("Số điện thoại, số định danh cá nhân hoặc tên đăng nhập").fill("tonhom2")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.goto("/to-cong-nghe/ghi-nhan")  # the one online visit
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    page.wait_for_function("caches.match('/to-cong-nghe/ghi-nhan').then((r) => !!r)")
+    context.set_offline(True)
+    response = page.reload()
+    assert response is not None and response.from_service_worker
+    assert page.locator("h1").inner_text() == "Ghi nhận người được hỗ trợ"
+    page.wait_for_function("window.motcuaOutreach !== undefined")  # the script came from the cache too
+    page.get_by_label("Họ và tên người được hỗ trợ").fill("Giàng Thị Dợ")
+    page.get_by_label("Số điện thoại (không bắt buộc)").fill("0912 345 678")
+    page.get_by_label("Kích hoạt định danh điện tử VNeID mức 2").check()
+    page.get_by_role("button", name="Ghi nhận").click()
+    error = page.locator("#consent-error")
+    assert error.inner_text() == "Cần người dân đồng ý thì mới ghi số định danh hoặc số điện thoại"
+    assert page.locator("#queue-count").inner_text() == "0"
+    assert page.evaluate("window.motcuaOutreach.all()") == []
+    assert_accessible(page)
+    page.get_by_label("Người dân đồng ý cho ghi số định danh, số điện thoại").check()
+    page.get_by_role("button", name="Ghi nhận").click()
+    page.wait_for_function("document.getElementById('queue').textContent.includes('Giàng Thị Dợ')")
+    assert page.locator("#consent-error").count() == 0
+    context.set_offline(False)
+    page.wait_for_function("document.getElementById('sync-status').textContent.includes('Đã đồng bộ 1')")
+    record = AssistanceRecord.objects.get()
+    assert record.consent and record.phone
+    context.close()

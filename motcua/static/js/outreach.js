@@ -56,11 +56,31 @@
     });
   }
 
+  function consentOk(r) { return r.consent || (!r.citizen_id && !r.phone); }
+  function showConsentError(on) {
+    var field = document.getElementById("consent"), message = document.getElementById("consent-error");
+    if (on && !message) {
+      message = document.createElement("p");
+      message.id = "consent-error"; message.className = "error-message";
+      message.textContent = form.dataset.consentError;
+      field.insertBefore(message, field.firstChild);
+      document.getElementById("consent-box").setAttribute("aria-describedby", "consent-error");
+    } else if (!on && message) {
+      message.remove();
+      document.getElementById("consent-box").removeAttribute("aria-describedby");
+    }
+    field.classList.toggle("field-error", on);
+    if (on) say(form.dataset.consentError);
+  }
+
   var syncing = false;
   function sync() {
     if (syncing) return Promise.resolve();
     return all().then(function (items) {
+      var unconsented = items.filter(function (r) { return !r.errors && !consentOk(r); });
+      unconsented.forEach(function (r) { r.errors = { consent: form.dataset.consentError }; });
       var pending = items.filter(function (r) { return !r.errors; });
+      if (unconsented.length) { return Promise.all(unconsented.map(put)).then(function () { return render(); }).then(sync); }
       if (!pending.length) { say(items.length ? "Còn bản ghi bị từ chối: hãy sửa hoặc xóa." : "Không có bản ghi chờ gửi."); return; }
       if (!navigator.onLine) { say("Đang ngoại tuyến: " + pending.length + " bản ghi sẽ được gửi khi có mạng."); return; }
       syncing = true; say("Đang gửi " + pending.length + " bản ghi…");
@@ -98,6 +118,10 @@
       skills: data.getAll("skills"), consent: data.get("consent") === "1", date: data.get("date"), place: data.get("place") || ""
     };
     if (!record.full_name) { say("Nhập họ và tên người được hỗ trợ."); document.getElementById("full_name").focus(); return; }
+    // The same rule as the server (Decree 13/2023): no ID number or phone without the person's consent.
+    // Caught here, next to the box, before the record is queued — not rejected after the sync.
+    if (!consentOk(record)) { showConsentError(true); document.getElementById("consent-box").focus(); return; }
+    showConsentError(false);
     put(record).then(function () {
       form.reset(); document.getElementById("date").value = record.date;
       say("Đã lưu trên máy: " + record.full_name + ".");
