@@ -69,13 +69,15 @@ def test_english_questions_find_procedures(catalog, question, code):
 def test_worklist_and_dossier_page_in_english(client, catalog, citizen, office_a, staff):
     from motcua.dossiers.services import dossier_submit
 
-    from .conftest import BIRTH_FORM
+    from .conftest import BIRTH_FORM, documents_for
 
-    dossier, _ = dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM)
+    dossier, _ = dossier_submit(
+        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
+    )
     client.force_login(staff["tiepnhan"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     worklist = client.get("/can-bo/ho-so?xem=new").content.decode()
-    assert "Waiting to be received (1)" in worklist and "Late (" in worklist and "Finished (" in worklist
+    assert "Waiting to be received (1)" in worklist and "Late (" in worklist and "Done (" in worklist
     assert "1 day left" in worklist or " left" in worklist
     page = client.get(f"/can-bo/ho-so/{dossier.code}").content.decode()
     assert "Receive the application" in page and "Ask for more documents" in page and "Free" in page

@@ -327,13 +327,13 @@ class Remaining:
     def text(self) -> str:
         parts = []
         if self.days:
-            parts.append(ngettext("%(n)d ngày", "%(n)d ngày", self.days) % {"n": self.days})
+            parts.append(ngettext("%(n)s ngày", "%(n)s ngày", self.days) % {"n": self.days})
         if self.hours:
-            parts.append(ngettext("%(n)d giờ", "%(n)d giờ", self.hours) % {"n": self.hours})
+            parts.append(ngettext("%(n)s giờ", "%(n)s giờ", self.hours) % {"n": self.hours})
         if not parts:
             if self.minutes == 0:
                 return gettext("đã quá hạn") if self.overdue else gettext("đến hạn")
-            parts.append(ngettext("%(n)d phút", "%(n)d phút", self.minutes) % {"n": self.minutes})
+            parts.append(ngettext("%(n)s phút", "%(n)s phút", self.minutes) % {"n": self.minutes})
         span = " ".join(parts)
         return (gettext("quá hạn %(span)s") if self.overdue else gettext("còn %(span)s")) % {"span": span}
 
