@@ -292,3 +292,26 @@ def test_every_demo_commune_takes_a_dossier_to_the_end(db, settings):
                 code=dossier.code, action=action, actor=actor, version=dossier.version, note="Đồng ý", params=params
             )
         assert dossier.status == "returned", office.code
+
+
+def test_workspace_home_warns_the_unit_administrator_and_counts_overdue(
+    client, catalog, office_a, intake_a, make_officer, commune_a, citizen, settings
+):
+    from django.utils import timezone
+
+    settings.OFFICER_TOTP_REQUIRED = False
+    admin = make_officer("quantrixa", Role.UNIT_ADMIN, commune_a)
+    client.force_login(admin)
+    page = client.get("/can-bo/").content.decode()
+    assert 'data-testid="staffing-gaps"' in page and "Chuyên viên thẩm định" in page
+    # An intake officer with a late dossier sees how many, with a link to the list.
+    dossier, _ = dossier_submit(
+        citizen=citizen,
+        procedure_code="1.004873",
+        form={"muc_dich": "Để đăng ký kết hôn", "tinh_trang": "Chưa kết hôn"},
+    )
+    Dossier.objects.filter(pk=dossier.pk).update(due_at=timezone.now() - dt.timedelta(days=3))
+    client.force_login(intake_a)
+    home = client.get("/can-bo/").content.decode()
+    assert 'data-testid="overdue-alert"' in home and "1 hồ sơ quá hạn" in home and "?xem=overdue" in home
+    assert 'data-testid="staffing-gaps"' not in home  # not an administrator

@@ -23,7 +23,7 @@ from motcua.calendars.engine import VN_TZ, WorkingCalendar, received_moment
 from motcua.calendars.selectors import calendar_for_office
 from motcua.catalog.selectors import deadline_rule
 
-from .models import DRAFT, Dossier, DueRecalculation, RecalculationStatus
+from .models import DRAFT, Dossier, DossierEvent, DueRecalculation, RecalculationStatus
 from .workflow import load_workflow
 
 logger = logging.getLogger(__name__)
@@ -34,12 +34,27 @@ SYSTEM_ROLE = "system"
 
 
 # --- what the due moment should be, by the calendar as it is now --------------------------------------
-def clock_started(dossier: Dossier) -> tuple[dt.datetime, int]:
+def _restart_actions(dossier: Dossier) -> list[str]:
+    workflow = load_workflow(dossier.workflow)
+    return [a.name for a in workflow.actions.values() if a.clock == "restart"]
+
+
+def clock_events(dossiers) -> dict[int, list[DossierEvent]]:
+    """The events that shape the deadline (clock restarts, extensions) of several dossiers, in one query."""
+    names = {EXTEND} | {name for d in dossiers for name in _restart_actions(d)}
+    found: dict[int, list[DossierEvent]] = {d.pk: [] for d in dossiers}
+    rows = DossierEvent.objects.filter(dossier__in=[d.pk for d in dossiers], action__in=names).order_by("seq")
+    for event in rows.only("dossier_id", "seq", "action", "created_at", "data"):
+        found[event.dossier_id].append(event)
+    return found
+
+
+def clock_started(dossier: Dossier, events: list[DossierEvent] | None = None) -> tuple[dt.datetime, int]:
     """When the processing clock last started and the event seq it started at: the submission, or the
     last action that restarts the clock (a completed supplement, DOMAIN.md §4.3)."""
-    workflow = load_workflow(dossier.workflow)
-    restarts = [a.name for a in workflow.actions.values() if a.clock == "restart"]
-    last = dossier.events.filter(action__in=restarts).order_by("-seq").only("created_at", "seq").first()
+    events = clock_events([dossier])[dossier.pk] if events is None else events
+    restarts = set(_restart_actions(dossier))
+    last = next((e for e in reversed(events) if e.action in restarts), None)
     if last is not None:
         return last.created_at, last.seq
     return dossier.submitted_at, 0
@@ -55,12 +70,15 @@ def extension_working_days(cal: WorkingCalendar, *, old_due: dt.datetime, new_du
     return count
 
 
-def expected_deadline(dossier: Dossier, cal: WorkingCalendar) -> tuple[dt.datetime, dt.datetime]:
+def expected_deadline(
+    dossier: Dossier, cal: WorkingCalendar, events: list[DossierEvent] | None = None
+) -> tuple[dt.datetime, dt.datetime]:
     """(received_at, due_at) of an open, running dossier by this calendar."""
-    anchor, since = clock_started(dossier)
+    events = clock_events([dossier])[dossier.pk] if events is None else events
+    anchor, since = clock_started(dossier, events)
     received = received_moment(cal, anchor)
     due = deadline_rule(dossier.procedure).due(cal, anchor)
-    extension = dossier.events.filter(action=EXTEND, seq__gt=since).order_by("-seq").first()
+    extension = next((e for e in reversed(events) if e.action == EXTEND and e.seq > since), None)
     if extension is not None:
         extra = extension.data.get("extra_working_days")
         if isinstance(extra, int) and extra > 0:
@@ -150,8 +168,17 @@ def recalculation_process(*, run_id: int, batch: int = BATCH) -> DueRecalculatio
             break
         changed = 0
         with transaction.atomic():
-            for pk in ids:
-                changed += _recalculate_one(pk, run, calendars)
+            # One query locks the batch (in id order, as everywhere), one reads the events that matter.
+            dossiers = list(
+                Dossier.objects.select_for_update(of=("self",))
+                .select_related("procedure", "office__unit")
+                .filter(pk__in=ids, is_open=True, paused_at__isnull=True)
+                .exclude(status=DRAFT)
+                .order_by("pk")
+            )
+            events = clock_events(dossiers)
+            for dossier in dossiers:
+                changed += _recalculate_one(dossier, events[dossier.pk], run, calendars)
             DueRecalculation.objects.filter(pk=run.pk).update(
                 processed=F("processed") + len(ids), changed=F("changed") + changed, last_pk=ids[-1]
             )
@@ -161,21 +188,16 @@ def recalculation_process(*, run_id: int, batch: int = BATCH) -> DueRecalculatio
     return run
 
 
-def _recalculate_one(pk: int, run: DueRecalculation, calendars: dict[int, WorkingCalendar]) -> int:
+def _recalculate_one(
+    dossier: Dossier, events: list[DossierEvent], run: DueRecalculation, calendars: dict[int, WorkingCalendar]
+) -> int:
+    """Recompute one locked dossier; 1 if its dates moved (new version, event, notice), else 0."""
     from .services import _notify_on_commit, event_append
 
-    dossier = (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("procedure", "office__unit")
-        .filter(pk=pk, is_open=True, paused_at__isnull=True)
-        .first()
-    )
-    if dossier is None or dossier.status == DRAFT:
-        return 0
     cal = calendars.get(dossier.office_id)
     if cal is None:
         cal = calendars[dossier.office_id] = calendar_for_office(dossier.office)
-    received, due = expected_deadline(dossier, cal)
+    received, due = expected_deadline(dossier, cal, events)
     if received == dossier.received_at and due == dossier.due_at:
         return 0
     old_due = dossier.due_at

@@ -10,7 +10,7 @@ import json
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,8 +124,7 @@ def event_append(
     at: dt.datetime | None = None,
 ) -> DossierEvent:
     """Append to the dossier's hash-chained event log (the dossier row is locked by the caller)."""
-    last = dossier.events.aggregate(seq=Max("seq"))["seq"] or 0
-    prev = dossier.events.filter(seq=last).values_list("hash", flat=True).first() or ""
+    last, prev = dossier.events.order_by("-seq").values_list("seq", "hash").first() or (0, "")
     at = at or timezone.now()
     payload = {
         "dossier": dossier.code,

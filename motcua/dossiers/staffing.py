@@ -32,16 +32,21 @@ class StaffingGap:
         ) % {"office": self.office.name, "roles": labels, "action": self.action}
 
 
-def staffed_roles(unit) -> set[str]:
-    """Roles someone active holds on the unit or a unit above it (a grant covers everything below)."""
+def _active_grants() -> list[tuple[str, str]]:
+    """(unit path, role) of every active officer grant: one query, matched to offices by path prefix."""
     today = timezone.localdate()
-    return set(
-        RoleGrant.objects.filter(
-            unit__in=[unit, *unit.ancestors()], role__in=OFFICER_ROLES, user__is_active=True, valid_from__lte=today
-        )
+    return list(
+        RoleGrant.objects.filter(role__in=OFFICER_ROLES, user__is_active=True, valid_from__lte=today)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .values_list("role", flat=True)
+        .values_list("unit__path", "role")
+        .distinct()
     )
+
+
+def staffed_roles(unit, grants: list[tuple[str, str]] | None = None) -> set[str]:
+    """Roles someone active holds on the unit or a unit above it (a grant covers everything below)."""
+    grants = _active_grants() if grants is None else grants
+    return {role for path, role in grants if unit.path.startswith(path)}
 
 
 def blocked_step(workflow: Workflow, staffed: set[str]):
@@ -71,8 +76,9 @@ def staffing_gaps(offices=None) -> list[StaffingGap]:
     offices = list(offices if offices is not None else Office.objects.filter(is_active=True).select_related("unit"))
     workflows = sorted(set(Procedure.objects.current().values_list("workflow", flat=True))) or ["default"]
     gaps = []
+    grants = _active_grants() if offices else []
     for office in offices:
-        staffed = staffed_roles(office.unit)
+        staffed = staffed_roles(office.unit, grants)
         for ref in workflows:
             workflow = load_workflow(ref)
             action = blocked_step(workflow, staffed)

@@ -42,3 +42,13 @@ class OfficeAdmin(admin.ModelAdmin):
         for gap in staffing_gaps():
             self.message_user(request, gap.message(), messages.WARNING)
         return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        from django.contrib import messages
+
+        from motcua.dossiers.staffing import staffing_gaps
+
+        super().save_model(request, obj, form, change)
+        if obj.is_active:
+            for gap in staffing_gaps([obj]):
+                self.message_user(request, gap.message(), messages.WARNING)

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from motcua.accounts.selectors import is_citizen
-from motcua.catalog.selectors import fee_text, procedure_current, time_text
+from motcua.catalog.selectors import documents_needed, fee_text, procedure_current, time_text
 from motcua.core.adapters.population import RegistryUnavailable, population_registry
 from motcua.core.errors import DomainError, NotFound, RateLimited
 from motcua.core.inputs import int_or_default
@@ -169,6 +169,7 @@ def submit_documents(request, draft_id: int):
             "draft": draft,
             "p": draft.procedure,
             "documents": documents,
+            "needed": {d.name for d in documents_needed(draft.procedure, channel="online")},
             "attached": attached,
             "earlier": earlier,
             "store_options": store_options,
