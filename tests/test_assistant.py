@@ -23,7 +23,7 @@ def _vietnamese_after_each_test():
 
 
 QUESTIONS = load_questions()
-ALL_QUESTIONS = QUESTIONS["calibration"] + QUESTIONS["holdout"]
+ALL_QUESTIONS = QUESTIONS["calibration"] + QUESTIONS["holdout"] + QUESTIONS["holdout_2"]
 
 
 # --- the data files -------------------------------------------------------------------------------------
@@ -67,7 +67,9 @@ def test_every_procedure_has_an_english_line():
 def test_labelled_sets_are_large_enough_and_well_formed(catalog):
     from motcua.catalog.models import Procedure
 
-    assert len(QUESTIONS["calibration"]) >= 150 and len(QUESTIONS["holdout"]) >= 60
+    assert (
+        len(QUESTIONS["calibration"]) >= 150 and len(QUESTIONS["holdout"]) >= 60 and len(QUESTIONS["holdout_2"]) >= 60
+    )
     codes = set(Procedure.objects.current().values_list("code", flat=True))
     events = le.life_events()
     for item in ALL_QUESTIONS:
@@ -101,6 +103,17 @@ def test_death_answer_lists_the_procedures_in_order_with_the_bundle(catalog):
     assert answer.bundle["code"] == "2.002913"
     assert answer.text.index("Báo tử") < answer.text.index("Xóa hộ khẩu") < answer.text.index("mai táng")
     assert "0912 000 101" in answer.text
+
+
+def test_a_procedure_code_alone_is_answered(catalog):
+    # An SMS answer lists codes; replying with one gets that procedure.
+    answer = assistant_answer("2.000815")
+    assert answer.confident and answer.target() == "2.000815"
+
+
+def test_noise_gets_no_options_only_the_hotline(catalog):
+    answer = assistant_answer("hôm nay trời đẹp quá", hotline="0912 000 101")
+    assert answer.kind == "unknown" and answer.options == [] and "0912 000 101" in answer.text
 
 
 def test_poor_household_question_never_gets_the_marital_status_certificate_with_confidence(catalog):
@@ -137,7 +150,7 @@ def test_unsure_answer_offers_at_most_three_options_and_the_hotline(catalog):
 
 
 # --- calibration: the labelled sets ------------------------------------------------------------------
-@pytest.mark.parametrize("name", ["calibration", "holdout"])
+@pytest.mark.parametrize("name", ["calibration", "holdout", "holdout_2"])
 def test_no_confidently_wrong_answer_on_either_labelled_set(catalog, name):
     report = evaluate(QUESTIONS[name])
     wrong = [row for row in report.rows if row[2] == "confidently_wrong"]

@@ -19,6 +19,7 @@ options and the hotline.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
@@ -43,6 +44,10 @@ NAMED_SCORE = 1.2
 # The rest of such a question points elsewhere from this score (with the same coverage rule).
 WEAK_SCORE = 0.6
 MAX_OPTIONS = 3
+# An option is offered only if it explains a quarter of the question's words with a distinctive one, or
+# half of them: random matches on "hôm nay trời đẹp quá" are noise, not options.
+OPTION_COVERAGE = 0.25
+_CODE = re.compile(r"\b\d\.\d{6}\b")
 EMPTY_PROMPT = gettext_noop(
     "Bạn hãy nhắn việc cần làm, ví dụ: «làm giấy khai sinh cho con» hoặc «xin giấy xác nhận độc thân»."
 )
@@ -66,6 +71,8 @@ class AssistantAnswer:
     hotline: str = ""
     # The answer's sentences, most important first: channels with little room (SMS) keep a prefix.
     parts: list[str] = field(default_factory=list)
+    # The same answer for channels that count characters (SMS): shorter sentences, codes instead of links.
+    sms_parts: list[str] = field(default_factory=list)
 
     @property
     def options(self) -> list[dict]:
@@ -81,6 +88,7 @@ class AssistantAnswer:
     def as_dict(self) -> dict:
         data = asdict(self)
         data.pop("parts")
+        data.pop("sms_parts")
         data["options"] = self.options
         return data
 
@@ -122,15 +130,24 @@ def _localized(item: dict, key: str) -> str:
     return (item.get(f"{key}_en") if _english() else None) or item.get(key, "")
 
 
+def _plausible(found) -> bool:
+    return (found.coverage >= OPTION_COVERAGE and found.distinctive) or found.coverage >= 2 * OPTION_COVERAGE
+
+
 def _strong(query: str, hits: list[Hit], threshold: float) -> Hit | None:
     """The top hit when the evidence for it is strong: a high score, a clear lead, most of the question's
     words matched and at least one of them distinctive. Anything less is a guess."""
+    if hits and _CODE.search(query) and hits[0].code in _CODE.findall(query):
+        return hits[0]  # the citizen typed the procedure's code (e.g. replying to an SMS with options)
     if not hits or hits[0].score < threshold:
         return None
     if len(hits) > 1 and hits[0].score - hits[1].score < CLEAR_MARGIN:
         return None
     found = evidence(query, hits[0].code)
     if found.coverage < MIN_COVERAGE or not found.distinctive:
+        return None
+    # The question is word for word another procedure's name ("register a birth") but not this one's.
+    if not found.whole and any(evidence(query, h.code).whole for h in hits[1:]):
         return None
     return hits[0]
 
@@ -139,8 +156,36 @@ def _hotline_sentence(hotline: str) -> str:
     return _("Cần giúp, gọi đường dây nóng %(hotline)s.") % {"hotline": hotline} if hotline else ""
 
 
+def _numbered(items: list[dict]) -> str:
+    return "; ".join(f"{i}) {o['name']} ({o['code']})" for i, o in enumerate(items, 1))
+
+
+def _sms_parts(answer: AssistantAnswer) -> list[str]:
+    """Codes instead of links where several procedures are listed: a reply with a code gets its guidance."""
+    hotline = _hotline_sentence(answer.hotline)
+    if answer.kind == "life_event":
+        listed = _("%(event)s, bạn làm theo thứ tự: %(steps)s.") % {
+            "event": answer.event["name"],
+            "steps": _numbered(answer.steps),
+        }
+        bundle = _("Hoặc làm một lần: mã %(code)s.") % answer.bundle if answer.bundle else ""
+        return [listed, bundle, hotline, _("Nhắn mã thủ tục để xem giấy tờ cần mang.")]
+    if answer.kind == "choose" and not answer.event:
+        return [
+            _("Mình chưa chắc bạn cần làm thủ tục nào. Có phải là: %(options)s?")
+            % {"options": _numbered(answer.alternatives)},
+            _("Nhắn mã thủ tục để xem hướng dẫn, hoặc gọi đường dây nóng %(hotline)s.") % {"hotline": answer.hotline}
+            if answer.hotline
+            else _("Nhắn mã thủ tục để xem hướng dẫn."),
+        ]
+    if answer.kind == "choose":
+        return [answer.parts[0], hotline]
+    return []
+
+
 def _finish(answer: AssistantAnswer) -> AssistantAnswer:
     answer.parts = [p for p in answer.parts if p]
+    answer.sms_parts = [p for p in _sms_parts(answer) if p]
     answer.text = " ".join(answer.parts)
     return answer
 
@@ -311,6 +356,16 @@ def _points_elsewhere(rest: str, codes: list[str]) -> Hit | None:
     return hits[0] if found.phrase and found.coverage >= 0.5 else None
 
 
+def _names_own(rest: str, codes: list[str]) -> Hit | None:
+    """One of the situation's own procedures that the rest of the question names by a distinctive phrase
+    ("nhập hộ khẩu cho vợ mới cưới": residence, within marriage), clearly ahead of its other procedures."""
+    own = [h for h in procedure_search(query=rest, limit=10) if h.code in codes]
+    if not own or own[0].score < CONFIDENT_SCORE or (len(own) > 1 and own[0].score - own[1].score < CLEAR_MARGIN):
+        return None
+    found = evidence(rest, own[0].code)
+    return own[0] if found.phrase and found.coverage >= 2 * OPTION_COVERAGE else None
+
+
 def _situation_answer(question: str, situations: list[Situation], hotline: str) -> AssistantAnswer:
     situation = situations[0]
     item = situation.item
@@ -351,6 +406,8 @@ def _situation_answer(question: str, situations: list[Situation], hotline: str) 
     whole = _strong(question, procedure_search(query=question, limit=3), CONFIDENT_SCORE)
     if whole and rest and evidence(rest, whole.code).distinctive:
         named = named or whole
+    if not named and rest:  # the situation itself vouches for its own procedures at the ordinary level
+        named = _names_own(rest, codes)
     if named and named.code in codes:
         return _answer_named(named, item, hotline)
     elsewhere = named or _points_elsewhere(rest, codes)
@@ -390,4 +447,5 @@ def assistant_answer(text: str, *, hotline: str = "", language: str | None = Non
             bundle=None,
             hotline=hotline,
         )
-    return _choose_answer(_options_for([h.code for h in hits]), hotline)
+    plausible = [h.code for h in hits if _plausible(evidence(question, h.code))]
+    return _choose_answer(_options_for(plausible), hotline)

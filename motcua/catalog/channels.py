@@ -72,7 +72,7 @@ def sms_text(answer: AssistantAnswer, max_parts: int = SMS_MAX_PARTS) -> str:
     whole or left out; the first is cut only if it alone is too long."""
     budget = SMS_SINGLE if max_parts == 1 else SMS_PART * max_parts
     out = ""
-    for part in answer.parts or [answer.text]:
+    for part in answer.sms_parts or answer.parts or [answer.text]:
         piece = sms_plain(part)
         candidate = f"{out} {piece}".strip()
         if gsm7_units(candidate) <= budget:

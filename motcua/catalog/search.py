@@ -46,6 +46,7 @@ class Evidence:
     coverage: float  # share of the question's words the procedure matches
     distinctive: bool  # a rare word or word pair matched exactly
     phrase: bool  # a rare word pair matched exactly
+    whole: bool = False  # the whole question is one of the procedure's names or aliases
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,8 @@ class SearchIndex:
             key = f"{a} {b}"
             if a and b and key in self.postings and any(d == doc for d, _ in self.postings[key]):
                 pair = pair or len(self.postings[key]) <= rare
-        return Evidence(matched / len(words), word or pair, pair)
+        joined = " ".join(t for t in (next(iter(self._expand(w)), (None, 0))[0] for w in words) if t)
+        return Evidence(matched / len(words), word or pair, pair, bool(joined) and joined in self.phrases[doc])
 
     def _expand(self, word: str) -> list[tuple[str, float]]:
         if word in self.postings:

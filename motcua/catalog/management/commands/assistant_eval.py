@@ -28,6 +28,7 @@ class Command(BaseCommand):
         for key, title in (
             ("calibration", "Bộ chỉnh ngưỡng"),
             ("holdout", "Bộ viết sau khi chỉnh (không dùng để chỉnh)"),
+            ("holdout_2", "Bộ thứ ba, viết sau cùng"),
         ):
             if data.get(key):
                 self._report(title, data[key], options["show"])
