@@ -8,6 +8,8 @@ import io
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from motcua.accounts.models import Role
 from motcua.calendars.models import CalendarOverride
@@ -250,3 +252,33 @@ def test_admin_change_and_delete_recalculate(client, db, django_user_model, subm
     for run in DueRecalculation.objects.exclude(status=RecalculationStatus.DONE):
         recalculation_process(run_id=run.pk)
     assert local(Dossier.objects.get(pk=dossier.pk).due_at) == "2026-03-05T17:00"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    submitted_minutes=st.integers(min_value=0, max_value=14 * 24 * 60),
+    closure_offset=st.integers(min_value=0, max_value=27),
+)
+def test_recalculated_due_is_the_rule_on_the_new_calendar_and_undoes_exactly(
+    submit, admin_a, commune_a, office_a, submitted_minutes, closure_offset
+):
+    """Any submission moment in two weeks, any closure day in four: the recalculated due moment is what the
+    procedure's rule gives on the changed calendar, never earlier; removing the closure restores it."""
+    from motcua.calendars.selectors import calendar_for_office
+    from motcua.catalog.selectors import deadline_rule
+
+    when = at("2026-03-02T00:00") + dt.timedelta(minutes=submitted_minutes)
+    dossier = submit(when=timezone.localtime(when).replace(tzinfo=None).isoformat())
+    original = dossier.due_at
+    day = dt.date(2026, 3, 2) + dt.timedelta(days=closure_offset)
+    was_working = calendar_for_office(office_a).is_working_day(day)
+    override = CalendarOverride.objects.create(date=day, kind="day_off", name="Bão", unit=commune_a)
+    recalculation_process(run_id=calendar_changed(day=day, unit=commune_a, reason="bão").pk)
+    moved = Dossier.objects.get(pk=dossier.pk)
+    expected = deadline_rule(moved.procedure).due(calendar_for_office(office_a), when)
+    assert moved.due_at == expected and moved.due_at >= original
+    if moved.due_at > original:
+        assert was_working  # only a closure that takes away a working day moves a deadline
+    override.delete()
+    recalculation_process(run_id=calendar_changed(day=day, unit=commune_a, reason="bỏ bão").pk)
+    assert Dossier.objects.get(pk=dossier.pk).due_at == original
