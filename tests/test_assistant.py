@@ -90,6 +90,8 @@ def test_labelled_sets_are_large_enough_and_well_formed(catalog):
         ("mất căn cước thì làm sao", "outside", "outside:id_card"),
         ("công chứng căn cước", "procedure", "2.000815"),  # the commune certifies copies of an ID card
         ("xác nhận độc thân sau khi ly hôn", "procedure", "1.004873"),  # the commune part of a divorce story
+        ("cấp lại giấy phép lái xe máy", "outside", "outside:driving_licence"),  # "cấp lại" names nothing
+        ("làm giấy chứng nhận kết hôn", "life_event", "event:marriage"),  # not the single-status certificate
     ],
 )
 def test_situations_and_places_outside_the_commune(catalog, question, kind, target):

@@ -80,6 +80,7 @@ class LifeEvents:
         self.data = data
         self.events = {e["id"]: e for e in data["events"]}
         self.outside = {o["id"]: o for o in data["outside"]}
+        self._generic = re.compile(_phrase_regex("@generic", words)) if "generic" in words else None
         self._rules = []
         for kind, items in (("event", data["events"]), ("outside", data["outside"])):
             for item in items:
@@ -130,6 +131,10 @@ class LifeEvents:
                     for match in pattern.finditer(text):
                         for i in range(*match.span()):
                             keep[i] = False
+        if self._generic is not None:  # "cấp lại", "giấy chứng nhận": naming nothing on their own
+            for match in self._generic.finditer(text):
+                for i in range(*match.span()):
+                    keep[i] = False
         return " ".join("".join(ch if k else " " for ch, k in zip(text, keep, strict=True)).split())
 
 
