@@ -7,6 +7,8 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 WEB_WORKERS ?= 2
 WEB_THREADS ?= 4
+# Every command below (seed, worker, server) sees the same address, so SITE_URL follows it.
+export HOST PORT
 # Demo mode for `make run`/`serve`/`worker` unless the caller says otherwise.
 export MOTCUA_DEMO ?= 1
 
@@ -50,6 +52,7 @@ run: seed static
 	@$(BIN)/python manage.py demo_logins
 	@echo
 	@echo "Cổng dịch vụ công: http://$(HOST):$(PORT)/   (Ctrl+C để dừng; worker gửi thông báo chạy kèm, nhật ký ở var/worker.log)"
+	@$(BIN)/python manage.py site_url
 	@BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) WEB_WORKERS=$(WEB_WORKERS) WEB_THREADS=$(WEB_THREADS) bash scripts/run-demo.sh
 
 serve: migrate static serve-only

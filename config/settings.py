@@ -9,7 +9,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from motcua.core.env import env_bool, env_int, env_list, env_str
+from motcua.core.env import env_bool, env_int, env_list, env_str, served_site_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("MOTCUA_VAR_DIR", str(BASE_DIR / "var")))
@@ -26,10 +26,14 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. Set it in the environment (see .env.example), or run with MOTCUA_DEMO=1."
         )
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if (DEMO or DEBUG) else [])
+# The public address of the portal, used in QR codes, receipts, results and links sent by SMS or e-mail.
+# Unset, it is the address `make run` / `make serve` listens on (HOST and PORT), so links reach this server.
+SITE_URL = (env_str("SITE_URL", "") or served_site_url(env_str("HOST", "127.0.0.1"), env_str("PORT", "8000"))).rstrip(
+    "/"
+)
+_SITE_HOST = SITE_URL.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", sorted({"127.0.0.1", "localhost", _SITE_HOST}) if (DEMO or DEBUG) else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-# The public address of the portal, used in QR codes and links sent by SMS or e-mail.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "motcua.core.admin_apps.MotcuaAdminConfig",
@@ -61,12 +65,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
+    "motcua.api.errors.JsonErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "motcua.core.middleware.ChosenLanguageMiddleware",
     "motcua.core.middleware.RefuseUnreadableInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "motcua.api.auth.BearerDownloadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -145,8 +145,35 @@ BIRTH_FORM = {
     "quan_he_nguoi_nop": "Mẹ",
 }
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+def _real_pdf(pages: int = 1) -> bytes:
+    """A small but real PDF (uploads are parsed at receipt, so test files must be real ones)."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    for n in range(pages):
+        page.drawString(72, 720, f"Trang {n + 1}")
+        page.showPage()
+    page.save()
+    return buffer.getvalue()
+
+
+def _real_image(kind: str = "PNG", size=(40, 30)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, kind)
+    return buffer.getvalue()
+
+
+PDF_BYTES = _real_pdf()
+PNG_BYTES = _real_image("PNG")
+JPEG_BYTES = _real_image("JPEG")
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from motcua.documents.services import result_set_status, share_link_create
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import attachment_upload, dossier_submit, dossier_transition
 
-from .conftest import BIRTH_FORM, FULL_FLOW, advance, documents_for
+from .conftest import BIRTH_FORM, FULL_FLOW, PDF_BYTES, advance, documents_for
 
 TOOLS = ("pdfsig", "certutil", "zbarimg", "pdftoppm")
 missing = [t for t in TOOLS if shutil.which(t) is None]
@@ -189,7 +189,7 @@ def test_revocation_is_an_officer_action_in_the_event_log(signed, staff, client)
 def test_results_and_accepted_documents_land_in_the_store_and_are_reused(catalog, citizen, office_a, staff, client):
     scan = attachment_upload(
         owner=citizen,
-        upload=SimpleUploadedFile("chung-sinh.pdf", b"%PDF-1.4\n%%EOF\n"),
+        upload=SimpleUploadedFile("chung-sinh.pdf", PDF_BYTES),
         document_name="Giấy chứng sinh hoặc giấy tờ thay giấy chứng sinh",
     )
     dossier, _ = dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=[scan.pk])

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_draft_save, dossier_submit
 
-from .conftest import BIRTH_FORM, PDF_BYTES, advance, documents_for
+from .conftest import BIRTH_FORM, PDF_BYTES, PNG_BYTES, advance, documents_for
 
 
 @pytest.fixture
@@ -124,7 +124,7 @@ def test_counter_intake_finds_or_creates_the_citizen(client, catalog, office_a, 
         "phone": "0987654321",
         "muc_dich": "Để đăng ký kết hôn",
         "tinh_trang": "Chưa kết hôn",
-        "scans": SimpleUploadedFile("scan.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32),
+        "scans": SimpleUploadedFile("scan.png", PNG_BYTES),
         "idempotency_key": "counter-1",
     }
     response = client.post("/can-bo/tiep-nhan", data)

@@ -1,13 +1,29 @@
+import datetime as dt
+
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
+
+from motcua.core import clock
 
 from . import errors
 from .routers import auth, calendar, catalog, dossiers, outreach, verify
 
 
+class LocalTimeEncoder(NinjaJSONEncoder):
+    """The API's one serializer for moments: ISO 8601 in Asia/Ho_Chi_Minh with whole seconds
+    ("2026-11-30T09:15:00+07:00"), whether the value was just computed or read back from the database."""
+
+    def default(self, o):
+        if isinstance(o, dt.datetime):
+            return clock.iso(o)
+        return super().default(o)
+
+
 class VietnameseJSONRenderer(JSONRenderer):
     """UTF-8 as is: messages read "Không tìm thấy", not "Kh\\u00f4ng"."""
 
+    encoder_class = LocalTimeEncoder
     json_dumps_params = {"ensure_ascii": False}
 
 

@@ -14,3 +14,27 @@ class BearerToken(HttpBearer):
 
 
 bearer = BearerToken()
+
+
+class BearerDownloadsMiddleware:
+    """The links the API hands out (receipt, result, attachments) are ordinary site URLs; an API client
+    follows them with the same `Authorization: Bearer <token>` it uses for the API. Only reads (GET, HEAD)
+    are authenticated this way and no session is created; a browser never sends this header by itself, so
+    there is no CSRF exposure. The token was issued after the second factor, so it satisfies it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        header = request.headers.get("Authorization", "")
+        if (
+            request.method in ("GET", "HEAD")
+            and header[:7].lower() == "bearer "
+            and not request.path.startswith("/api/")
+            and not request.user.is_authenticated
+        ):
+            user = api_token_user(raw=header[7:].strip())
+            if user is not None:
+                request.user = user
+                request.authenticated_by_token = True
+        return self.get_response(request)

@@ -26,14 +26,28 @@ def mask_phone(value: str) -> str:
     return f"{value[:3]}{'*' * (len(value) - 6)}{value[-3:]}"
 
 
+_FORMATTER = logging.Formatter()
+
+
 class MaskPersonalDataFilter(logging.Filter):
+    """Masks the message, and the traceback too: a duplicate-key error quotes the row's values (a phone
+    number) in its text. The traceback is rendered here once into `exc_text`, masked, and formatters use
+    that text instead of rendering the exception again."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # a broken format string must not hide the record
-            return True
-        masked = mask_personal_data(message)
-        if masked != message:
-            record.msg = masked
-            record.args = None
+            message = None
+        if message is not None:
+            masked = mask_personal_data(message)
+            if masked != message:
+                record.msg = masked
+                record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _FORMATTER.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_personal_data(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_personal_data(record.stack_info)
         return True

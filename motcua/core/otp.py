@@ -9,6 +9,8 @@ def otp_satisfied(request) -> bool:
     user = request.user
     if not user.is_authenticated or not totp_required(user=user):
         return True
+    if getattr(request, "authenticated_by_token", False):  # API tokens are issued only after the second factor
+        return True
     return bool(request.session.get(OTP_SESSION_KEY))
 
 

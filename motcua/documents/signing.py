@@ -22,6 +22,8 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 
+from motcua.core import clock
+
 from .models import SignerBackend, SigningIdentity, TrustedRoot
 
 
@@ -220,7 +222,7 @@ def _verify(data: bytes) -> list[SignatureReport]:
         report = SignatureReport(
             field=embedded.field_name,
             signer=signer,
-            signed_at=status.signer_reported_dt.isoformat() if status.signer_reported_dt else "",
+            signed_at=clock.iso(status.signer_reported_dt) or "",
             intact=status.intact,
             valid=status.valid,
             trusted=status.trusted,
@@ -229,7 +231,7 @@ def _verify(data: bytes) -> list[SignatureReport]:
             timestamped=status.timestamp_validity is not None,
         )
         if status.timestamp_validity is not None:
-            report.signed_at = status.timestamp_validity.timestamp.isoformat()
+            report.signed_at = clock.iso(status.timestamp_validity.timestamp)
             if not (status.timestamp_validity.intact and status.timestamp_validity.valid):
                 report.problems.append("Dấu thời gian của chữ ký không hợp lệ.")
         if not status.intact:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from motcua.core import clock
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.views import int_param
 from motcua.dossiers.models import Dossier
@@ -118,9 +119,7 @@ def store_share(request, pk: int):
     except (ValueError, DomainError) as exc:
         messages.error(request, getattr(exc, "message", _("Chọn thời hạn chia sẻ")))
         return redirect("documents:store")
-    messages.success(
-        request, _("Đã tạo đường dẫn chia sẻ, hết hạn lúc %(t)s.") % {"t": link.expires_at.strftime("%H:%M %d/%m/%Y")}
-    )
+    messages.success(request, _("Đã tạo đường dẫn chia sẻ, hết hạn lúc %(t)s.") % {"t": clock.display(link.expires_at)})
     return redirect("documents:store")
 
 

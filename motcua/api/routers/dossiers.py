@@ -112,6 +112,7 @@ def _detail(dossier: Dossier, user) -> dict:
                 "sha256": a.sha256,
                 "size": a.size,
                 "content_type": a.content_type,
+                "url": settings.SITE_URL + reverse("portal:attachment", args=[a.pk]),
             }
             for a in dossier.attachments.all()
         ],
