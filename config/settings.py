@@ -219,6 +219,14 @@ MOTCUA_OFFICE = env_str("MOTCUA_OFFICE", "")
 # Uploads: per file and per dossier (bytes).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 DOSSIER_UPLOAD_MAX_BYTES = env_int("DOSSIER_UPLOAD_MAX_BYTES", 30 * 1024 * 1024)
+# Every upload is parsed at receipt (docs/dossiers.md): PDF pages and image pixels within these limits.
+UPLOAD_MAX_PDF_PAGES = env_int("UPLOAD_MAX_PDF_PAGES", 100)
+UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 40_000_000)
+# Per-user quotas over 24 hours (files, bytes); officers scan at the counter and get more.
+UPLOAD_QUOTA_FILES = env_int("UPLOAD_QUOTA_FILES", 60)
+UPLOAD_QUOTA_BYTES = env_int("UPLOAD_QUOTA_BYTES", 200 * 1024 * 1024)
+UPLOAD_QUOTA_FILES_STAFF = env_int("UPLOAD_QUOTA_FILES_STAFF", 1000)
+UPLOAD_QUOTA_BYTES_STAFF = env_int("UPLOAD_QUOTA_BYTES_STAFF", 2048 * 1024 * 1024)
 # Django refuses request bodies above this before any view runs (the 30 MB dossier limit plus forms).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

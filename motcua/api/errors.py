@@ -59,6 +59,17 @@ def json_error(status: int, body: dict, headers=None) -> HttpResponse:
     return response
 
 
+def _body_too_big(request) -> bool:
+    from django.conf import settings
+
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return limit is not None and length > limit and not request.content_type.startswith("multipart/")
+
+
 class JsonErrorsMiddleware:
     """Under /api/, an error answer that is not already JSON (Django's 404 page for an unknown route, the
     empty 405 of a route called with another method, a refused body, a CSRF failure, the 500 page) is
@@ -73,12 +84,15 @@ class JsonErrorsMiddleware:
             return response
         if response.get("Content-Type", "").startswith("application/json"):
             return response
-        body = generic_body(response.status_code)
-        if response.status_code == 405:
+        status = response.status_code
+        if status == 400 and _body_too_big(request):
+            status = 413  # Django answers a refused body (RequestDataTooBig) with a plain 400
+        body = generic_body(status)
+        if status == 405:
             body["message"] = body["message"] % {"method": request.method}
             body["fields"] = {"method": [response.get("Allow", "")]}
         keep = {name: response[name] for name in ("Allow", "Retry-After", "WWW-Authenticate") if name in response}
-        return json_error(response.status_code, body, keep)
+        return json_error(status, body, keep)
 
 
 def install(api) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings
@@ -15,13 +16,15 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import Role, User
 from motcua.catalog.fees import fee_compute
-from motcua.core.errors import NotAllowed, NotFound, ValidationFailed
+from motcua.core.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from motcua.places.models import Office
 
 from . import pki
 from .models import DocumentUse, ResultDocument, ResultStatus, ShareLink, SigningIdentity, StoredDocument, TrustedRoot
 from .pdf import FORM_TITLES, page_count, render_form
 from .signing import SigningUnavailable, StampPlacement, sign_pdf
+
+logger = logging.getLogger(__name__)
 
 
 # --- the demo PKI -----------------------------------------------------------------------------------------
@@ -191,11 +194,25 @@ def result_issue(*, dossier, actor: User, now: dt.datetime) -> ResultDocument:
 
 
 def _certified(dossier, scans, url, title, actor, copies):
+    """Uploads are parsed at receipt, so every scan here can be read; a file stored before those checks
+    (or damaged on disk) is answered with what to do, never with a server error."""
     from .results import certified_copy
 
-    return certified_copy(
-        dossier, scans, verify_url=url, signer_title=title, signer_name=actor.display_name, copies=copies
-    )
+    try:
+        return certified_copy(
+            dossier, scans, verify_url=url, signer_title=title, signer_name=actor.display_name, copies=copies
+        )
+    except (DomainError, SigningUnavailable):
+        raise
+    except Exception as exc:  # pypdf / Pillow / reportlab raise many kinds on a broken file
+        logger.warning("Certified copy of %s failed on a scan: %s: %s", dossier.code, type(exc).__name__, exc)
+        raise ValidationFailed(
+            _(
+                "Không đọc được bản quét của hồ sơ này nên chưa thể ký bản sao; "
+                "yêu cầu bổ sung bản quét khác (PDF, JPG hoặc PNG) rồi ký lại."
+            ),
+            code="scan_unreadable",
+        ) from None
 
 
 def result_set_status(*, actor: User, public_code: str, status: str, reason: str) -> ResultDocument:

@@ -130,7 +130,10 @@ def attachment_path(instance, filename):
     # Random names: an uploaded file's name never reaches the disk.
     from django.utils import timezone
 
-    return f"attachments/{timezone.now():%Y/%m}/{instance.pk.hex}"
+    from .uploads import EXTENSIONS
+
+    extension = EXTENSIONS.get(instance.content_type)
+    return f"attachments/{timezone.now():%Y/%m}/{instance.pk.hex}" + (f".{extension}" if extension else "")
 
 
 class Attachment(models.Model):

@@ -28,24 +28,71 @@ from motcua.places.models import Office
 from . import eforms
 from .models import DRAFT, Attachment, Channel, Dossier, DossierCounter, DossierEvent, Rating
 from .selectors import actor_roles, dossier_get
-from .uploads import UploadTooLarge, check_upload
+from .uploads import QuotaExceeded, UploadTooLarge, check_upload, display_name
 from .workflow import CITIZEN, load_workflow
 
 
 # --- attachments ---------------------------------------------------------------------------------------
 def attachment_upload(*, owner: User, upload, document_name: str = "") -> Attachment:
-    content_type, sha256, size = check_upload(upload)
+    """Check the file deeply (uploads.check_upload), within the owner's quota, and keep it under a random
+    name whose extension follows the real type. A failed upload leaves neither a row nor a file."""
+    from motcua.core.inputs import clean_text
+
+    try:
+        document_name = clean_text(document_name, max_length=300, label=_("Tên giấy tờ"))
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], fields={"document_name": exc.messages}) from None
+    inspected = check_upload(upload)
     attachment = Attachment(
         owner=owner,
-        original_name=upload.name[:255],
-        content_type=content_type,
-        size=size,
-        sha256=sha256,
-        document_name=document_name[:300],
+        original_name=display_name(upload.name, inspected.extension),
+        content_type=inspected.content_type,
+        size=inspected.size,
+        sha256=inspected.sha256,
+        document_name=document_name,
     )
-    attachment.file.save(attachment.pk.hex, upload, save=False)
-    attachment.save()
+    try:
+        with transaction.atomic():
+            _upload_quota_check(owner=owner, size=inspected.size)
+            attachment.file.save(attachment.pk.hex, upload, save=False)
+            attachment.save()
+    except BaseException:
+        if attachment.file.name:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
     return attachment
+
+
+def upload_quota(*, owner: User) -> tuple[int, int]:
+    """(files, bytes) the owner may upload in 24 hours: officers scan at the counter all day."""
+    from motcua.accounts.selectors import is_officer
+
+    if is_officer(user=owner):
+        return settings.UPLOAD_QUOTA_FILES_STAFF, settings.UPLOAD_QUOTA_BYTES_STAFF
+    return settings.UPLOAD_QUOTA_FILES, settings.UPLOAD_QUOTA_BYTES
+
+
+def _upload_quota_check(*, owner: User, size: int) -> None:
+    """Under a lock on the owner's row, so parallel uploads cannot both slip under the limit. Files reused
+    from earlier dossiers share one stored file and count once."""
+    User.objects.select_for_update().filter(pk=owner.pk).first()
+    since = timezone.now() - dt.timedelta(hours=24)
+    stored = dict(Attachment.objects.filter(owner=owner, created_at__gte=since).values_list("file", "size").distinct())
+    max_files, max_bytes = upload_quota(owner=owner)
+    if len(stored) + 1 > max_files or sum(stored.values()) + size > max_bytes:
+        raise QuotaExceeded(
+            _(
+                "Bạn đã tải lên %(n)s tệp (%(mb)s MB) trong 24 giờ qua; giới hạn là %(max)s tệp, %(maxmb)s MB. "
+                "Hãy dùng lại giấy tờ đã tải hoặc thử lại sau."
+            )
+            % {
+                "n": len(stored),
+                "mb": sum(stored.values()) // (1024 * 1024),
+                "max": max_files,
+                "maxmb": max_bytes // (1024 * 1024),
+            },
+            fields={"file": [_("Đã hết hạn mức tải lên trong 24 giờ")]},
+        )
 
 
 def _claim_attachments(*, owner: User, dossier: Dossier, ids: list) -> list[Attachment]:
