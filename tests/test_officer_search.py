@@ -16,6 +16,8 @@ from motcua.outreach.models import Member, Person, Team
 from motcua.outreach.selectors import review_queue
 from motcua.outreach.services import records_sync
 
+from .conftest import PNG_BYTES
+
 NAME = "Lò Thị Mai"
 QUERIES = [NAME, "LÒ THỊ MAI", unicodedata.normalize("NFD", NAME), "lo thi mai", "  lò  thị mai ", "thi mai", "LO THI"]
 
@@ -90,7 +92,7 @@ def test_counter_finds_the_citizen_by_an_id_typed_in_groups(client, catalog, cit
         "citizen_id": "010 190 012 345",
         "muc_dich": "Để đăng ký kết hôn",
         "tinh_trang": "Chưa kết hôn",
-        "scans": SimpleUploadedFile("scan.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32),
+        "scans": SimpleUploadedFile("scan.png", PNG_BYTES),
         "idempotency_key": "counter-groups",
     }
     response = client.post("/can-bo/tiep-nhan", data)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from motcua.core.errors import RateLimited
 from motcua.core.inputs import clean_for_column, clean_past_date, is_ascii_digits
+from motcua.documents.glyphs import check_printable
 from motcua.places.models import AdministrativeUnit
 
 from .identity import normalize_digits, normalize_phone, validate_citizen_id, validate_phone
@@ -58,6 +59,7 @@ def citizen_create(
     errors = {}
     try:
         full_name = clean_for_column(full_name, CitizenProfile, "full_name", required=True, min_length=2)
+        check_printable(full_name)  # printed on every receipt, form and result of this citizen
     except ValidationError as exc:
         errors["full_name"] = exc.messages
     try:

@@ -20,6 +20,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from .glyphs import ensure_printable
+
 FONT, FONT_BOLD = "BeVietnamPro", "BeVietnamPro-Bold"
 MOTTO_1 = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO_2 = "Độc lập - Tự do - Hạnh phúc"
@@ -64,7 +66,7 @@ class Page:
 
     def text(self, value, *, size=9.5, bold=False, center=False, gap=1.5, indent=0.0):
         font = FONT_BOLD if bold else FONT
-        words = nfc(value).split()
+        words = ensure_printable(nfc(value)).split()
         line, lines = "", []
         for word in words:
             trial = f"{line} {word}".strip()
@@ -95,7 +97,7 @@ class Page:
         left_width = self.width * 0.42
         left = self.margin + left_width / 2
         lines, line = [], ""
-        for word in nfc(agency.upper()).split():
+        for word in ensure_printable(nfc(agency.upper())).split():
             trial = f"{line} {word}".strip()
             if pdfmetrics.stringWidth(trial, FONT_BOLD, 7.5) > left_width - 2 * mm:
                 lines.append(line)
@@ -125,7 +127,7 @@ class Page:
         renderPDF.draw(drawing, self.canvas, self.margin, self.y - size)
         if caption:
             self.canvas.setFont(FONT, 7)
-            self.canvas.drawString(self.margin + size + 3 * mm, self.y - size / 2, nfc(caption))
+            self.canvas.drawString(self.margin + size + 3 * mm, self.y - size / 2, ensure_printable(nfc(caption)))
         self.y -= size + 4
 
     def finish(self, title: str, subject: str = "") -> bytes:

@@ -24,6 +24,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from motcua.core import clock
 
+from .glyphs import ensure_printable
 from .models import SignerBackend, SigningIdentity, TrustedRoot
 
 
@@ -94,6 +95,9 @@ def sign_pdf(
 ) -> bytes:
     """Add a PAdES B-B signature with a visible stamp (signer, time, verification link)."""
     placement = placement or StampPlacement()
+    # The stamp is drawn in Be Vietnam Pro too: a signer name it cannot draw is refused, never dropped.
+    ensure_printable(identity.subject)
+    ensure_printable(verify_url)
     signer = signer_for(identity)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     fields.append_signature_field(

@@ -574,6 +574,18 @@ def _apply(action, dossier: Dossier, *, actor: User, params: dict, note: str, no
     return data
 
 
+def _clean_note(note) -> str:
+    """Notes and reasons are printed on forms 02–04 (supplement, refusal, apology): cleaned like every
+    text, and refused when the PDF font cannot draw a character of them."""
+    from motcua.core.inputs import clean_text
+    from motcua.documents.glyphs import check_printable
+
+    try:
+        return check_printable(clean_text(note, multiline=True, label=_("Nội dung")), label=_("Nội dung"))
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], fields={"note": exc.messages}) from None
+
+
 def dossier_transition(
     *,
     code: str,
@@ -585,7 +597,7 @@ def dossier_transition(
     now: dt.datetime | None = None,
 ) -> Dossier:
     params = params or {}
-    note = (note or "").strip()
+    note = _clean_note(note)
     now = now or timezone.now()
     with transaction.atomic():
         dossier = dossier_get(user=actor, code=code, for_update=True)

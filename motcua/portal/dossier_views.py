@@ -18,6 +18,7 @@ from motcua.core.adapters.population import RegistryUnavailable, population_regi
 from motcua.core.errors import DomainError, NotFound, RateLimited
 from motcua.core.inputs import int_or_default
 from motcua.core.views import int_param
+from motcua.documents.glyphs import UnprintableText
 from motcua.documents.pdf import FORM_TITLES, event_label
 from motcua.documents.selectors import store_matches
 from motcua.documents.services import form_issue, store_use
@@ -335,7 +336,10 @@ def dossier_form_pdf(request, code: str, form: str):
         raise Http404 from None
     if form not in FORM_TITLES or dossier.status == DRAFT:
         raise Http404
-    pdf = form_issue(dossier=dossier, form=form)
+    try:
+        pdf = form_issue(dossier=dossier, form=form)
+    except UnprintableText as exc:  # text stored before the entry checks: say so instead of a broken PDF
+        return render(request, "400.html", {"message": exc.message}, status=422)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{dossier.code}-mau-{form}.pdf"'
     return response
