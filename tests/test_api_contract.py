@@ -13,7 +13,7 @@ from django.db import IntegrityError
 from motcua.core import clock
 from motcua.core.logging import MaskPersonalDataFilter
 
-from .conftest import BIRTH_FORM
+from .conftest import BIRTH_FORM, documents_for
 
 LOCAL_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00$")
 
@@ -118,7 +118,7 @@ def test_created_and_read_datetimes_are_one_format(client, catalog, citizen, off
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     created = client.post(
         "/api/v1/dossiers",
-        data={"procedure_code": "1.001193", "form": BIRTH_FORM},
+        data={"procedure_code": "1.001193", "form": BIRTH_FORM, "attachments": documents_for(citizen)},
         content_type="application/json",
         HTTP_IDEMPOTENCY_KEY="clock-1",
         **auth,

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from config.wsgi import application
 from motcua.api.api import api
 
-from .conftest import BIRTH_FORM
+from .conftest import BIRTH_FORM, documents_for
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 ROLES = ("anonymous", "citizen", "officer")
@@ -46,7 +46,11 @@ def tokens(catalog, citizen, office_a, staff, api_token, settings):
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
 
     dossier_submit(
-        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=[], idempotency_key="fuzz-1"
+        citizen=citizen,
+        procedure_code="1.001193",
+        form=BIRTH_FORM,
+        attachment_ids=documents_for(citizen),
+        idempotency_key="fuzz-1",
     )
     yield {"anonymous": None, "citizen": api_token(citizen), "officer": api_token(staff["tiepnhan"])}
     request_started.connect(close_old_connections)

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from motcua.core.env import served_site_url
 from motcua.dossiers.models import Dossier
 
-from .conftest import BIRTH_FORM, PDF_BYTES, advance
+from .conftest import BIRTH_FORM, PDF_BYTES, advance, documents_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,7 +83,11 @@ def test_api_urls_download_with_the_bearer_token(client, catalog, citizen, offic
     ).json()
     created = client.post(
         "/api/v1/dossiers",
-        data={"procedure_code": "1.001193", "form": BIRTH_FORM, "attachments": [uploaded["id"]]},
+        data={
+            "procedure_code": "1.001193",
+            "form": BIRTH_FORM,
+            "attachments": [uploaded["id"], *documents_for(citizen)],
+        },
         content_type="application/json",
         HTTP_IDEMPOTENCY_KEY="links-1",
         **auth,

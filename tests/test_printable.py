@@ -17,7 +17,7 @@ from motcua.documents.models import ResultDocument
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_submit, dossier_transition
 
-from .conftest import BIRTH_FORM, advance
+from .conftest import BIRTH_FORM, advance, documents_for
 
 VIETNAMESE = (
     "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
@@ -86,7 +86,9 @@ def test_eform_field_with_emoji_is_refused_at_entry(api, catalog, citizen, offic
 
 
 def test_transition_note_with_cjk_is_refused(api, catalog, citizen, office_a, staff):
-    dossier, _created = dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM)
+    dossier, _created = dossier_submit(
+        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
+    )
     response = api(
         "post",
         f"/dossiers/{dossier.code}/transitions",
@@ -119,7 +121,9 @@ def test_citizen_name_with_emoji_is_refused(village_a):
 def test_signing_refuses_a_document_that_would_drop_characters(catalog, citizen, office_a, staff):
     """Text that reached the database another way (before these checks, an import) never gets signed
     without its characters: the sign step answers 422 and nothing is issued."""
-    dossier, _created = dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM)
+    dossier, _created = dossier_submit(
+        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
+    )
     Dossier.objects.filter(pk=dossier.pk).update(form_data={**BIRTH_FORM, "noi_sinh": "Bắc Hà 𠀋"})
     with pytest.raises(UnprintableText) as refused:
         advance(dossier, staff)
@@ -129,7 +133,9 @@ def test_signing_refuses_a_document_that_would_drop_characters(catalog, citizen,
 
 
 def test_form_pdf_of_legacy_text_is_a_clear_page(client, catalog, citizen, office_a, staff):
-    dossier, _created = dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM)
+    dossier, _created = dossier_submit(
+        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
+    )
     dossier = dossier_transition(code=dossier.code, action="accept", actor=staff["tiepnhan"], version=dossier.version)
     Dossier.objects.filter(pk=dossier.pk).update(applicant_name="Lò Thị Mai 💍")
     client.force_login(citizen)

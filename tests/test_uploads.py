@@ -237,7 +237,7 @@ def test_certified_copy_signing_of_a_legacy_broken_scan_is_a_clear_422(catalog, 
     from .test_documents import FLOW, run_flow
 
     client.force_login(staff["tiepnhan"])
-    client.post(
+    intake = client.post(
         "/can-bo/tiep-nhan",
         {
             "procedure": "2.000815",
@@ -250,9 +250,11 @@ def test_certified_copy_signing_of_a_legacy_broken_scan_is_a_clear_422(catalog, 
             "so_trang": "1",
             "so_ban": "1",
             "scans": SimpleUploadedFile("bang.pdf", PDF_BYTES),
+            "documents": ["Bản chính giấy tờ, văn bản cần chứng thực"],
             "idempotency_key": "legacy-1",
         },
     )
+    assert intake.status_code == 302
     dossier = Dossier.objects.get(procedure__code="2.000815")
     scan = dossier.attachments.get()
     with open(scan.file.path, "wb") as handle:  # as if stored before the checks existed
