@@ -154,3 +154,32 @@ def test_share_link_confirmation_shows_local_time(client, citizen, monkeypatch):
     response = client.post(f"/kho-du-lieu/{document.pk}/chia-se", {"hours": "2"}, follow=True)
     text = response.content.decode()
     assert "10:30 30/11/2026" in text and "03:30 30/11/2026" not in text
+
+
+def test_signature_stamp_shows_local_time(catalog, citizen, office_a, staff, monkeypatch):
+    """The visible stamp on a signed document reads Hà Nội time even on a server whose zone is UTC."""
+    from pyhanko.sign import signers
+
+    from motcua.dossiers.models import Dossier
+    from motcua.dossiers.services import dossier_submit
+
+    from .conftest import advance
+
+    seen = []
+    original = signers.PdfSigner.sign_pdf
+
+    def spy(self, *args, **kwargs):
+        seen.append((self.stamp_style.stamp_text, kwargs.get("appearance_text_params")))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(signers.PdfSigner, "sign_pdf", spy)
+    moment = dt.datetime(2026, 11, 30, 2, 5, tzinfo=dt.UTC)  # 09:05 in Hà Nội
+    monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
+    dossier, _created = dossier_submit(
+        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
+    )
+    advance(Dossier.objects.get(pk=dossier.pk), staff)
+    assert seen
+    for text, params in seen:
+        assert "%(local_ts)s" in text and "%(ts)s" not in text
+        assert params["local_ts"] == "09:05 30/11/2026 +0700"

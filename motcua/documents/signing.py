@@ -13,6 +13,7 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import pem as asn1_pem
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
+from django.utils import timezone
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -112,7 +113,8 @@ def sign_pdf(
         name=identity.subject,
     )
     style = TextStampStyle(
-        stamp_text="Ký bởi: %(signer)s\nThời gian: %(ts)s\nXác thực: %(url)s",
+        # The visible time is Hà Nội time whatever the server's zone (pyHanko's own %(ts)s uses the machine's).
+        stamp_text="Ký bởi: %(signer)s\nThời gian: %(local_ts)s\nXác thực: %(url)s",
         text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(_font_path()), font_size=7),
         timestamp_format="%H:%M %d/%m/%Y %z",
         border_width=1,
@@ -121,7 +123,12 @@ def sign_pdf(
 
     def run():
         signers.PdfSigner(meta, signer=signer, stamp_style=style, timestamper=timestamper()).sign_pdf(
-            writer, output=out, appearance_text_params={"url": verify_url}
+            writer,
+            output=out,
+            appearance_text_params={
+                "url": verify_url,
+                "local_ts": clock.display(timezone.now(), "%H:%M %d/%m/%Y %z"),
+            },
         )
 
     _outside_event_loop(run)
