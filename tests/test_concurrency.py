@@ -59,7 +59,8 @@ def test_twenty_concurrent_retries_with_one_key_make_one_dossier(catalog, citize
     assert DossierEvent.objects.count() == 1
 
 
-def test_two_hundred_concurrent_submissions_get_unique_consecutive_codes(catalog, citizen, office_a):
+def test_two_hundred_concurrent_submissions_get_unique_consecutive_codes(catalog, citizen, office_a, settings):
+    settings.UPLOAD_QUOTA_FILES = 1000  # one citizen uploads 200 documents here; the quota is not under test
     results, errors = run_concurrently(
         200,
         40,
