@@ -272,6 +272,16 @@ def extension_latest_moment(cal: WorkingCalendar, due_at: dt.datetime) -> dt.dat
     return cal.day_end(cal.previous_working_day(due_day))
 
 
+# An apology may move the due date by at most this much (docs/calendar.md): a new date further away is
+# almost always a typo (29/12/2062 for 29/12/2026), and would stall the dossier for good.
+EXTENSION_MAX_WORKING_DAYS = 30
+EXTENSION_MAX_CALENDAR_DAYS = 90
+
+
+def extension_latest_new_day(cal: WorkingCalendar, due_at: dt.datetime) -> dt.date:
+    return cal.local(due_working_days(cal, due_at, EXTENSION_MAX_WORKING_DAYS)).date()
+
+
 def extension_check(
     cal: WorkingCalendar,
     *,
@@ -294,6 +304,17 @@ def extension_check(
         new_day, new_moment = cal.local(new_due).date(), cal.local(new_due)
     else:
         new_day, new_moment = new_due, None
+    # Bounded before any calendar work: a typo such as 29/12/2062 (or 9999-12-31 through the API) used to
+    # be committed and then break every page showing the dossier.
+    try:
+        latest_new = extension_latest_new_day(cal, due_at)
+    except OverflowError:
+        raise CalendarError("Hạn cũ của hồ sơ không hợp lệ; hãy báo quản trị hệ thống") from None
+    if (new_day - cal.local(due_at).date()).days > EXTENSION_MAX_CALENDAR_DAYS or new_day > latest_new:
+        raise CalendarError(
+            f"Ngày hẹn mới chậm nhất là {latest_new:%d/%m/%Y} "
+            f"({EXTENSION_MAX_WORKING_DAYS} ngày làm việc sau hạn cũ); hãy kiểm tra lại ngày đã nhập"
+        )
     if not cal.is_working_day(new_day):
         raise CalendarError(f"Ngày hẹn mới {new_day:%d/%m/%Y} không phải ngày làm việc; hãy chọn ngày khác")
     if new_moment is None:
@@ -317,14 +338,22 @@ def classify(cal: WorkingCalendar, *, finished_at: dt.datetime, due_at: dt.datet
     return LATE
 
 
+# Beyond this distance working-time arithmetic means nothing to a reader and would scan years of calendar:
+# a due date stored that far away (old data) is shown as "more than 3 years", never as an error.
+REMAINING_HORIZON = dt.timedelta(days=3 * 365)
+
+
 @dataclass(frozen=True)
 class Remaining:
     overdue: bool
     days: int
     hours: int
     minutes: int
+    beyond_horizon: bool = False
 
     def text(self) -> str:
+        if self.beyond_horizon:
+            return "quá hạn hơn 3 năm" if self.overdue else "còn hơn 3 năm"
         parts = []
         if self.days:
             parts.append(ngettext("%(n)s ngày", "%(n)s ngày", self.days) % {"n": self.days})
@@ -341,8 +370,10 @@ class Remaining:
 def remaining(cal: WorkingCalendar, *, now: dt.datetime, due_at: dt.datetime) -> Remaining:
     """Working time left until the due moment (or past it), in working days of the office's standard
     length, hours and minutes: "còn 2 ngày 3 giờ", "quá hạn 1 ngày 2 giờ"."""
-    delta = working_time_between(cal, now, due_at)
     overdue = cal.local(now) > cal.local(due_at)
+    if abs(cal.local(due_at) - cal.local(now)) > REMAINING_HORIZON:
+        return Remaining(overdue=overdue, days=0, hours=0, minutes=0, beyond_horizon=True)
+    delta = working_time_between(cal, now, due_at)
     seconds = int(abs(delta).total_seconds())
     day_seconds = int(cal.standard_day_length().total_seconds())
     days, rest = divmod(seconds, day_seconds)

@@ -76,6 +76,10 @@ def year_days(cal: WorkingCalendar, year: int) -> dict[str, list[dict]]:
 
 
 # --- one door for "when is this due?" (the CLI, the API and the dossier engine) ------------------------
+# Documented bounds (docs/calendar.md): the longest processing time in the catalogue is far below them.
+RECEIVED_YEARS = (1995, 2100)
+MAX_WORKING_DAYS = 365
+MAX_WORKING_HOURS = 365 * 8
 _FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M")
 
 
@@ -99,7 +103,16 @@ def parse_moment(text: str, tz: dt.tzinfo) -> dt.datetime:
             f"Không đọc được thời điểm {text!r}: nhập dạng 2026-02-13T16:00 hoặc 13/02/2026 16:00",
             code="invalid_date",
         )
-    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=tz)
+    try:
+        return moment.astimezone(tz)
+    except OverflowError:  # 9999-12-31T23:59Z is past the last representable local moment
+        raise ValidationFailed(
+            f"Thời điểm tiếp nhận phải trong các năm {RECEIVED_YEARS[0]}–{RECEIVED_YEARS[1]}",
+            code="out_of_range",
+            fields={"received": ["Ngoài khoảng cho phép"]},
+        ) from None
 
 
 def deadline_query(
@@ -112,6 +125,9 @@ def deadline_query(
 ) -> dict:
     """Parse, validate and compute a due moment; raises BadRequest / ValidationFailed with Vietnamese text."""
     received_at = parse_moment(received, VN_TZ)
+    if not RECEIVED_YEARS[0] <= received_at.year <= RECEIVED_YEARS[1]:
+        message = f"Thời điểm tiếp nhận phải trong các năm {RECEIVED_YEARS[0]}–{RECEIVED_YEARS[1]}"
+        raise ValidationFailed(message, code="out_of_range", fields={"received": [message]})
     chosen = [x for x in (working_days is not None, working_hours is not None, same_day) if x]
     if len(chosen) != 1:
         raise ValidationFailed(
@@ -138,6 +154,11 @@ def deadline_query(
         raise ValidationFailed(
             "Thời hạn phải lớn hơn 0, ví dụ working_days=3", code="invalid_amount", fields={field: ["Phải lớn hơn 0"]}
         )
+    # Checked before any work: a million working days used to cost seconds of CPU without a login.
+    limit = MAX_WORKING_DAYS if field == "working_days" else MAX_WORKING_HOURS
+    if field != "same_day" and not rule.amount <= limit:
+        message = f"Thời hạn tối đa là {limit} " + ("ngày làm việc" if field == "working_days" else "giờ làm việc")
+        raise ValidationFailed(message, code="out_of_range", fields={field: [message]})
     cal = calendar_for_office(office)
     try:
         due_at = rule.due(cal, received_at)

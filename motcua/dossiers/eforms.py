@@ -9,9 +9,10 @@ import re
 import jsonschema
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.core.inputs import is_ascii_digits, nfc, strip_separators
+from motcua.core.inputs import EARLIEST_BIRTH, clean_date, clean_text, is_ascii_digits, nfc, strip_separators
 
 
 def _title(schema: dict, name: str) -> str:
@@ -68,6 +69,54 @@ def normalize(schema: dict, data: dict) -> dict:
     return out
 
 
+# Bounds every e-form field has even when its schema is silent (docs/inputs.md): text length, whole
+# numbers, and dates — birth and death dates are in the past, other dates within a year from today.
+TEXT_MAX_LENGTH = 2000
+INTEGER_MAX = 10**15
+PAST_DATE_PREFIXES = ("ngay_sinh", "ngay_mat", "ngay_chet", "ngay_tu_vong")
+FUTURE_DATE_DAYS = 366
+
+
+def _is_past_date(name: str, prop: dict) -> bool:
+    return bool(prop.get("x-past")) or name.startswith(PAST_DATE_PREFIXES)
+
+
+def _bounds(schema: dict, clean: dict) -> dict[str, list[str]]:
+    """Checks the JSON Schema cannot say: characters, default lengths, number and date ranges."""
+    errors: dict[str, list[str]] = {}
+    props = schema.get("properties", {})
+    for name, value in clean.items():
+        prop = props.get(name)
+        if prop is None:
+            continue  # additionalProperties reports it
+        title = prop.get("title", name)
+        if isinstance(value, str):
+            try:
+                clean_text(value, max_length=prop.get("maxLength", TEXT_MAX_LENGTH), multiline=True, label=title)
+            except ValidationError as exc:
+                if exc.code != "max_length" or "maxLength" not in prop:  # the schema's own message otherwise
+                    errors.setdefault(name, []).extend(exc.messages)
+                continue
+        if prop.get("type") == "integer" and isinstance(value, int) and not isinstance(value, bool):
+            low, high = prop.get("minimum", -INTEGER_MAX), prop.get("maximum", INTEGER_MAX)
+            if not low <= value <= high and ("minimum" not in prop or "maximum" not in prop):
+                errors.setdefault(name, []).append(
+                    _("%(t)s phải từ %(a)s đến %(b)s") % {"t": title, "a": low, "b": high}
+                )
+        if prop.get("format") == "date" and isinstance(value, str):
+            try:
+                day = dt.date.fromisoformat(value)
+            except ValueError:
+                continue  # the format check reports it
+            today = timezone.localdate()
+            high = today if _is_past_date(name, prop) else today + dt.timedelta(days=FUTURE_DATE_DAYS)
+            try:
+                clean_date(day, label=title, min_date=EARLIEST_BIRTH, max_date=high)
+            except ValidationError as exc:
+                errors.setdefault(name, []).extend(exc.messages)
+    return errors
+
+
 def validate(schema: dict, data: dict) -> tuple[dict, dict[str, list[str]]]:
     """(normalised data, errors by field). The same check runs for pages and the API."""
     if not isinstance(data, dict):
@@ -79,6 +128,10 @@ def validate(schema: dict, data: dict) -> tuple[dict, dict[str, list[str]]]:
         field, message = _message(error, schema)
         if message not in errors.get(field, []):
             errors.setdefault(field, []).append(message)
+    for field, messages in _bounds(schema, clean).items():
+        for message in messages:
+            if message not in errors.get(field, []):
+                errors.setdefault(field, []).append(message)
     # Every answer can end up on the result or a form: characters the PDF font cannot draw are named here,
     # when they can still be fixed, instead of vanishing from the signed document.
     from motcua.documents.glyphs import printable_errors
@@ -128,7 +181,10 @@ class DateBoxesField(forms.MultiValueField):
         if not values or not any(values):
             return ""
         try:
-            day, month, year = (int(v) for v in values)
+            parts = [strip_separators(v) for v in values]
+            if not all(is_ascii_digits(p) and len(p) <= 4 for p in parts):
+                raise ValueError("not ASCII digits")
+            day, month, year = (int(p) for p in parts)
             return dt.date(year, month, day).isoformat()
         except (TypeError, ValueError):
             raise ValidationError(_("%(t)s phải là một ngày có thật, ví dụ 12 3 2026") % {"t": self.title}) from None

@@ -267,10 +267,12 @@ class Handover:
 def handovers(dossier: Dossier) -> list[Handover]:
     """Each step's share of the processing time (the workflow's `sla_share`) gives it a due moment; a step
     is handed over when an event leaves it. Classified like the whole dossier: early, on time, late."""
-    from motcua.calendars.engine import add_working_time, classify, working_time_between
+    from motcua.calendars.engine import REMAINING_HORIZON, add_working_time, classify, working_time_between
 
     if not dossier.received_at or not dossier.due_at:
         return []
+    if abs(dossier.due_at - dossier.received_at) > REMAINING_HORIZON:
+        return []  # an absurd stored due date (old data): no step deadlines rather than an error
     workflow = load_workflow(dossier.workflow)
     cal = calendar_for_office(dossier.office)
     total = working_time_between(cal, dossier.received_at, dossier.due_at)

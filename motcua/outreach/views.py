@@ -1,13 +1,11 @@
 """Pages for the community digital teams: the member's phone form (works offline), progress, exports,
 member import and the review of likely duplicates."""
 
-import csv
-import io
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -17,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from motcua.core.errors import DomainError
+from motcua.core.exports import spreadsheet_response
 from motcua.core.logging import mask_citizen_id, mask_phone
 from motcua.core.views import int_param
 from motcua.places.models import VILLAGE_LEVEL, AdministrativeUnit
@@ -149,7 +148,7 @@ def team_export(request, team_id: int):
     labels = services.skill_labels()
     rows = [
         [
-            r.date.strftime("%d/%m/%Y"),
+            r.date,
             r.member.full_name,
             r.full_name,
             r.village.name if r.village else r.village_text,
@@ -159,29 +158,13 @@ def team_export(request, team_id: int):
         ]
         for r in records
     ]
-    if request.GET.get("dang") == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "Hỗ trợ"
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f'attachment; filename="to-cong-nghe-{team.unit.code}.xlsx"'
-        return response
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="to-cong-nghe-{team.unit.code}.csv"'
-    return response
+    return spreadsheet_response(
+        filename=f"to-cong-nghe-{team.unit.code}",
+        header=header,
+        rows=rows,
+        fmt="xlsx" if request.GET.get("dang") == "xlsx" else "csv",
+        sheet_title="Hỗ trợ",
+    )
 
 
 @login_required

@@ -1,19 +1,21 @@
 import datetime as dt
+from typing import Annotated
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from motcua.accounts import selectors, services
 from motcua.api.auth import bearer
 from motcua.core.errors import DomainError
+from motcua.core.inputs import Text
 
 router = Router(tags=["auth"])
 
 
 class LoginIn(Schema):
-    username: str
-    password: str
-    otp: str | None = None
+    username: Text(150, required=True, label="Tên đăng nhập")
+    password: Annotated[str, Field(max_length=4096)]
+    otp: Text(10) | None = None
 
 
 class LoginOut(Schema):

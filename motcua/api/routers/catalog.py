@@ -9,6 +9,7 @@ from motcua.catalog import selectors
 from motcua.catalog.assistant import assistant_answer
 from motcua.catalog.channels import ADAPTERS, ChannelError
 from motcua.core.errors import BadRequest, DomainError, NotFound
+from motcua.core.inputs import Int, Text
 from motcua.places.selectors import main_office
 
 router = Router(tags=["catalog"])
@@ -16,10 +17,10 @@ assistant_router = Router(tags=["assistant"])
 
 
 class ListQuery(Schema):
-    q: str | None = None
-    page: int = 1
+    q: Text(200) | None = None
+    page: Int(1, 10_000, label="Trang") = 1
     page_size: int = 20
-    field: str | None = None
+    field: Text(100) | None = None
 
 
 def _brief(p) -> dict:

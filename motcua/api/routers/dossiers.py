@@ -1,13 +1,15 @@
 import datetime as dt
 import uuid
+from typing import Annotated
 
 from django.conf import settings
 from django.urls import reverse
-from ninja import File, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from motcua.api.auth import bearer
 from motcua.core.errors import BadRequest, NotFound
+from motcua.core.inputs import Int, Text
 from motcua.dossiers import selectors, services
 from motcua.dossiers.models import DRAFT, Dossier
 
@@ -49,7 +51,7 @@ def _summary(dossier: Dossier) -> dict:
 
 
 @router.post("/attachments", response={201: AttachmentOut}, summary="Tải lên một tệp (PDF, JPEG, PNG; tối đa 10 MB)")
-def upload(request, file: File[UploadedFile], document_name: str = ""):
+def upload(request, file: File[UploadedFile], document_name: Text(300, label="Tên giấy tờ") = ""):
     attachment = services.attachment_upload(owner=request.auth, upload=file, document_name=document_name)
     return Status(
         201,
@@ -63,10 +65,10 @@ def upload(request, file: File[UploadedFile], document_name: str = ""):
 
 
 class DossierIn(Schema):
-    procedure_code: str
+    procedure_code: Text(40, required=True, label="Mã thủ tục")
     form: dict
-    attachments: list[str] = []
-    office: str | None = None
+    attachments: Annotated[list[Text(64)], Field(max_length=50)] = []
+    office: Text(40) | None = None
 
 
 @router.post(
@@ -162,15 +164,15 @@ def detail(request, code: str):
 
 
 class TransitionIn(Schema):
-    action: str
-    version: int
-    note: str = ""
-    assignee: str | None = None
-    method: str | None = None
-    new_due: str | None = None
+    action: Text(40, required=True, label="Thao tác")
+    version: Int(1, 2**31 - 1, label="Phiên bản")
+    note: Text(2000, multiline=True, label="Nội dung") = ""
+    assignee: Text(150) | None = None
+    method: Text(10) | None = None
+    new_due: Text(20, label="Ngày hẹn mới") | None = None
     form: dict | None = None
-    attachments: list[str] | None = None
-    documents: list[str] | None = None
+    attachments: Annotated[list[Text(64)], Field(max_length=50)] | None = None
+    documents: Annotated[list[Text(300)], Field(max_length=50)] | None = None
 
 
 @router.post("/dossiers/{code}/transitions", summary="Chuyển bước xử lý hồ sơ")
@@ -183,10 +185,10 @@ def transition(request, code: str, payload: TransitionIn):
 
 
 class WorklistQueryIn(Schema):
-    view: str = "open"
-    q: str = ""
-    page: int = 1
-    page_size: int = 50
+    view: Text(20) = "open"
+    q: Text(100, label="Từ khoá") = ""
+    page: Int(1, 100_000, label="Trang") = 1
+    page_size: Int(1, 200, label="Số dòng mỗi trang") = 50
 
 
 @router.get("/worklist", summary="Danh sách hồ sơ của cán bộ")
@@ -222,7 +224,9 @@ def worklist(request, params: Query[WorklistQueryIn]):
 
 
 @public.get("/track", summary="Tra cứu công khai bằng mã hồ sơ và số điện thoại")
-def track(request, code: str, phone: str):
+def track(
+    request, code: Text(60, required=True, label="Mã hồ sơ"), phone: Text(20, required=True, label="Số điện thoại")
+):
     dossier = services.dossier_track_checked(code=code, phone=phone, ip_address=request.META.get("REMOTE_ADDR"))
     from motcua.documents.pdf import event_label
 
