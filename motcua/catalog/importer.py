@@ -19,6 +19,8 @@ import jsonschema
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.core.inputs import bad_character, column_max_length, describe_character, nfc
+
 from .models import Field, Procedure, RequiredDocument
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -92,6 +94,8 @@ def catalog_check(text: str) -> tuple[dict | None, list[Problem]]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return None, [Problem(exc.lineno, f"cột {exc.colno}", f"tệp JSON hỏng: {exc.msg}")]
+    except RecursionError:
+        return None, [Problem(None, "cấu trúc", "tệp JSON lồng nhau quá sâu")]
     lines = _code_lines(text)
     problems: list[Problem] = []
 
@@ -151,6 +155,9 @@ def catalog_check(text: str) -> tuple[dict | None, list[Problem]]:
             problems.append(Problem(line_of(path), where([*path, "fee"]), "lệ phí cố định cần số tiền (amount)"))
         if fee.get("kind") == "per_page" and not fee.get("tiers"):
             problems.append(Problem(line_of(path), where([*path, "fee"]), "lệ phí theo trang cần bảng giá (tiers)"))
+    problems.extend(_input_problems(data, line_of, where))
+    if any(p.message.startswith("có ký tự") for p in problems):
+        return data, problems  # a NUL cannot even be compared with the database
     known = set(codes) | set(Procedure.objects.current().values_list("code", flat=True))
     for index, proc in enumerate(data["procedures"]):
         if isinstance(proc, dict):
@@ -161,6 +168,95 @@ def catalog_check(text: str) -> tuple[dict | None, list[Problem]]:
                         Problem(line_of(path), where(path), f"thủ tục liên quan {linked} không có trong danh mục")
                     )
     return data, problems
+
+
+# Where each imported value is stored, so its length is checked against that column (motcua.core.inputs),
+# and the documented ranges of the numbers.
+_PROCEDURE_COLUMNS = {
+    "code": "code",
+    "name": "name",
+    "citizen_name": "citizen_name",
+    "level": "level",
+    "agency": "agency",
+    "result": "result",
+    "result_doc_type": "result_doc_type",
+    "form": "form_key",
+    "workflow": "workflow",
+}
+_DOCUMENT_COLUMNS = ("name", "kind", "template", "store_doc_type", "national_db", "note")
+_NUMBER_RANGES = {"popularity": (0, 2**31 - 1), "count": (0, 32767), "order": (0, 32767)}
+_TIME_AMOUNT_MAX = 365 * 8
+
+
+def _walk_strings(node, path):
+    if isinstance(node, str):
+        yield path, node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield path, str(key)
+            yield from _walk_strings(value, [*path, key])
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk_strings(value, [*path, index])
+
+
+def _input_problems(data: dict, line_of, where) -> list[Problem]:
+    """What the JSON Schema cannot say: characters nobody can store (NUL, controls), text longer than its
+    column (the same rule on SQLite and PostgreSQL), numbers outside their range."""
+    problems = []
+    for path, text in _walk_strings(data, []):
+        ch = bad_character(text, multiline=True)
+        if ch is not None:
+            problems.append(
+                Problem(line_of(path), where(path), f"có ký tự không hiển thị được ({describe_character(ch)}); hãy xoá")
+            )
+    if problems:
+        return problems
+    for index, item in enumerate(data.get("fields") or []):
+        if isinstance(item, dict):
+            for key in ("slug", "name"):
+                limit = column_max_length(Field, key)
+                if isinstance(item.get(key), str) and len(nfc(item[key])) > limit:
+                    problems.append(Problem(None, f"lĩnh vực thứ {index + 1}, trường {key}", f"dài quá {limit} ký tự"))
+    for index, proc in enumerate(data.get("procedures") or []):
+        if not isinstance(proc, dict):
+            continue
+        path = ["procedures", index]
+        for key, column in _PROCEDURE_COLUMNS.items():
+            limit = column_max_length(Procedure, column)
+            if isinstance(proc.get(key), str) and len(nfc(proc[key])) > limit:
+                problems.append(Problem(line_of(path), where([*path, key]), f"dài quá {limit} ký tự"))
+        low, high = _NUMBER_RANGES["popularity"]
+        if isinstance(proc.get("popularity"), int) and not low <= proc["popularity"] <= high:
+            problems.append(Problem(line_of(path), where([*path, "popularity"]), f"phải từ {low} đến {high}"))
+        amount = (proc.get("time") or {}).get("amount") if isinstance(proc.get("time"), dict) else None
+        if isinstance(amount, (int, float)) and not 0 < amount <= _TIME_AMOUNT_MAX:
+            problems.append(
+                Problem(line_of(path), where([*path, "time", "amount"]), f"phải lớn hơn 0 và tối đa {_TIME_AMOUNT_MAX}")
+            )
+        for doc_index, doc in enumerate(proc.get("documents") or []):
+            if not isinstance(doc, dict):
+                continue
+            doc_path = [*path, "documents", doc_index]
+            for key in _DOCUMENT_COLUMNS:
+                limit = column_max_length(RequiredDocument, key)
+                if isinstance(doc.get(key), str) and len(nfc(doc[key])) > limit:
+                    problems.append(Problem(line_of(path), where([*doc_path, key]), f"dài quá {limit} ký tự"))
+            low, high = _NUMBER_RANGES["count"]
+            if isinstance(doc.get("count"), int) and not low <= doc["count"] <= high:
+                problems.append(Problem(line_of(path), where([*doc_path, "count"]), f"phải từ {low} đến {high}"))
+    return problems
+
+
+def _nfc_all(node):
+    """Every imported text in NFC (a file saved by another editor may hold NFD)."""
+    if isinstance(node, str):
+        return nfc(node)
+    if isinstance(node, dict):
+        return {nfc(str(k)): _nfc_all(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_nfc_all(v) for v in node]
+    return node
 
 
 _DOCUMENT_DEFAULTS = {"count": 1, "required": True, "template": "", "store_doc_type": "", "national_db": "", "note": ""}
@@ -210,6 +306,7 @@ def catalog_import(
     if problems:
         raise CatalogImportError(problems)
     assert data is not None
+    data = _nfc_all(data)
     today = today or timezone.localdate()
     file_from = dt.date.fromisoformat(data["valid_from"])
     report = ImportReport()

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from motcua.accounts.identity import validate_citizen_id, validate_phone
 from motcua.core.errors import NotFound, ValidationFailed
-from motcua.core.inputs import clean_date, clean_for_column, fold, has_bad_characters, nfc
+from motcua.core.inputs import clean_date, clean_for_column, fold, has_bad_characters
 from motcua.places.models import VILLAGE_LEVEL, AdministrativeUnit
 
 from .models import Affiliation, AssistanceRecord, Member, Person, Team, TeamRole
@@ -50,6 +50,18 @@ AFFILIATION_WORDS = {fold(label): value for value, label in Affiliation.choices}
     "khac": Affiliation.OTHER,
 }
 COLUMNS = ["ho_ten", "dien_thoai", "vai_tro", "don_vi", "tham_gia_tu"]
+MAX_IMPORT_ROWS = 5000
+JOINED_FROM = dt.date(2020, 1, 1)  # the teams were founded in 2025; earlier is a typo
+
+
+def _phone_cell(value) -> str:
+    """A spreadsheet stores 0912000114 typed in a number cell as 912000114: put the 0 back."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+        return "0" + text if len(text) == 9 else text
+    return str(value or "")
 
 
 @dataclass
@@ -83,15 +95,19 @@ def members_import(*, team: Team, filename: str, data: bytes) -> ImportReport:
         raise ValidationFailed(f"Không đọc được tệp {filename}: hãy lưu lại dạng CSV (UTF-8) hoặc XLSX") from exc
     if rows and not {"ho_ten", "dien_thoai"} <= set(rows[0]):
         raise ValidationFailed(f"Tệp cần các cột: {', '.join(COLUMNS)}")
+    if len(rows) > MAX_IMPORT_ROWS:
+        raise ValidationFailed(f"Mỗi tệp tối đa {MAX_IMPORT_ROWS} dòng; hãy chia thành nhiều tệp")
     clean = []
     seen: dict[str, int] = {}
     for line, row in enumerate(rows, start=2):
         problems = []
-        name = nfc(str(row.get("ho_ten") or "")).strip()
-        if len(name) < 2:
-            problems.append("thiếu họ tên")
         try:
-            phone = validate_phone(str(row.get("dien_thoai") or ""))
+            name = clean_for_column(row.get("ho_ten"), Member, "full_name", required=True, min_length=2)
+        except ValidationError as exc:
+            name = ""
+            problems.append("thiếu họ tên" if exc.code == "required" else f"họ tên: {exc.messages[0]}")
+        try:
+            phone = validate_phone(_phone_cell(row.get("dien_thoai")))
         except ValidationError as exc:
             phone = ""
             problems.append(f"số điện thoại: {exc.messages[0]}")
@@ -117,6 +133,8 @@ def members_import(*, team: Team, filename: str, data: bytes) -> ImportReport:
                 joined = dt.datetime.strptime(str(joined_raw).strip(), "%d/%m/%Y").date()
             except ValueError:
                 problems.append("ngày tham gia phải có dạng ngày/tháng/năm, ví dụ 01/09/2026")
+        if not JOINED_FROM <= joined <= timezone.localdate() + dt.timedelta(days=366):
+            problems.append(f"ngày tham gia phải từ {JOINED_FROM:%d/%m/%Y} đến trong vòng một năm tới")
         if problems:
             report.errors.append(f"Dòng {line}: " + "; ".join(problems))
             continue
