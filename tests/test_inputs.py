@@ -241,3 +241,10 @@ def test_records_listing_page_is_bounded(client, member, api_token):
 def test_village_text_is_checked_against_its_column(member):
     [result] = records_sync(member=member, items=[rec("c-400001", village="Thôn " + "x" * 200)])
     assert result["status"] == "rejected" and "village" in result["errors"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/dossiers/AB%00C", "/ho-so/AB%00C", "/thu-tuc/1.0%00"])
+def test_nul_in_a_path_is_refused(client, path):
+    response = client.get(path)
+    assert response.status_code in (400, 422)

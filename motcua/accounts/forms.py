@@ -2,8 +2,10 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.inputs import CleanInputMixin
 
-class LoginForm(forms.Form):
+
+class LoginForm(CleanInputMixin, forms.Form):
     identifier = forms.CharField(
         label=_("Số điện thoại, số định danh cá nhân hoặc tên đăng nhập"),
         max_length=150,
@@ -18,7 +20,7 @@ class LoginForm(forms.Form):
     )
 
 
-class TotpForm(forms.Form):
+class TotpForm(CleanInputMixin, forms.Form):
     code = forms.CharField(
         label=_("Mã xác thực 6 chữ số"),
         help_text=_("Mở ứng dụng xác thực trên điện thoại và nhập mã đang hiển thị"),

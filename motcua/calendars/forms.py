@@ -1,10 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.inputs import CleanInputMixin
+
 from .models import OverrideKind
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(CleanInputMixin, forms.Form):
     date = forms.DateField(
         label=_("Ngày"),
         help_text=_("Ví dụ 15/09/2026"),
@@ -26,6 +28,12 @@ class OverrideForm(forms.Form):
     )
     unit = forms.ChoiceField(label=_("Áp dụng cho địa bàn"), error_messages={"required": _("Chọn địa bàn")})
     legal_basis = forms.CharField(label=_("Căn cứ (số văn bản)"), max_length=300, required=False)
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if not 1995 <= day.year <= 2100:
+            raise forms.ValidationError(_("Ngày phải trong các năm 1995–2100"))
+        return day
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -341,3 +341,29 @@ def Text(max_length: int, *, multiline: bool = False, required: bool = False, la
 
 def Int(min_value: int, max_value: int, *, label=None):
     return Annotated[int, _pydantic(lambda v: clean_int(v, min_value=min_value, max_value=max_value, label=label))]
+
+
+# --- Django forms ---------------------------------------------------------------------------------------------
+class CleanInputMixin:
+    """Mixed into page forms: every text field (passwords aside) goes through ``clean_text`` — NFC, no
+    control characters, the field's max_length in characters — with the message next to the field."""
+
+    def _clean_fields(self):
+        from django import forms
+
+        super()._clean_fields()
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if not isinstance(field, forms.CharField) or not isinstance(value, str):
+                continue
+            if isinstance(field.widget, forms.PasswordInput):
+                continue
+            try:
+                self.cleaned_data[name] = clean_text(
+                    value,
+                    max_length=field.max_length,
+                    multiline=isinstance(field.widget, forms.Textarea),
+                    label=field.label or name,
+                )
+            except ValidationError as exc:
+                self.add_error(name, exc)

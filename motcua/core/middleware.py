@@ -37,7 +37,9 @@ class RefuseUnreadableInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        bad = self._bad_parameter(request.GET)
+        from .inputs import has_bad_characters
+
+        bad = "path" if has_bad_characters(request.path) else self._bad_parameter(request.GET)
         if bad is None and request.method == "POST" and request.content_type in self.FORM_TYPES:
             bad = self._bad_parameter(request.POST)
         if (

@@ -12,7 +12,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.core.inputs import EARLIEST_BIRTH, clean_date, clean_text, is_ascii_digits, nfc, strip_separators
+from motcua.core.inputs import (
+    EARLIEST_BIRTH,
+    CleanInputMixin,
+    clean_date,
+    clean_text,
+    is_ascii_digits,
+    nfc,
+    strip_separators,
+)
 
 
 def _title(schema: dict, name: str) -> str:
@@ -222,7 +230,7 @@ def build_form_class(schema: dict, ui: dict) -> type[forms.Form]:
             )
             fields[name] = forms.CharField(widget=widget, **common)
         fields[name].schema_required = name in required
-    return type("EForm", (forms.Form,), fields)
+    return type("EForm", (CleanInputMixin, forms.Form), fields)
 
 
 def form_to_data(schema: dict, cleaned: dict) -> dict:

@@ -22,7 +22,7 @@ from motcua.catalog.fees import fee_compute
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import deadline_rule, procedure_current
 from motcua.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
-from motcua.core.inputs import fold, nfc
+from motcua.core.inputs import as_validation_failed, clean_text, fold, nfc
 from motcua.places.models import Office
 
 from . import eforms
@@ -477,6 +477,10 @@ def _supplement_documents(dossier: Dossier, params: dict) -> list[str]:
     return list(dict.fromkeys(chosen))
 
 
+# Officers' notes and citizens' comments (TextFields): long enough for reasons, bounded all the same.
+NOTE_MAX_LENGTH = 2000
+
+
 # --- the one door for state changes ----------------------------------------------------------------------------
 def _param(params: dict, name: str) -> str:
     value = params.get(name)
@@ -581,7 +585,8 @@ def _clean_note(note) -> str:
     from motcua.documents.glyphs import check_printable
 
     try:
-        return check_printable(clean_text(note, multiline=True, label=_("Nội dung")), label=_("Nội dung"))
+        text = clean_text(note, max_length=NOTE_MAX_LENGTH, multiline=True, label=_("Nội dung"))
+        return check_printable(text, label=_("Nội dung"))
     except ValidationError as exc:
         raise ValidationFailed(exc.messages[0], fields={"note": exc.messages}) from None
 
@@ -664,8 +669,12 @@ def dossier_rate(*, citizen: User, code: str, score: int, comment: str = "") -> 
     if not isinstance(score, int) or not 1 <= score <= 5:
         raise ValidationFailed(_("Chọn mức hài lòng từ 1 đến 5"), fields={"score": [_("Từ 1 đến 5")]})
     try:
+        comment = clean_text(comment, max_length=NOTE_MAX_LENGTH, multiline=True, label=_("Góp ý"))
+    except ValidationError as exc:
+        raise as_validation_failed("comment", exc) from exc
+    try:
         with transaction.atomic():
-            return Rating.objects.create(dossier=dossier, score=score, comment=(comment or "").strip()[:2000])
+            return Rating.objects.create(dossier=dossier, score=score, comment=comment)
     except IntegrityError:
         raise Conflict(_("Bạn đã đánh giá hồ sơ này rồi. Cảm ơn bạn!"), code="already_rated") from None
 
