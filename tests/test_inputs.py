@@ -248,3 +248,14 @@ def test_village_text_is_checked_against_its_column(member):
 def test_nul_in_a_path_is_refused(client, path):
     response = client.get(path)
     assert response.status_code in (400, 422)
+
+
+def test_idempotency_keys_are_checked_like_any_input(catalog, citizen, office_a):
+    from motcua.core.errors import ValidationFailed
+    from motcua.dossiers.services import dossier_submit
+
+    form = {"muc_dich": "Để đăng ký kết hôn", "tinh_trang": "Chưa kết hôn"}
+    for key in ("k" * 101, "a\x00b"):
+        with pytest.raises(ValidationFailed) as exc:
+            dossier_submit(citizen=citizen, procedure_code="1.004873", form=form, idempotency_key=key)
+        assert "idempotency_key" in exc.value.fields

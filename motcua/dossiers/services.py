@@ -315,7 +315,10 @@ def dossier_submit(
     """Submit a dossier (online, or at the counter by an officer). Returns (dossier, created). The same
     idempotency key never creates a second dossier, even under concurrent retries: the unique constraint
     decides, and the losing transaction (with its code number) is rolled back."""
-    key = (idempotency_key or "").strip()[:100] or None
+    try:
+        key = clean_text(idempotency_key, max_length=100, label="Idempotency-Key") or None
+    except ValidationError as exc:
+        raise as_validation_failed("idempotency_key", exc) from exc
     if key:
         existing = Dossier.objects.filter(citizen=citizen, idempotency_key=key).first()
         if existing is not None:
