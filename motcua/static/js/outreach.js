@@ -97,9 +97,12 @@
         return Promise.all(data.results.map(function (r) {
           if (r.status === "created" || r.status === "duplicate") { done++; return remove(r.client_id); }
           rejected++;
-          var original = pending.filter(function (p) { return p.client_id === r.client_id; })[0];
+          // By position first: a record refused for its client_id comes back without one.
+          var original = (typeof r.index === "number" && pending[r.index]) ||
+            pending.filter(function (p) { return p.client_id === r.client_id; })[0];
           return original ? put(Object.assign(original, { errors: r.errors })) : null;
-        })).then(function () {
+        })).then(render).then(function () {
+          // The list is redrawn first, so the message never describes a list that is not there yet.
           say("Đã đồng bộ " + done + " bản ghi" + (rejected ? ", " + rejected + " bị từ chối (xem danh sách)." : "."));
         });
       }).catch(function () {
