@@ -174,7 +174,7 @@ def test_worklist_views(call, ctx):
     new = call("get", "/worklist?view=new", ctx["tiepnhan"]).json()
     assert len(new["results"]) == 3
     assert call("get", "/worklist?view=new", ctx["tiepnhan2"]).json()["results"] == []
-    assert call("get", "/worklist?view=bogus", ctx["tiepnhan"]).status_code == 400
+    assert call("get", "/worklist?view=bogus", ctx["tiepnhan"]).status_code == 422
     assert call("get", "/worklist?view=due_soon", ctx["citizen"]).status_code == 404
     found = call("get", "/worklist?view=open&q=010190012345", ctx["tiepnhan"]).json()
     assert len(found["results"]) == 3

@@ -259,3 +259,18 @@ def test_idempotency_keys_are_checked_like_any_input(catalog, citizen, office_a)
         with pytest.raises(ValidationFailed) as exc:
             dossier_submit(citizen=citizen, procedure_code="1.004873", form=form, idempotency_key=key)
         assert "idempotency_key" in exc.value.fields
+
+
+def test_nul_in_an_uploaded_file_name_is_refused(client, citizen, api_token):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .conftest import PDF_BYTES
+
+    token = api_token(citizen)
+    upload = SimpleUploadedFile("giay\x00to.pdf", PDF_BYTES)
+    response = client.post("/api/v1/attachments", {"file": upload}, HTTP_AUTHORIZATION=f"Bearer {token}")
+    # Django's multipart parser or the middleware: either way no NUL reaches the database.
+    assert response.status_code in (201, 422)
+    from motcua.dossiers.models import Attachment
+
+    assert all("\x00" not in a.original_name for a in Attachment.objects.all())

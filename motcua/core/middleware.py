@@ -42,6 +42,11 @@ class RefuseUnreadableInputMiddleware:
         bad = "path" if has_bad_characters(request.path) else self._bad_parameter(request.GET)
         if bad is None and request.method == "POST" and request.content_type in self.FORM_TYPES:
             bad = self._bad_parameter(request.POST)
+            if bad is None:
+                bad = next(
+                    (key for key, files in request.FILES.lists() if any(has_bad_characters(f.name) for f in files)),
+                    None,
+                )
         if (
             bad is None
             and request.content_type == "application/json"

@@ -8,7 +8,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from motcua.api.auth import bearer
-from motcua.core.errors import BadRequest, NotFound
+from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.inputs import Int, Text
 from motcua.dossiers import selectors, services
 from motcua.dossiers.models import DRAFT, Dossier
@@ -198,9 +198,8 @@ def worklist(request, params: Query[WorklistQueryIn]):
     if not is_officer(user=request.auth):
         raise NotFound("Không tìm thấy")
     if params.view not in selectors.VIEWS:
-        raise BadRequest(f"view phải là một trong: {', '.join(selectors.VIEWS)}", fields={"view": ["Không hợp lệ"]})
-    if not 1 <= params.page_size <= 200 or params.page < 1:
-        raise BadRequest("page ≥ 1 và page_size từ 1 đến 200")
+        message = f"view phải là một trong: {', '.join(selectors.VIEWS)}"
+        raise ValidationFailed(message, fields={"view": [message]})
     qs = selectors.worklist(user=request.auth, query=selectors.WorklistQuery(view=params.view, search=params.q))
     start = (params.page - 1) * params.page_size
     rows = list(qs[start : start + params.page_size + 1])
