@@ -107,7 +107,7 @@ def _bounds(schema: dict, clean: dict) -> dict[str, list[str]]:
                 continue
         if prop.get("type") == "integer" and isinstance(value, int) and not isinstance(value, bool):
             low, high = prop.get("minimum", -INTEGER_MAX), prop.get("maximum", INTEGER_MAX)
-            if not low <= value <= high and ("minimum" not in prop or "maximum" not in prop):
+            if (value > high and "maximum" not in prop) or (value < low and "minimum" not in prop):
                 errors.setdefault(name, []).append(
                     _("%(t)s phải từ %(a)s đến %(b)s") % {"t": title, "a": low, "b": high}
                 )
