@@ -8,7 +8,7 @@ import pytest
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_submit, dossier_transition
 
-from .conftest import BIRTH_FORM, advance
+from .conftest import BIRTH_FORM, advance, documents_for
 
 
 # --- the calendar API (no login) -----------------------------------------------------------------------------
@@ -151,7 +151,13 @@ def test_birth_dates_are_not_in_the_future_nor_absurdly_past(catalog, citizen, o
 
     form = {**BIRTH_FORM, "ngay_sinh": birth}
     if ok:
-        dossier, _ = dossier_submit(citizen=citizen, procedure_code="1.001193", form=form, idempotency_key=birth)
+        dossier, _ = dossier_submit(
+            citizen=citizen,
+            procedure_code="1.001193",
+            form=form,
+            idempotency_key=birth,
+            attachment_ids=documents_for(citizen),
+        )
         assert dossier.form_data["ngay_sinh"] == birth
     else:
         with pytest.raises(ValidationFailed) as exc:
