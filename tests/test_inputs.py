@@ -274,3 +274,21 @@ def test_nul_in_an_uploaded_file_name_is_refused(client, citizen, api_token):
     from motcua.dossiers.models import Attachment
 
     assert all("\x00" not in a.original_name for a in Attachment.objects.all())
+
+
+def test_no_code_validates_with_isdigit_or_writes_spreadsheets_on_its_own():
+    """The kinds stay fixed at their root: identifiers through motcua.core.inputs (never str.isdigit,
+    which accepts "²"), spreadsheets through motcua.core.exports (never a raw csv.writer / Workbook)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "motcua"
+    offenders = []
+    for path in root.rglob("*.py"):
+        if "migrations" in path.parts or path.name in ("exports.py", "inputs.py"):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.split("#", 1)[0]
+            if re.search(r"\.isdigit\(|csv\.writer\(|Workbook\(\)", code):
+                offenders.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    assert offenders == []
