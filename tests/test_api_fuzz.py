@@ -2,7 +2,7 @@
 anonymous visitor, a citizen and an officer; no answer may be a server error, and every error answer is the
 API's JSON body {code, message, fields}.
 
-CI runs a smoke pass (FUZZ_EXAMPLES, default 5 examples per operation and role). The full run the issue
+CI runs a smoke pass (FUZZ_EXAMPLES, default 5 examples per operation and role; ~10 s). The full run the issue
 asks for (>= 100 examples each) is the documented command:
 
     FUZZ_EXAMPLES=100 make test PYTEST_ARGS="tests/test_api_fuzz.py"
@@ -58,9 +58,7 @@ def tokens(catalog, citizen, office_a, staff, api_token, settings):
     )
     dossier = Dossier.objects.get(idempotency_key="fuzz-1")
     yield {
-        "anonymous": None,
-        "citizen": api_token(citizen),
-        "officer": api_token(staff["tiepnhan"]),
+        "users": {"citizen": citizen, "officer": staff["tiepnhan"]},
         "known": {"code": dossier.code, "year": "2026", "channel": "zalo"},
     }
     request_started.connect(close_old_connections)
@@ -99,25 +97,31 @@ def _strategy(operation, known: dict):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: f"{op.method.upper()} {op.path}")
-def test_no_server_error(operation, role, tokens):
-    headers = {"Authorization": f"Bearer {tokens[role]}"} if tokens[role] else {}
+def test_no_server_error(role, tokens, api_token):
+    """Every operation in turn, for one role (the data set up once: setting it up per operation was most
+    of the run's time). A fresh token per operation, so a fuzzed logout cannot disarm the next one."""
     seen: list[str] = []
+    calls = 0
+    for operation in OPERATIONS:
+        current = {"Authorization": f"Bearer {api_token(tokens['users'][role])}"} if role != "anonymous" else {}
 
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(case=_strategy(operation, tokens["known"]))
-    def run(case):
-        response = case.call(headers=headers)
-        problems = _problems(response)
-        if problems:
-            seen.append(f"{case.method} {case.formatted_path} {case.query} {str(case.body)[:200]}: {problems}")
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=_strategy(operation, tokens["known"]))
+        def run(case):
+            nonlocal calls
+            calls += 1
+            response = case.call(headers=current)  # noqa: B023  (called within this iteration)
+            problems = _problems(response)
+            if problems:
+                seen.append(f"{case.method} {case.formatted_path} {case.query} {str(case.body)[:200]}: {problems}")
 
-    run()
+        run()
     assert seen == []
+    assert calls >= len(OPERATIONS)  # every operation was called
