@@ -38,11 +38,12 @@ def main() -> None:
         user = User.objects.get(username=username)
         for view in ("open", "finished"):
             for text in queries:
-                qs = worklist(user=User.objects.get(pk=user.pk), query=WorklistQuery(view=view, search=text))
+                officer = User.objects.get(pk=user.pk)
                 timings, found = [], 0
                 for _ in range(rounds):
-                    started = time.perf_counter()
-                    found = len(list(qs.all()[:25]))
+                    started = time.perf_counter()  # the search step runs when the worklist is built
+                    qs = worklist(user=officer, query=WorklistQuery(view=view, search=text))
+                    found = len(list(qs[:25]))
                     timings.append((time.perf_counter() - started) * 1000)
                 timings.sort()
                 p95 = timings[max(0, int(len(timings) * 0.95) - 1)]

@@ -166,3 +166,23 @@ def test_the_data_migration_folds_existing_names(dossiers, staff):
     Dossier.objects.update(applicant_search="")
     import_module("motcua.dossiers.migrations.0002_applicant_search").fill(apps, None)
     assert set(Dossier.objects.values_list("applicant_search", flat=True)) == {"lo thi mai"}
+
+
+def test_common_searches_fall_back_to_the_plain_filter(dossiers, staff, monkeypatch):
+    from motcua.dossiers import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_PREFILTER_CAP", 1)
+    found = worklist(user=staff["tiepnhan"], query=WorklistQuery(view="open", search="lo thi mai"))
+    assert {d.pk for d in found} == {d.pk for d in dossiers}
+
+
+def test_search_stays_within_the_officers_scope(dossiers, staff):
+    found = worklist(user=staff["tiepnhan2"], query=WorklistQuery(view="open", search="lo thi mai"))
+    assert not found.exists()
+
+
+def test_codes_are_found_in_any_case(dossiers, staff):
+    code = dossiers[0].code
+    for typed in (code, code.lower(), code[:-2].lower()):
+        found = worklist(user=staff["tiepnhan"], query=WorklistQuery(view="open", search=typed))
+        assert dossiers[0].pk in {d.pk for d in found}, typed

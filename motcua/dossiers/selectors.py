@@ -186,8 +186,26 @@ def worklist(*, user, query: WorklistQuery, now: dt.datetime | None = None) -> Q
                 qs = qs.filter(due_at__lt=now)
         qs = qs.order_by("due_at", "id")
     if query.search:
-        qs = qs.filter(_search_condition(query.search))
+        qs = qs.filter(_search_matches(query.search))
     return qs.select_related("procedure", "assigned_to")
+
+
+# Searching is done in two steps so that PostgreSQL uses the search indexes (trigram on the folded name,
+# btree on code, citizen ID and phone) instead of walking a province's dossiers in due order and filtering
+# each one (measured: 0.5 s for 300,000 dossiers): first the matching ids, unordered and unscoped (they are
+# only intersected with the officer's scope), then the worklist restricted to them. A very common search
+# (more than the cap) is dense enough for the plain filter to find a page quickly.
+SEARCH_PREFILTER_CAP = 1000
+
+
+def _search_matches(text: str) -> Q:
+    condition = _search_condition(text)
+    ids = list(
+        Dossier.objects.filter(condition).exclude(status=DRAFT).values_list("pk", flat=True)[: SEARCH_PREFILTER_CAP + 1]
+    )
+    if len(ids) > SEARCH_PREFILTER_CAP:
+        return condition
+    return Q(pk__in=ids)
 
 
 def _end_of_day(now: dt.datetime) -> dt.datetime:
@@ -209,7 +227,8 @@ def _search_condition(text: str) -> Q:
     part of the applicant's name compared folded on both sides: "LÒ THỊ MAI", its NFD form and
     "lo thi mai" find the same dossiers on SQLite and PostgreSQL."""
     value = " ".join(nfc(text).split())
-    condition = Q(code__iexact=value)
+    # Codes are stored in capitals: an exact / prefix match on the upper-cased text uses the code indexes.
+    condition = Q(code__in={value, value.upper()})
     folded = fold(value)
     if folded:
         condition |= Q(applicant_search__contains=folded)
@@ -219,7 +238,7 @@ def _search_condition(text: str) -> Q:
     if digits and 9 <= len(digits) <= 11:
         condition |= Q(applicant_phone=normalize_phone(digits))
     if "-" in value:
-        condition |= Q(code__istartswith=value)
+        condition |= Q(code__startswith=value) | Q(code__startswith=value.upper())
     return condition
 
 
