@@ -123,6 +123,9 @@ else:
                     "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
                 ),
             },
+            # Tests use a file too (not Django's shared in-memory database, whose table locks fail at
+            # once instead of waiting): concurrency on SQLite is then tested as it runs in production.
+            "TEST": {"NAME": str(VAR_DIR / "test-motcua.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -192,7 +192,7 @@ FULL_FLOW = [
     ("assign", "tiepnhan", {"assignee": "chuyenvien"}),
     ("appraise", "chuyenvien", {}),
     ("approve", "lanhdao", {}),
-    ("sign", "lanhdao", {}),
+    ("sign", "lanhdao", {"confirm": True}),
     ("return_result", "tiepnhan", {"method": "online"}),
 ]
 

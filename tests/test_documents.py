@@ -299,8 +299,12 @@ def test_receipt_is_signed_by_the_officer_who_issued_it(catalog, citizen, office
     receipt = client.get(f"/ho-so/{dossier.code}/phieu/01.pdf").content
     [signature] = verify_upload(receipt)["signatures"]
     assert signature["signer"] == "tiepnhan" and signature["intact"] and signature["trusted"]
-    tracking = client.get(f"/ho-so/{dossier.code}/phieu/05.pdf").content
-    assert verify_upload(tracking)["signatures"][0]["signer"] == "Bộ phận Một cửa UBND xã Bắc Hà"
+    assert client.get(f"/ho-so/{dossier.code}/phieu/kiem-soat.pdf").status_code == 404
+    dossier_transition(code=dossier.code, action="withdraw", actor=citizen, version=2)
+    # The citizen withdrew: the system issues the notice and the tracking form, signed by the agency.
+    for form in ("05", "kiem-soat"):
+        issued = client.get(f"/ho-so/{dossier.code}/phieu/{form}.pdf").content
+        assert verify_upload(issued)["signatures"][0]["signer"] == "Bộ phận Một cửa UBND xã Bắc Hà"
 
 
 @needs_tools

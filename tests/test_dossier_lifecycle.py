@@ -63,7 +63,7 @@ def test_the_five_steps(submitted, citizen, staff):
     assert d.status == "appraising" and d.assigned_to == staff["chuyenvien"]
     d = step(d, "appraise", staff["chuyenvien"], "2026-03-10T09:00", note="Đủ điều kiện cấp")
     d = step(d, "approve", staff["lanhdao"], "2026-03-10T14:00")
-    d = step(d, "sign", staff["lanhdao"], "2026-03-10T14:05")
+    d = step(d, "sign", staff["lanhdao"], "2026-03-10T14:05", confirm=True)
     d = step(d, "return_result", staff["tiepnhan"], "2026-03-11T08:00", method="online")
     assert d.status == "returned" and not d.is_open and d.timeliness == "early" and d.outcome == "completed"
     assert list(d.events.values_list("action", flat=True)) == [
@@ -87,7 +87,7 @@ def test_finishing_late_is_classified_late(submitted, staff):
     d = step(d, "assign", staff["tiepnhan"], "2026-03-09T11:05", assignee="chuyenvien")
     d = step(d, "appraise", staff["chuyenvien"], "2026-03-10T09:00", note="ok")
     d = step(d, "approve", staff["lanhdao"], "2026-03-10T14:00")
-    d = step(d, "sign", staff["lanhdao"], "2026-03-10T14:05")
+    d = step(d, "sign", staff["lanhdao"], "2026-03-10T14:05", confirm=True)
     d = step(d, "return_result", staff["tiepnhan"], "2026-03-13T08:00", method="counter")
     assert d.timeliness == "late"
 
@@ -258,9 +258,12 @@ def test_each_step_has_its_share_of_the_time(submitted, staff):
     assert rows["receive"].timeliness in ("early", "on_time")
     assert rows["appraise"].due_at < at("2026-03-12T09:00") and rows["appraise"].timeliness == "late"
     assert rows["return"].due_at == d.due_at and rows["return"].done_at is None
+    from motcua.documents.forms import form_facts
     from motcua.documents.pdf import render_form
 
-    assert render_form("05", d).startswith(b"%PDF")
+    facts = form_facts("kiem-soat", d, d.events.order_by("seq").last())
+    assert [s["label"] for s in facts["steps"]][:2] == ["Tiếp nhận", "Thẩm định"]
+    assert render_form(facts).startswith(b"%PDF")
 
 
 def test_supplement_request_only_within_three_working_days_of_receipt(submitted, staff):

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.services import dossier_draft_save, dossier_submit
+from motcua.dossiers.services import dossier_draft_save, dossier_submit, dossier_transition
 
 from .conftest import BIRTH_FORM, PDF_BYTES, PNG_BYTES, advance, documents_for
 
@@ -59,7 +59,9 @@ def test_online_submission_through_the_pages(logged_citizen, citizen):
     assert Dossier.objects.exclude(status="draft").count() == 1
     page = client.get(sent["Location"]).content.decode()
     assert "Đã nộp, đang chờ cán bộ kiểm tra" in page
-    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in page
+    # No receipt until the intake officer's completeness check (DOMAIN.md §4.2).
+    assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" not in page and "Chưa có phiếu nào được cấp." in page
+    assert client.get(f"/ho-so/{dossier.code}/phieu/01.pdf").status_code == 404
     mine = client.get("/ho-so").content.decode()
     assert dossier.code in mine
 
@@ -79,6 +81,7 @@ def test_receipt_and_forms_are_pdfs(logged_citizen, citizen, staff):
     dossier, _ = dossier_submit(
         citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
     )
+    dossier_transition(code=dossier.code, action="accept", actor=staff["tiepnhan"], version=1)
     response = logged_citizen.get(f"/ho-so/{dossier.code}/phieu/01.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
@@ -89,7 +92,9 @@ def test_receipt_and_forms_are_pdfs(logged_citizen, citizen, staff):
     assert "GIẤY TIẾP NHẬN HỒ SƠ" in text and dossier.code in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     width, height = (float(v) for v in reader.pages[0].mediabox[2:])
     assert round(width) == 420 and round(height) == 595  # A5 in points
-    assert logged_citizen.get(f"/ho-so/{dossier.code}/phieu/05.pdf").status_code == 200
+    page = logged_citizen.get(f"/ho-so/{dossier.code}").content.decode()
+    assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" in page
+    assert logged_citizen.get(f"/ho-so/{dossier.code}/phieu/05.pdf").status_code == 404
     assert logged_citizen.get(f"/ho-so/{dossier.code}/phieu/09.pdf").status_code == 404
 
 

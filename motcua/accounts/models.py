@@ -90,6 +90,13 @@ OFFICER_ROLES = frozenset({Role.INTAKE_OFFICER, Role.SPECIALIST, Role.LEADER, Ro
 ADMIN_ROLES = frozenset({Role.UNIT_ADMIN, Role.PROVINCE_ADMIN})
 
 
+class Position(models.TextChoices):
+    """A leader's office, which decides the capacity printed above their signature (DOMAIN.md §12)."""
+
+    CHAIRMAN = "chairman", _("Chủ tịch")
+    VICE_CHAIRMAN = "vice_chairman", _("Phó Chủ tịch")
+
+
 class RoleGrantQuerySet(models.QuerySet):
     def active(self, on: dt.date | None = None):
         on = on or timezone.localdate()
@@ -105,6 +112,8 @@ class RoleGrant(TimeStampedModel):
     valid_from = models.DateField(_("từ ngày"), default=dt.date.today)
     valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
     granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # For leaders: chairman signs "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH", a vice-chairman "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH".
+    position = models.CharField(_("chức vụ"), max_length=20, choices=Position.choices, blank=True)
 
     objects = RoleGrantQuerySet.as_manager()
 

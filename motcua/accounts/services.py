@@ -106,13 +106,18 @@ def citizen_create(
     return user
 
 
-def role_grant(*, user: User, role: str, unit: AdministrativeUnit, granted_by: User | None = None) -> RoleGrant:
+def role_grant(
+    *, user: User, role: str, unit: AdministrativeUnit, granted_by: User | None = None, position: str = ""
+) -> RoleGrant:
     grant, _created = RoleGrant.objects.get_or_create(
         user=user,
         role=role,
         unit=unit,
-        defaults={"granted_by": granted_by, "valid_from": dt.date(2025, 7, 1)},
+        defaults={"granted_by": granted_by, "valid_from": dt.date(2025, 7, 1), "position": position},
     )
+    if position and grant.position != position:
+        grant.position = position
+        grant.save(update_fields=["position", "updated_at"])
     user._grants_cache = None
     return grant
 

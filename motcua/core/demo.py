@@ -97,7 +97,8 @@ _CITIZENS = {
 _STAFF = {
     "tiepnhan": [(Role.INTAKE_OFFICER, "02839")],
     "chuyenvien": [(Role.SPECIALIST, "02839")],
-    "lanhdao": [(Role.LEADER, "02839")],
+    # A vice-chairman: results read "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" (DOMAIN.md §12).
+    "lanhdao": [(Role.LEADER, "02839", "vice_chairman")],
     "tiepnhan2": [(Role.INTAKE_OFFICER, "03037")],
     # Every demo commune can take a dossier to the end: intake, specialist and leader in each.
     "chuyenvien2": [(Role.SPECIALIST, "03037")],
@@ -177,11 +178,11 @@ def seed_accounts(communes: dict[str, AdministrativeUnit], province_code: str = 
         user, _created = User.objects.get_or_create(username=username, defaults={"full_name": names[username]})
         user.full_name = names[username]
         user.set_password(DEMO_PASSWORD)
-        user.is_staff = any(role == Role.PROVINCE_ADMIN for role, _code in grants)
+        user.is_staff = any(g[0] == Role.PROVINCE_ADMIN for g in grants)
         user.is_superuser = user.is_staff
         user.save()
-        for role, code in grants:
-            role_grant(user=user, role=role, unit=units[code])
+        for role, code, *position in grants:
+            role_grant(user=user, role=role, unit=units[code], position=(position or [""])[0])
 
 
 @transaction.atomic

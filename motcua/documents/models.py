@@ -109,6 +109,56 @@ class ResultDocument(models.Model):
         return f"{self.title} ({self.dossier})"
 
 
+class IssuedForm(models.Model):
+    """A one-stop form (receipt, supplement request, refusal, apology, stop notice, tracking form) issued
+    at its event. What it says (`facts`) is frozen in the event's transaction; the PDF is rendered and
+    signed once right after the commit (outside the write lock), then served as stored. A later event
+    issues a new form that supersedes the earlier one, which is kept."""
+
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.PROTECT, related_name="issued_forms")
+    event = models.ForeignKey("dossiers.DossierEvent", on_delete=models.PROTECT, related_name="issued_forms")
+    form = models.CharField(max_length=12)
+    title = models.CharField(max_length=200)
+    facts = models.JSONField(default=dict)
+    file = models.FileField(upload_to="forms/%Y/%m", max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    signer_name = models.CharField(max_length=200, blank=True)
+    signed = models.BooleanField(default=False)
+    supersedes = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("phiếu đã cấp")
+        verbose_name_plural = _("phiếu đã cấp")
+        ordering = ["dossier", "created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["event", "form"], name="issued_form_once_per_event")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.dossier})"
+
+    @property
+    def is_ready(self) -> bool:
+        return bool(self.sha256)
+
+
+class RegisterCounter(models.Model):
+    """The last entry number of an office's register of dossiers (Sổ theo dõi hồ sơ) in a year; the
+    entry is printed on Form 01."""
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["office", "year"], name="register_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.office} {self.year}: {self.last}"
+
+
 class StoredDocument(models.Model):
     """An entry of the citizen's document store (kho dữ liệu): an e-result or a digitised document."""
 

@@ -107,3 +107,24 @@ def share_link_get(*, token: str) -> ShareLink:
     if link is None or link.expires_at <= timezone.now():
         raise NotFound("Đường dẫn chia sẻ không tồn tại hoặc đã hết hạn")
     return link
+
+
+def issued_forms_of(*, dossier):
+    """Every form issued for a dossier, oldest first (superseded ones included: they are the record)."""
+    from .models import IssuedForm
+
+    return IssuedForm.objects.filter(dossier=dossier).order_by("pk")
+
+
+def issued_form_get(*, dossier, form: str, pk: int | None = None):
+    """The stored form to serve: a given one, or the latest of its number. Never rendered on request:
+    a form whose event did not happen does not exist (NotFound). A form recorded at its event whose
+    signing was interrupted is completed once, from the facts frozen then."""
+    from .forms import form_complete
+    from .models import IssuedForm
+
+    qs = IssuedForm.objects.filter(dossier=dossier, form=form)
+    issued = qs.filter(pk=pk).first() if pk is not None else qs.order_by("-pk").first()
+    if issued is None:
+        raise NotFound("Không có phiếu này cho hồ sơ")
+    return issued if issued.is_ready else form_complete(form_id=issued.pk)

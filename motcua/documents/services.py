@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings
@@ -20,8 +21,17 @@ from motcua.core.errors import DomainError, NotAllowed, NotFound, ValidationFail
 from motcua.places.models import Office
 
 from . import pki
-from .models import DocumentUse, ResultDocument, ResultStatus, ShareLink, SigningIdentity, StoredDocument, TrustedRoot
-from .pdf import FORM_TITLES, page_count, render_form
+from .models import (
+    DocumentUse,
+    ResultDocument,
+    ResultStatus,
+    ShareLink,
+    SigningIdentity,
+    StoredDocument,
+    TrustedRoot,
+    _public_code,
+)
+from .pdf import page_count
 from .signing import SigningUnavailable, StampPlacement, sign_pdf
 
 logger = logging.getLogger(__name__)
@@ -137,10 +147,63 @@ def _sign_twice(
     return signed
 
 
-def result_issue(*, dossier, actor: User, now: dt.datetime) -> ResultDocument:
-    """The "sign" step: render the result (or assemble the certified copy), sign it with the leader's
-    certificate and the agency's when it has one, keep it, and put it in the citizen's store."""
+def signer_capacity(*, user: User, unit) -> list[str]:
+    """The capacity printed above a leader's name (DOMAIN.md §12): the chairman signs on behalf of the
+    committee, a vice-chairman on behalf of the chairman."""
+    from motcua.accounts.models import Position, RoleGrant
 
+    units = [unit, *unit.ancestors()]
+    grant = (
+        RoleGrant.objects.active()
+        .filter(user=user, role=Role.LEADER, unit__in=units)
+        .exclude(position="")
+        .order_by("-unit__depth")
+        .first()
+    )
+    if grant is not None and grant.position == Position.VICE_CHAIRMAN:
+        return ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+    return ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
+
+
+@dataclass
+class PreparedResult:
+    """A result rendered and signed before the write transaction (signing and the time-stamp are slow;
+    they must never hold the database's write lock). Valid only for the dossier version it was made from."""
+
+    public_code: str
+    title: str
+    pdf: bytes
+    pages: int
+    agency_signed: bool
+    fee_amount: int | None = None
+
+
+def _render(dossier, *, actor: User, url: str, now: dt.datetime, draft: bool = False):
+    capacity = signer_capacity(user=actor, unit=dossier.unit)
+    if dossier.procedure.result_doc_type == "certified_copy":
+        scans = list(dossier.attachments.all())
+        if not scans:
+            raise ValidationFailed(_("Chưa có bản quét của bản chính để chứng thực; tải bản quét lên hồ sơ trước."))
+        copies = dossier.form_data.get("so_ban") if isinstance(dossier.form_data.get("so_ban"), int) else 1
+        pdf, pages = _certified(dossier, scans, url, capacity, actor, copies, now, draft)
+        fee = fee_compute(dossier.procedure.fee, channel=dossier.channel, pages=pages, copies=copies).amount
+        return pdf, pages, f"Bản sao điện tử có chứng thực ({pages} trang)", fee
+    from .results import render_result
+
+    pdf = render_result(
+        dossier, verify_url=url, capacity=capacity, signer_name=actor.display_name, when=now, draft=draft
+    )
+    return pdf, 1, dossier.procedure.result, None
+
+
+def result_preview(*, dossier, actor: User) -> bytes:
+    """What the leader is about to sign, unsigned and marked as a preview on every page."""
+    return _render(dossier, actor=actor, url=settings.SITE_URL, now=timezone.now(), draft=True)[0]
+
+
+def result_prepare(*, dossier, actor: User, now: dt.datetime) -> PreparedResult:
+    """Render the result (or assemble the certified copy) and sign it with the leader's certificate and
+    the agency's when it has one — outside any transaction."""
     person = identity_of(user=actor)
     if person is None:
         raise ValidationFailed(
@@ -151,36 +214,39 @@ def result_issue(*, dossier, actor: User, now: dt.datetime) -> ResultDocument:
             code="no_certificate",
         )
     agency = identity_of(office=dossier.office)
-    result = ResultDocument(
-        dossier=dossier, signed_at=now, signer_name=actor.display_name, doc_type=dossier.procedure.result_doc_type
-    )
-    url = verify_url(result.public_code)
-    title = "Lãnh đạo Ủy ban nhân dân"
+    public_code = _public_code()
+    url = verify_url(public_code)
     try:
-        if dossier.procedure.result_doc_type == "certified_copy":
-            scans = list(dossier.attachments.all())
-            if not scans:
-                raise ValidationFailed(_("Chưa có bản quét của bản chính để chứng thực; tải bản quét lên hồ sơ trước."))
-            copies = dossier.form_data.get("so_ban") if isinstance(dossier.form_data.get("so_ban"), int) else 1
-            pdf, pages = _certified(dossier, scans, url, title, actor, copies)
-            dossier.fee_amount = fee_compute(
-                dossier.procedure.fee, channel=dossier.channel, pages=pages, copies=copies
-            ).amount
-            result.title = f"Bản sao điện tử có chứng thực ({pages} trang)"
-        else:
-            from .results import render_result
-
-            pdf = render_result(dossier, verify_url=url, signer_title=title, signer_name=actor.display_name)
-            pages = 1
-            result.title = dossier.procedure.result
-        total_pages = page_count(pdf)
-        signed = _sign_twice(pdf, person=person, agency=agency, url=url, location=dossier.unit.name, pages=total_pages)
+        pdf, pages, title, fee = _render(dossier, actor=actor, url=url, now=now)
+        signed = _sign_twice(
+            pdf, person=person, agency=agency, url=url, location=dossier.unit.name, pages=page_count(pdf)
+        )
     except SigningUnavailable as exc:
         raise ValidationFailed(str(exc), code="signing_unavailable") from exc
-    result.pages = pages
-    result.agency_signed = agency is not None
-    result.sha256 = hashlib.sha256(signed).hexdigest()
-    result.file.save(f"{dossier.code}-{result.public_code}.pdf", ContentFile(signed), save=False)
+    return PreparedResult(
+        public_code=public_code, title=title, pdf=signed, pages=pages, agency_signed=agency is not None, fee_amount=fee
+    )
+
+
+def result_issue(*, dossier, actor: User, now: dt.datetime, prepared: PreparedResult | None = None) -> ResultDocument:
+    """The "sign" step's write: keep the prepared signed result and put it in the citizen's store. Runs
+    inside the transition's short transaction; the slow part was done by `result_prepare` before it."""
+    if prepared is None:
+        prepared = result_prepare(dossier=dossier, actor=actor, now=now)
+    if prepared.fee_amount is not None:
+        dossier.fee_amount = prepared.fee_amount
+    result = ResultDocument(
+        dossier=dossier,
+        public_code=prepared.public_code,
+        signed_at=now,
+        signer_name=actor.display_name,
+        doc_type=dossier.procedure.result_doc_type,
+        title=prepared.title,
+        pages=prepared.pages,
+        agency_signed=prepared.agency_signed,
+        sha256=hashlib.sha256(prepared.pdf).hexdigest(),
+    )
+    result.file.save(f"{dossier.code}-{result.public_code}.pdf", ContentFile(prepared.pdf), save=False)
     result.save()
     _store(
         owner=dossier.citizen,
@@ -193,14 +259,21 @@ def result_issue(*, dossier, actor: User, now: dt.datetime) -> ResultDocument:
     return result
 
 
-def _certified(dossier, scans, url, title, actor, copies):
+def _certified(dossier, scans, url, capacity, actor, copies, now, draft):
     """Uploads are parsed at receipt, so every scan here can be read; a file stored before those checks
     (or damaged on disk) is answered with what to do, never with a server error."""
     from .results import certified_copy
 
     try:
         return certified_copy(
-            dossier, scans, verify_url=url, signer_title=title, signer_name=actor.display_name, copies=copies
+            dossier,
+            scans,
+            verify_url=url,
+            capacity=capacity,
+            signer_name=actor.display_name,
+            copies=copies,
+            when=now,
+            draft=draft,
         )
     except (DomainError, SigningUnavailable):
         raise
@@ -324,41 +397,3 @@ def share_link_create(*, owner: User, document_id: int, hours: int) -> ShareLink
 
 def share_link_revoke(*, owner: User, link_id: int) -> None:
     ShareLink.objects.filter(pk=link_id, document__owner=owner).update(revoked=True)
-
-
-# --- one-stop forms (01–05) ----------------------------------------------------------------------------------
-FORM_ISSUING_ACTIONS = {
-    "01": ("receive_at_counter", "accept", "submit"),
-    "02": ("request_supplement",),
-    "03": ("refuse",),
-    "04": ("extend",),
-    "05": (),
-}
-
-
-def form_issue(*, dossier, form: str) -> bytes:
-    """Render a form and sign it with the certificate of the officer who issued it (the one who received,
-    asked for a supplement, refused or apologised), or the agency's when the system issued it (an online
-    receipt, the tracking form)."""
-
-    events = list(dossier.events.select_related("actor").order_by("seq"))
-    issuer_event = next((e for e in reversed(events) if e.action in FORM_ISSUING_ACTIONS[form]), None)
-    officer = issuer_event.actor if issuer_event and issuer_event.actor_id != dossier.citizen_id else None
-    identity = identity_of(user=officer) if officer else None
-    identity = identity or identity_of(office=dossier.office)
-    pdf = render_form(form, dossier, events=events, officer_name=officer.display_name if officer else "")
-    if identity is None:
-        return pdf
-    last = page_count(pdf) - 1
-    try:
-        return sign_pdf(
-            pdf,
-            identity,
-            field_name="ChuKyPhieu",
-            reason=FORM_TITLES[form].capitalize(),
-            location=dossier.unit.name,
-            verify_url=settings.SITE_URL + reverse("portal:track"),
-            placement=StampPlacement(page=last, box=(215, 18, 405, 62)),
-        )
-    except SigningUnavailable:
-        return pdf

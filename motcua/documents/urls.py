@@ -9,6 +9,7 @@ urlpatterns = [
     path("pki/crl/root.crl", views.crl, name="crl"),
     path("pki/roots.pem", views.roots, name="roots"),
     path("ho-so/<str:code>/ket-qua/<str:public_code>.pdf", views.result_download, name="result"),
+    path("can-bo/ho-so/<str:code>/ket-qua/xem-truoc.pdf", views.result_preview, name="result_preview"),
     path("can-bo/ho-so/<str:code>/ket-qua/<str:public_code>/trang-thai", views.result_status, name="result_status"),
     path("kho-du-lieu", views.store, name="store"),
     path("kho-du-lieu/<int:pk>/tai-ve", views.store_download, name="store_download"),

@@ -78,6 +78,29 @@ def result_download(request, code: str, public_code: str):
 
 
 @officer_required
+@never_cache
+def result_preview(request, code: str):
+    """What the leader is about to sign: rendered now, unsigned, marked as a preview, never stored."""
+    from motcua.dossiers.selectors import actions_for, dossier_get
+
+    try:
+        dossier = dossier_get(user=request.user, code=code)
+    except NotFound:
+        raise Http404 from None
+    if not any(a.effect == "issue_result" for a in actions_for(user=request.user, dossier=dossier)):
+        raise Http404
+    try:
+        pdf = services.result_preview(dossier=dossier, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("workspace:dossier", code=code)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{code}-xem-truoc.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@officer_required
 @require_POST
 def result_status(request, code: str, public_code: str):
     try:

@@ -23,6 +23,7 @@ from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import deadline_rule, procedure_current
 from motcua.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from motcua.core.inputs import as_validation_failed, clean_text, fold, nfc
+from motcua.documents.forms import RECEIPT, forms_complete, forms_of_transition, forms_record
 from motcua.places.models import Office
 
 from . import eforms
@@ -389,6 +390,9 @@ def dossier_submit(
                 },
                 at=now,
             )
+            # A counter intake is the completeness check: the receipt (Form 01) is issued now. An online
+            # dossier gets it when the intake officer accepts it.
+            form_ids = forms_record(dossier=dossier, event=event, forms=[RECEIPT] if status != workflow.initial else [])
             _notify_on_commit(event)
             if channel == Channel.ONLINE and dossier.applicant_citizen_id:
                 from motcua.outreach.services import person_gain_skill
@@ -400,6 +404,7 @@ def dossier_submit(
             if existing is not None:
                 return existing, False
         raise
+    forms_complete(form_ids)
     return dossier, True
 
 
@@ -490,7 +495,7 @@ def _param(params: dict, name: str) -> str:
     return value.strip() if isinstance(value, str) else value
 
 
-def _apply(action, dossier: Dossier, *, actor: User, params: dict, note: str, now: dt.datetime) -> dict:
+def _apply(action, dossier: Dossier, *, actor: User, params: dict, note: str, now: dt.datetime, prepared=None) -> dict:
     """Action-specific rules; returns data to record in the event."""
     cal = calendar_for_office(dossier.office)
     data: dict = {}
@@ -568,7 +573,8 @@ def _apply(action, dossier: Dossier, *, actor: User, params: dict, note: str, no
     if action.effect:
         from .effects import EFFECTS
 
-        data.update(EFFECTS[action.effect](dossier, actor, now))
+        extra = {"prepared": prepared} if prepared is not None else {}
+        data.update(EFFECTS[action.effect](dossier, actor, now, **extra))
     if action.name == "return_result":
         method = _param(params, "method") or ""
         if method not in ("counter", "post", "online"):
@@ -594,6 +600,37 @@ def _clean_note(note) -> str:
         raise ValidationFailed(exc.messages[0], fields={"note": exc.messages}) from None
 
 
+def _confirmed(step, params: dict) -> None:
+    if step.confirm and params.get("confirm") not in (True, "1", "on", "true", "yes"):
+        raise ValidationFailed(
+            _("Xem bản xem trước rồi đánh dấu xác nhận nội dung trước khi «%(a)s»") % {"a": step.label},
+            fields={"confirm": [_("Đánh dấu xác nhận đã xem bản xem trước")]},
+            code="confirm_required",
+        )
+
+
+def _prepare(*, code: str, action: str, actor: User, version: int, params: dict, now: dt.datetime):
+    """Slow work an action's effect needs (render, sign, time-stamp), done before the write transaction
+    on an unlocked read. The transaction then checks the version again: if the dossier changed in
+    between, it answers 409 and the prepared work is dropped; if not, what was prepared is exactly
+    what the locked row would produce."""
+    from .effects import PREPARE
+
+    dossier = dossier_get(user=actor, code=code)
+    if dossier.status == DRAFT or dossier.version != version:
+        return None
+    workflow = load_workflow(dossier.workflow)
+    step = workflow.actions.get(action)
+    if step is None or step.effect not in PREPARE:
+        return None
+    try:
+        workflow.check(dossier.status, action, actor_roles(user=actor, dossier=dossier))
+    except NotAllowed:
+        return None  # the transaction raises the same answer
+    _confirmed(step, params)
+    return PREPARE[step.effect](dossier, actor, now)
+
+
 def dossier_transition(
     *,
     code: str,
@@ -607,6 +644,7 @@ def dossier_transition(
     params = params or {}
     note = _clean_note(note)
     now = now or timezone.now()
+    prepared = _prepare(code=code, action=action, actor=actor, version=version, params=params, now=now)
     with transaction.atomic():
         dossier = dossier_get(user=actor, code=code, for_update=True)
         if dossier.status == DRAFT:
@@ -620,12 +658,13 @@ def dossier_transition(
         workflow = load_workflow(dossier.workflow)
         roles = actor_roles(user=actor, dossier=dossier)
         step = workflow.check(dossier.status, action, roles)
+        _confirmed(step, params)
         if step.note_required and not note:
             raise ValidationFailed(
                 _("Nhập nội dung (lý do, ý kiến hoặc giấy tờ cần bổ sung)"), fields={"note": [_("Bắt buộc")]}
             )
         before = dossier.status
-        data = _apply(step, dossier, actor=actor, params=params, note=note, now=now)
+        data = _apply(step, dossier, actor=actor, params=params, note=note, now=now, prepared=prepared)
         if step.target == "@return":
             target = dossier.return_state or "received"
             dossier.return_state = ""
@@ -658,7 +697,12 @@ def dossier_transition(
             data=data,
             at=now,
         )
+        form_ids = forms_record(
+            dossier=dossier, event=event, forms=forms_of_transition(workflow=workflow, form=step.form, target=target)
+        )
         _notify_on_commit(event)
+    # Forms are rendered and signed after the commit, from what was frozen with the event.
+    forms_complete(form_ids)
     return dossier
 
 

@@ -33,6 +33,8 @@ class Action:
     effect: str = ""
     # Only within this many working days of receipt (0 = no limit), e.g. a supplement request.
     within_working_days: int = 0
+    # The actor must confirm what they saw first (a leader signs only after the result's preview).
+    confirm: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class Workflow:
             for name, s in data["states"].items()
         }
         self.steps = data.get("steps", {})
+        # The form issued when a dossier closes (the tracking form), besides each action's own form.
+        self.closing_form = data.get("closing_form", "")
         self.actions = {
             name: Action(
                 name=name,
@@ -80,6 +84,7 @@ class Workflow:
                 form=a.get("form", ""),
                 effect=a.get("effect", ""),
                 within_working_days=int(a.get("within_working_days", 0)),
+                confirm=a.get("confirm", False),
             )
             for name, a in data["actions"].items()
         }

@@ -20,8 +20,8 @@ from motcua.core.inputs import int_or_default
 from motcua.core.views import int_param
 from motcua.documents.glyphs import UnprintableText
 from motcua.documents.pdf import FORM_TITLES, event_label
-from motcua.documents.selectors import store_matches
-from motcua.documents.services import form_issue, store_use
+from motcua.documents.selectors import issued_form_get, issued_forms_of, store_matches
+from motcua.documents.services import store_use
 from motcua.dossiers import eforms, selectors, services
 from motcua.dossiers.models import DRAFT, Attachment, Dossier
 
@@ -312,36 +312,29 @@ def dossier_detail(request, code: str):
             "actions": actions,
             "attachments": dossier.attachments.all(),
             "rating": getattr(dossier, "rating", None),
-            "forms": _forms_for(dossier),
+            "forms": issued_forms_of(dossier=dossier),
             "results": dossier.results.all(),
         },
     )
 
 
-def _forms_for(dossier) -> list[tuple[str, str]]:
-    done = {e.action for e in dossier.events.all()}
-    forms = [("01", FORM_TITLES["01"])]
-    for action, number in (("request_supplement", "02"), ("refuse", "03"), ("extend", "04")):
-        if action in done:
-            forms.append((number, FORM_TITLES[number]))
-    forms.append(("05", FORM_TITLES["05"]))
-    return forms
-
-
 @login_required
-def dossier_form_pdf(request, code: str, form: str):
+def dossier_form_pdf(request, code: str, form: str, pk: int | None = None):
+    """A form as it was issued at its event (stored bytes); 404 for a form whose event never happened."""
     try:
         dossier = selectors.dossier_get(user=request.user, code=code)
+        if form not in FORM_TITLES or dossier.status == DRAFT:
+            raise NotFound("")
+        issued = issued_form_get(dossier=dossier, form=form, pk=pk)
     except NotFound:
         raise Http404 from None
-    if form not in FORM_TITLES or dossier.status == DRAFT:
-        raise Http404
-    try:
-        pdf = form_issue(dossier=dossier, form=form)
     except UnprintableText as exc:  # text stored before the entry checks: say so instead of a broken PDF
         return render(request, "400.html", {"message": exc.message}, status=422)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{dossier.code}-mau-{form}.pdf"'
+    with issued.file.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.code}-mau-{form}-{issued.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("ho-so/tep/<uuid:pk>", dossier_views.attachment_download, name="attachment"),
     path("ho-so/<str:code>", dossier_views.dossier_detail, name="dossier"),
     path("ho-so/<str:code>/phieu/<str:form>.pdf", dossier_views.dossier_form_pdf, name="dossier_form"),
+    path("ho-so/<str:code>/phieu/<str:form>/<int:pk>.pdf", dossier_views.dossier_form_pdf, name="dossier_form_issued"),
     path("tra-cuu", dossier_views.track, name="track"),
     path("linh-vuc/<slug:slug>", views.field, name="field"),
     path("lien-he", views.contacts, name="contacts"),

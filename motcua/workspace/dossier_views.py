@@ -18,6 +18,7 @@ from motcua.catalog.selectors import procedure_current, procedures_current
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.inputs import clean_past_date
 from motcua.core.views import int_param
+from motcua.documents.selectors import issued_forms_of
 from motcua.dossiers import eforms, selectors, services
 from motcua.dossiers.models import Channel
 from motcua.places.models import Office
@@ -78,6 +79,7 @@ def dossier(request, code: str):
             "is_leader": Role.LEADER in roles_on(user=request.user, unit=item.unit),
             "handovers": selectors.handovers(item),
             "procedure_documents": list(item.procedure.documents.all()),
+            "forms": issued_forms_of(dossier=item),
         },
     )
 
@@ -86,7 +88,7 @@ def dossier(request, code: str):
 @require_POST
 def act(request, code: str):
     action = request.POST.get("action", "")
-    params = {k: request.POST.get(k, "") for k in ("assignee", "method", "new_due") if request.POST.get(k)}
+    params = {k: request.POST.get(k, "") for k in ("assignee", "method", "new_due", "confirm") if request.POST.get(k)}
     if request.POST.getlist("documents"):
         params["documents"] = request.POST.getlist("documents")
     try:

@@ -29,7 +29,7 @@ def officer_act(page, code, action_label, fill=None):
     page.goto(f"/can-bo/ho-so/{code}")
     card = page.locator("form.action-card", has=page.get_by_role("heading", name=action_label))
     for label, value in (fill or {}).items():
-        if label == "radio":
+        if label in ("radio", "check"):
             card.get_by_label(value).check()
         elif label == "select":
             card.locator("select").select_option(value)
@@ -72,8 +72,8 @@ def test_birth_registration_journey(browser, live_server, catalog, citizen, offi
     page.wait_for_url(re.compile(r".*/ho-so/H15\.02839-\d{6}-0001$"))
     code = page.url.rsplit("/", 1)[1]
     assert page.get_by_test_id("status").inner_text() == "Đã nộp, đang chờ cán bộ kiểm tra"
-    receipt = page.request.get(f"/ho-so/{code}/phieu/01.pdf")
-    assert receipt.status == 200 and receipt.body().startswith(b"%PDF")
+    # No receipt before the intake officer's completeness check.
+    assert page.request.get(f"/ho-so/{code}/phieu/01.pdf").status == 404
     assert_accessible(page)
     logout(page)
 
@@ -84,6 +84,8 @@ def test_birth_registration_journey(browser, live_server, catalog, citizen, offi
     assert office.get_by_role("link", name=code).is_visible()
     assert_accessible(office)
     officer_act(office, code, "Tiếp nhận hồ sơ")
+    receipt = office.request.get(f"/ho-so/{code}/phieu/01.pdf")
+    assert receipt.status == 200 and receipt.body().startswith(b"%PDF")
     officer_act(office, code, "Phân công chuyên viên", {"select": "chuyenvien"})
     logout(office)
     login(office, "chuyenvien")
@@ -93,7 +95,12 @@ def test_birth_registration_journey(browser, live_server, catalog, citizen, offi
     logout(office)
     login(office, "lanhdao")
     officer_act(office, code, "Phê duyệt")
-    officer_act(office, code, "Ký số kết quả")
+    office.goto(f"/can-bo/ho-so/{code}")
+    preview = office.request.get(
+        office.get_by_role("link", name="Xem trước kết quả (bản chưa ký, PDF)").get_attribute("href")
+    )
+    assert preview.status == 200 and preview.body().startswith(b"%PDF")
+    officer_act(office, code, "Ký số kết quả", {"check": "Tôi đã xem bản xem trước và xác nhận nội dung"})
     logout(office)
     login(office, "tiepnhan")
     officer_act(office, code, "Trả kết quả", {"radio": "Trực tuyến (bản điện tử)"})

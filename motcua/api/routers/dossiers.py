@@ -29,14 +29,33 @@ class DossierSummaryOut(Schema):
     version: int
     received_at: dt.datetime | None
     due_at: dt.datetime | None
-    receipt_url: str
+    receipt_url: str | None
 
 
 public = Router(tags=["dossiers"])
 
 
-def _receipt_url(dossier: Dossier) -> str:
-    return settings.SITE_URL + reverse("portal:dossier_form", args=[dossier.code, "01"])
+def _receipt_url(dossier: Dossier) -> str | None:
+    """The latest receipt (Form 01); none until the completeness check for an online dossier."""
+    receipt = dossier.issued_forms.filter(form="01").order_by("-pk").first()
+    if receipt is None:
+        return None
+    return settings.SITE_URL + reverse("portal:dossier_form_issued", args=[dossier.code, "01", receipt.pk])
+
+
+def _forms(dossier: Dossier) -> list[dict]:
+    return [
+        {
+            "form": f.form,
+            "title": f.title,
+            "issued_at": f.issued_at or f.created_at,
+            "sha256": f.sha256 or None,
+            "supersedes": f.supersedes_id,
+            "id": f.pk,
+            "url": settings.SITE_URL + reverse("portal:dossier_form_issued", args=[dossier.code, f.form, f.pk]),
+        }
+        for f in dossier.issued_forms.order_by("pk")
+    ]
 
 
 def _summary(dossier: Dossier) -> dict:
@@ -132,6 +151,7 @@ def _detail(dossier: Dossier, user) -> dict:
         ],
         "actions": [a.name for a in selectors.actions_for(user=user, dossier=dossier)],
         "result": _result(dossier),
+        "forms": _forms(dossier),
     }
 
 
@@ -173,6 +193,7 @@ class TransitionIn(Schema):
     form: dict | None = None
     attachments: Annotated[list[Text(64)], Field(max_length=50)] | None = None
     documents: Annotated[list[Text(300)], Field(max_length=50)] | None = None
+    confirm: bool | None = None
 
 
 @router.post("/dossiers/{code}/transitions", summary="Chuyển bước xử lý hồ sơ")
