@@ -349,11 +349,20 @@ def test_signing_happens_outside_the_write_transaction(catalog, citizen, office_
 def test_leaders_sign_while_other_threads_write_and_every_request_succeeds(
     catalog, citizen, office_a, staff, monkeypatch
 ):
-    """On the embedded SQLite (file, WAL, busy timeout) and on PostgreSQL alike: 4 signings, made slow
-    on purpose, run beside 12 submissions and 4 acceptances; nothing fails."""
+    """On the embedded SQLite (file, WAL) and on PostgreSQL alike: 4 signings, made slow on purpose
+    (1.2 s each, a slow token or time-stamp authority), run beside 12 submissions and 4 acceptances;
+    nothing fails. On SQLite the lock wait is cut to 4 s, less than the signings would hold the write
+    lock in a row if they signed inside the transaction."""
     import time
 
     from motcua.documents import services
+
+    if connection.vendor == "sqlite":
+        options = connections.settings["default"]["OPTIONS"]
+        monkeypatch.setitem(options, "timeout", 4)
+        monkeypatch.setitem(
+            options, "init_command", options["init_command"].replace("busy_timeout=20000", "busy_timeout=4000")
+        )
 
     ready = []
     for i in range(4):
@@ -364,7 +373,7 @@ def test_leaders_sign_while_other_threads_write_and_every_request_succeeds(
     real = services.sign_pdf
 
     def slow_sign(*args, **kwargs):
-        time.sleep(0.4)  # a slow token or time-stamp authority
+        time.sleep(1.2)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(services, "sign_pdf", slow_sign)
