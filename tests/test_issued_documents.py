@@ -441,3 +441,19 @@ def test_form_01_and_the_birth_extract_render_to_images(catalog, citizen, office
         if os.environ.get("MOTCUA_WRITE_EXAMPLES") == "1":
             target.mkdir(exist_ok=True)
             (target / f"{name}.png").write_bytes(png)
+
+
+def test_the_sweeper_completes_pending_forms(catalog, citizen, office_a, staff, monkeypatch):
+    from django.core.management import call_command
+
+    from motcua.documents import forms
+
+    monkeypatch.setattr(forms, "render_form", lambda facts: (_ for _ in ()).throw(OSError("crash")))
+    dossier = online_birth(citizen)
+    act(dossier, "refuse", staff["tiepnhan"], note="Không thuộc thẩm quyền")
+    assert not IssuedForm.objects.get(dossier=dossier, form="03").is_ready
+    monkeypatch.undo()
+    out = io.StringIO()
+    call_command("forms_issue_pending", stdout=out)
+    assert "còn 0 phiếu" in out.getvalue()
+    assert all(f.is_ready for f in IssuedForm.objects.filter(dossier=dossier))

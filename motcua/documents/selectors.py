@@ -7,6 +7,7 @@ from django.utils import timezone
 from motcua.core.errors import NotFound
 
 from .models import ResultDocument, ShareLink, StoredDocument
+from .pdf import prose_name
 from .signing import verify_pdf
 
 
@@ -29,7 +30,8 @@ def public_facts(result: ResultDocument) -> dict:
         "title": result.title,
         "procedure": dossier.procedure.name,
         "procedure_code": dossier.procedure.code,
-        "issuing_unit": dossier.office.name,
+        # The People's Committee issues results, not its one-stop section (DOMAIN.md §12).
+        "issuing_unit": f"Ủy ban nhân dân {prose_name(dossier.unit.name)}",
         "signed_at": result.signed_at,
         "signer": result.signer_name,
         "agency_signed": result.agency_signed,
@@ -43,9 +45,7 @@ def public_facts(result: ResultDocument) -> dict:
 def verify_upload(data: bytes) -> dict:
     """Signatures checked against our roots, and the file's hash against what we issued."""
     digest = hashlib.sha256(data).hexdigest()
-    issued = (
-        ResultDocument.objects.select_related("dossier__procedure", "dossier__office").filter(sha256=digest).first()
-    )
+    issued = ResultDocument.objects.select_related("dossier__procedure", "dossier__unit").filter(sha256=digest).first()
     problems: list[str] = []
     try:
         reports = verify_pdf(data)
