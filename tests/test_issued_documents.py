@@ -420,10 +420,18 @@ def test_form_01_and_the_birth_extract_render_to_images(catalog, citizen, office
     for username, name in (("lanhdao", "Hoàng Văn Minh"), ("tiepnhan", "Nguyễn Văn Tiếp")):
         staff[username].full_name = name
         staff[username].save(update_fields=["full_name"])
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    notice = attachment_upload(
+        owner=citizen,
+        upload=SimpleUploadedFile("chung-sinh.pdf", PDF_BYTES, content_type="application/pdf"),
+        document_name="Giấy chứng sinh hoặc giấy tờ thay giấy chứng sinh",
+    )
     dossier, _ = dossier_submit(
         citizen=citizen,
         procedure_code="1.001193",
         form={**BIRTH_FORM, "dan_toc": "Kinh", "ho_ten_cha": "Hoàng Văn Nam"},
+        attachment_ids=[notice.pk],
         idempotency_key="example",
     )
     advance(dossier, staff)
