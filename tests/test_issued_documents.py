@@ -57,16 +57,14 @@ def act(dossier, action, actor, **params):
     return dossier_transition(code=d.code, action=action, actor=actor, version=d.version, note=note, params=params)
 
 
-def online_birth(citizen, key="k1", with_notice=True):
+def online_birth(citizen, key="k1"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    ids = []
-    if with_notice:
-        upload = SimpleUploadedFile("chung-sinh.pdf", PDF_BYTES, content_type="application/pdf")
-        attachment = attachment_upload(
-            owner=citizen, upload=upload, document_name="Giấy chứng sinh hoặc giấy tờ thay giấy chứng sinh"
-        )
-        ids.append(attachment.pk)
+    upload = SimpleUploadedFile("chung-sinh.pdf", PDF_BYTES, content_type="application/pdf")
+    attachment = attachment_upload(
+        owner=citizen, upload=upload, document_name="Giấy chứng sinh hoặc giấy tờ thay giấy chứng sinh"
+    )
+    ids = [attachment.pk]
     dossier, _ = dossier_submit(
         citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=ids, idempotency_key=key
     )
@@ -226,17 +224,37 @@ def test_form_01_lists_only_what_was_received_with_the_fields_of_the_official_fo
 def test_a_counter_intake_gets_its_receipt_at_once_and_register_numbers_follow(
     catalog, citizen, office_a, staff, client
 ):
+    notice, id_card = (
+        "Giấy chứng sinh hoặc giấy tờ thay giấy chứng sinh",
+        "Căn cước hoặc giấy tờ tùy thân của người nộp hồ sơ",
+    )
     first, _ = dossier_submit(
-        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, channel="counter", officer=staff["tiepnhan"]
+        citizen=citizen,
+        procedure_code="1.001193",
+        form=BIRTH_FORM,
+        channel="counter",
+        officer=staff["tiepnhan"],
+        counter_documents=[notice, id_card],
     )
     second, _ = dossier_submit(
-        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, channel="counter", officer=staff["tiepnhan"]
+        citizen=citizen,
+        procedure_code="1.001193",
+        form=BIRTH_FORM,
+        channel="counter",
+        officer=staff["tiepnhan"],
+        counter_documents=[id_card],
+        exception_note="Giấy chứng sinh bị mất, bệnh viện đang cấp lại",
     )
     numbers = [IssuedForm.objects.get(dossier=d, form="01").facts["register"]["number"] for d in (first, second)]
     assert numbers == [1, 2]
     client.force_login(citizen)
     text = flat_text(client.get(f"/ho-so/{first.code}/phieu/01.pdf").content)
     assert "(Ký và ghi rõ họ tên)" in text and "tiepnhan" in text
+    # The paper birth notice was received; the ID card was only shown.
+    assert "Giấy chứng sinh hoặc giấy tờ thay giấy chứng sinh Bản chính (giấy) 01" in text and "Căn cước" not in text
+    text = flat_text(client.get(f"/ho-so/{second.code}/phieu/01.pdf").content)
+    assert "Tiếp nhận khi còn thiếu: Giấy chứng sinh hoặc giấy tờ thay giấy chứng sinh" in text
+    assert "bệnh viện đang cấp lại" in text
 
 
 # --- kind 4: results read like the real thing --------------------------------------------------------------------
@@ -398,7 +416,7 @@ def test_leaders_sign_while_other_threads_write_and_every_request_succeeds(
         lambda d=d: dossier_transition(code=d.code, action="accept", actor=staff["tiepnhan"], version=d.version)
         for d in waiting
     ]
-    jobs += [lambda i=i: online_birth(citizen, key=f"busy-{i}", with_notice=False) for i in range(12)]
+    jobs += [lambda i=i: online_birth(citizen, key=f"busy-{i}") for i in range(12)]
     threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
     for t in threads:
         t.start()

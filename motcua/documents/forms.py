@@ -63,30 +63,39 @@ def _officer_name(dossier, event) -> str:
     return ""
 
 
-def _received_documents(dossier) -> list[dict]:
-    """Only what was actually handed in, in the catalogue's order, with the number of files for each:
-    the e-form counts as the declaration; documents merely shown (kind "present") or fetched from a
-    national database are not received."""
+def _received_documents(dossier) -> tuple[list[dict], dict]:
+    """Only what was actually handed in, in the catalogue's order: the e-form as the declaration, each
+    uploaded document with its number of files, and (at the counter) each paper document the officer
+    ticked as received, with the count the catalogue asks for. Documents only shown online or fetched
+    from a national database are not received. Also returns what was missing when the officer received
+    the dossier anyway (a justified exception)."""
     electronic = dossier.channel == "online"
-    attachments = list(dossier.attachments.all())
     by_name: dict[str, int] = {}
-    for attachment in attachments:
+    for attachment in dossier.attachments.all():
         name = attachment.document_name or attachment.original_name
         by_name[name] = by_name.get(name, 0) + 1
+    paper: set[str] = set()
+    exception: dict = {}
+    for event in dossier.events.filter(action="receive_at_counter"):
+        paper.update(event.data.get("documents_received", []))
+        if event.data.get("documents_missing"):
+            exception = {"documents": event.data["documents_missing"], "reason": event.data.get("exception", "")}
     rows = []
     for doc in dossier.procedure.documents.order_by("order", "pk"):
         count = by_name.pop(doc.name, 0)
+        kind = KIND_LABELS.get(doc.kind, "Bản chụp")
         if doc.template and dossier.form_data:
             # The declaration was filled in as the e-form (online or by the officer at the counter).
             rows.append({"name": doc.name, "form": "Bản điện tử (tờ khai điện tử)", "count": max(count, 1)})
+        elif doc.name in paper and doc.kind != "present":
+            rows.append({"name": doc.name, "form": f"{kind} (giấy)", "count": max(count, doc.count or 1)})
         elif count:
-            kind = KIND_LABELS.get(doc.kind, "Bản chụp")
             rows.append(
                 {"name": doc.name, "form": "Bản điện tử" if electronic else f"{kind} (đã số hóa)", "count": count}
             )
     for name, count in by_name.items():
         rows.append({"name": name, "form": "Bản điện tử" if electronic else "Bản chụp (đã số hóa)", "count": count})
-    return rows
+    return rows, exception
 
 
 def _register_entry(dossier, event) -> dict:
@@ -140,8 +149,10 @@ def form_facts(form: str, dossier, event) -> dict:
         "tracking_url": settings.SITE_URL + reverse("portal:track") + f"?ma={dossier.code}",
     }
     if form == RECEIPT:
+        documents, exception = _received_documents(dossier)
         facts.update(
-            documents=_received_documents(dossier),
+            documents=documents,
+            missing=exception,
             sets=1,
             time=time_text(dossier.procedure),
             fee=dossier.fee_amount,

@@ -375,6 +375,12 @@ def render_form(facts: dict) -> bytes:
         page.text("1. Thành phần hồ sơ nộp gồm:", bold=True)
         rows = [[str(i), d["name"], d["form"], f"{d['count']:02d}"] for i, d in enumerate(facts["documents"], 1)]
         page.table([("TT", 0.08), ("Tên giấy tờ", 0.52), ("Hình thức", 0.26), ("Số lượng", 0.14)], rows)
+        missing = facts.get("missing") or {}
+        if missing.get("documents"):
+            page.text(
+                f"Tiếp nhận khi còn thiếu: {'; '.join(missing['documents'])}. Lý do: {missing.get('reason', '')}",
+                italic=True,
+            )
         page.text(f"2. Số lượng hồ sơ: {facts['sets']:02d} (bộ)")
         page.text(f"3. Thời gian giải quyết hồ sơ theo quy định: {facts['time']}")
         page.text(f"4. Thời gian nhận hồ sơ: {fmt(facts['received_at'])}")
