@@ -285,7 +285,7 @@ def test_every_demo_commune_takes_a_dossier_to_the_end(db, settings):
             ("assign", intake, {"assignee": specialist.username}),
             ("appraise", specialist, {}),
             ("approve", leader, {}),
-            ("sign", leader, {}),
+            ("sign", leader, {"confirm": True}),
             ("return_result", intake, {"method": "online"}),
         ):
             dossier = dossier_transition(

@@ -92,7 +92,7 @@ def test_citizen_page_is_quiet_when_on_time_or_finished(client, late_dossier, ci
             ("assign", "tiepnhan", {"assignee": "chuyenvien"}),
             ("appraise", "chuyenvien", {}),
             ("approve", "lanhdao", {}),
-            ("sign", "lanhdao", {}),
+            ("sign", "lanhdao", {"confirm": True}),
             ("return_result", "tiepnhan", {"method": "online"}),
         ],
     )
