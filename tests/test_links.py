@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from motcua.core.env import served_site_url
 from motcua.dossiers.models import Dossier
 
-from .conftest import BIRTH_FORM, PDF_BYTES, advance, documents_for
+from .conftest import BIRTH_FORM, FULL_FLOW, PDF_BYTES, advance, documents_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,6 +92,10 @@ def test_api_urls_download_with_the_bearer_token(client, catalog, citizen, offic
         HTTP_IDEMPOTENCY_KEY="links-1",
         **auth,
     ).json()
+    # An online dossier has no receipt until the intake officer's completeness check (issue 13).
+    assert created["receipt_url"] is None
+    advance(Dossier.objects.get(code=created["code"]), staff, steps=FULL_FLOW[:1])
+    created = client.get(f"/api/v1/dossiers/{created['code']}", **auth).json()
     receipt = client.get(_path(created["receipt_url"]), **auth)
     assert receipt.status_code == 200 and receipt["Content-Type"] == "application/pdf"
     assert receipt.content.startswith(b"%PDF")
@@ -108,7 +112,7 @@ def test_api_urls_download_with_the_bearer_token(client, catalog, citizen, offic
     stranger = client.get(_path(detail["attachments"][0]["url"]), **bearer(staff["tiepnhan2"]))
     assert stranger.status_code == 404
 
-    advance(Dossier.objects.get(code=created["code"]), staff)
+    advance(Dossier.objects.get(code=created["code"]), staff, steps=FULL_FLOW[1:])
     result = client.get(f"/api/v1/dossiers/{created['code']}", **auth).json()["result"]
     signed = client.get(_path(result["url"]), **auth)
     assert signed.status_code == 200 and b"".join(signed.streaming_content).startswith(b"%PDF")
