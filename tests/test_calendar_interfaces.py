@@ -77,7 +77,7 @@ def test_api_due(client, db):
 @pytest.mark.parametrize(
     ("params", "status", "code"),
     [
-        ({"received": "hôm qua", "working_days": 3}, 400, "invalid_date"),
+        ({"received": "hôm qua", "working_days": 3}, 422, "invalid_date"),
         ({"received": "2026-02-13T16:00", "working_days": 0}, 422, "invalid_amount"),
         ({"received": "2026-02-13T16:00", "working_days": -2}, 422, "invalid_amount"),
         ({"received": "2026-02-13T16:00"}, 422, "invalid"),

@@ -54,9 +54,26 @@ def test_upload_and_submit(call, ctx):
     assert dossier["status"] == "submitted" and dossier["code"].startswith("H15.02839-")
     # An online dossier has no receipt until the intake officer's completeness check.
     assert dossier["receipt_url"] is None
-    again = submit(call, ctx["citizen"])
+    again = submit(call, ctx["citizen"], attachments=[body["id"]])
     assert again.status_code == 200 and again.json()["code"] == dossier["code"]
     assert Dossier.objects.count() == 1
+
+
+def test_idempotency_key_reused_with_another_body_is_refused(call, ctx):
+    """A retry is the same request: the key sent again with a different body is an error (422), not a
+    silent answer about the dossier the key first created."""
+    attachment = upload(call, ctx["citizen"]).json()["id"]
+    first = submit(call, ctx["citizen"], key="k-reuse", attachments=[attachment])
+    assert first.status_code == 201
+    other_form = {**BIRTH_FORM, "ho_ten_tre": "Hoàng Văn Nam"}
+    reused = submit(call, ctx["citizen"], key="k-reuse", attachments=[attachment], form=other_form)
+    assert reused.status_code == 422
+    body = reused.json()
+    assert body["code"] == "idempotency_key_reused" and "idempotency_key" in body["fields"]
+    assert "Idempotency-Key" in body["message"]
+    same = submit(call, ctx["citizen"], key="k-reuse", attachments=[attachment])
+    assert same.status_code == 200 and same.json()["code"] == first.json()["code"]
+    assert Dossier.objects.exclude(status="draft").count() == 1
 
 
 def test_rejected_uploads(call, ctx, settings):

@@ -153,6 +153,40 @@ def test_stale_version_is_a_conflict(submitted, staff):
         dossier_transition(code=submitted.code, action="accept", actor=staff["tiepnhan"], version=99)
 
 
+@pytest.mark.parametrize("version", [0, -1, None, "abc", True])
+def test_missing_or_garbage_version_says_reload_not_someone_else(submitted, staff, version):
+    with pytest.raises(ValidationFailed) as exc:
+        dossier_transition(code=submitted.code, action="accept", actor=staff["tiepnhan"], version=version)
+    assert exc.value.code == "invalid_version" and "version" in exc.value.fields
+    assert "tải lại trang" in exc.value.message and "người khác" not in exc.value.message
+    submitted.refresh_from_db()
+    assert submitted.status == "submitted"
+
+
+def test_officer_page_without_version_says_reload(client, submitted, staff):
+    from django.urls import reverse
+
+    client.force_login(staff["tiepnhan"])
+    url = reverse("workspace:act", args=[submitted.code])
+    response = client.post(url, {"action": "accept", "version": "x"}, follow=True)
+    page = response.content.decode()
+    assert "tải lại trang" in page and "vừa được người khác cập nhật" not in page
+
+
+def test_timeline_label_has_no_space_before_colon(client, submitted, staff, citizen):
+    d = step(submitted, "request_supplement", staff["tiepnhan"], "2026-03-09T11:00", note="Thiếu giấy chứng sinh")
+    client.force_login(citizen)
+    page = client.get(reverse_dossier(d)).content.decode()
+    assert "Yêu cầu bổ sung hồ sơ: Thiếu giấy chứng sinh" in page
+    assert "hồ sơ :" not in page and "hồ sơ\n:" not in page
+
+
+def reverse_dossier(d):
+    from django.urls import reverse
+
+    return reverse("portal:dossier", args=[d.code])
+
+
 def test_assign_needs_a_specialist_of_the_unit(submitted, staff):
     d = step(submitted, "accept", staff["tiepnhan"], "2026-03-09T11:00")
     with pytest.raises(ValidationFailed):
@@ -177,10 +211,18 @@ def test_idempotency_key_returns_the_same_dossier(submitted, citizen):
     again, created = dossier_submit(
         citizen=citizen,
         procedure_code="1.004873",
-        form={"muc_dich": "khác", "tinh_trang": "Chưa kết hôn"},
+        form={"muc_dich": "Để đăng ký kết hôn", "tinh_trang": "Chưa kết hôn"},
         idempotency_key="k1",
     )
     assert not created and again.pk == submitted.pk
+    with pytest.raises(ValidationFailed) as exc:  # the same key with another body is not a retry
+        dossier_submit(
+            citizen=citizen,
+            procedure_code="1.004873",
+            form={"muc_dich": "khác", "tinh_trang": "Chưa kết hôn"},
+            idempotency_key="k1",
+        )
+    assert exc.value.code == "idempotency_key_reused"
     assert Dossier.objects.count() == 1
     assert DossierCounter.objects.get().last == 1
 

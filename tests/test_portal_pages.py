@@ -76,4 +76,4 @@ def test_api_list_search_and_detail(client, catalog):
     assert detail["documents"] and detail["form"]["schema"]["type"] == "object"
     missing = client.get("/api/v1/procedures/9.999999")
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
-    assert client.get("/api/v1/procedures", {"page_size": 1000}).status_code == 400
+    assert client.get("/api/v1/procedures", {"page_size": 1000}).status_code == 422

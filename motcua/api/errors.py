@@ -25,6 +25,63 @@ def _field_path(loc) -> str:
     return ".".join(parts) or "body"
 
 
+def _messages() -> dict:
+    """Vietnamese text per pydantic error type; %(name)s takes the error's context."""
+    return {
+        "missing": _("Trường này là bắt buộc"),
+        "string_type": _("Phải là một đoạn chữ"),
+        "string_too_long": _("Dài quá: tối đa %(max_length)s ký tự"),
+        "string_too_short": _("Ngắn quá: ít nhất %(min_length)s ký tự"),
+        "string_pattern_mismatch": _("Không đúng dạng yêu cầu"),
+        "int_type": _("Phải là một số nguyên, ví dụ 3"),
+        "int_parsing": _("Phải là một số nguyên, ví dụ 3"),
+        "int_from_float": _("Phải là một số nguyên, không có phần thập phân"),
+        "float_type": _("Phải là một số, ví dụ 8 hoặc 1.5"),
+        "float_parsing": _("Phải là một số, ví dụ 8 hoặc 1.5"),
+        "finite_number": _("Không phải là một số; nhập một số, ví dụ 8 hoặc 1.5"),
+        "bool_type": _("Phải là true hoặc false"),
+        "bool_parsing": _("Phải là true hoặc false"),
+        "greater_than": _("Phải lớn hơn %(gt)s"),
+        "greater_than_equal": _("Phải từ %(ge)s trở lên"),
+        "less_than": _("Phải nhỏ hơn %(lt)s"),
+        "less_than_equal": _("Phải từ %(le)s trở xuống"),
+        "date_type": _("Phải là một ngày dạng 2026-02-13"),
+        "date_parsing": _("Phải là một ngày có thật, dạng 2026-02-13"),
+        "date_from_datetime_parsing": _("Phải là một ngày có thật, dạng 2026-02-13"),
+        "datetime_type": _("Phải là một thời điểm dạng 2026-02-13T16:00"),
+        "datetime_parsing": _("Phải là một thời điểm có thật, dạng 2026-02-13T16:00"),
+        "datetime_from_date_parsing": _("Phải là một thời điểm có thật, dạng 2026-02-13T16:00"),
+        "literal_error": _("Chỉ nhận một trong các giá trị: %(expected)s"),
+        "enum": _("Chỉ nhận một trong các giá trị: %(expected)s"),
+        "list_type": _("Phải là một danh sách"),
+        "too_long": _("Nhiều quá: tối đa %(max_length)s phần tử"),
+        "too_short": _("Ít quá: ít nhất %(min_length)s phần tử"),
+        "dict_type": _("Phải là một đối tượng JSON"),
+        "model_type": _("Phải là một đối tượng JSON"),
+        "model_attributes_type": _("Phải là một đối tượng JSON"),
+        "extra_forbidden": _("Trường này không được nhận"),
+        "uuid_parsing": _("Phải là một mã UUID"),
+        "uuid_type": _("Phải là một mã UUID"),
+        "json_invalid": _("Không phải JSON hợp lệ"),
+    }
+
+
+def validation_message(err: dict) -> str:
+    """One pydantic error as a Vietnamese message: our own validators already speak Vietnamese
+    (type invalid_input); every other type has its fixed text; an unknown type gets a generic one."""
+    kind = err.get("type", "")
+    if kind == "invalid_input":
+        return str(err.get("msg", ""))
+    template = _messages().get(kind)
+    if template is None:
+        return _("Giá trị chưa đúng")
+    ctx = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
+    try:
+        return template % ctx if "%(" in template else template
+    except (KeyError, TypeError, ValueError):
+        return _("Giá trị chưa đúng")
+
+
 logger = logging.getLogger("motcua.api")
 
 API_PREFIX = "/api/"
@@ -122,14 +179,7 @@ def install(api) -> None:
     def validation_error(request, exc: NinjaValidationError):
         fields: dict[str, list[str]] = {}
         for err in exc.errors:
-            kind = err.get("type", "")
-            if kind == "missing":
-                text = _("Trường này là bắt buộc")
-            elif kind.endswith("_parsing") or kind.endswith("_type"):
-                text = _("Giá trị không đúng kiểu dữ liệu") + f" ({err.get('msg', '')})"
-            else:
-                text = err.get("msg", _("Giá trị chưa đúng"))
-            fields.setdefault(_field_path(err.get("loc", [])), []).append(text)
+            fields.setdefault(_field_path(err.get("loc", [])), []).append(validation_message(err))
         return api.create_response(
             request,
             _body("invalid", _("Dữ liệu gửi lên chưa đúng; hãy sửa các trường được nêu rồi gửi lại."), fields),
@@ -153,4 +203,16 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        return api.create_response(request, _body("error", str(exc)), status=exc.status_code)
+        # django-ninja raises HttpError(400, "Cannot parse request body") for a body that is not JSON
+        # (cut short, not UTF-8); any other HttpError gets the generic body of its status, never its English.
+        if exc.status_code == 400:
+            body = _body(
+                "bad_json",
+                _(
+                    "Không đọc được dữ liệu gửi lên: nội dung phải là JSON hợp lệ, mã hoá UTF-8, "
+                    'ví dụ {"username": "congdan1", "password": "..."}.'
+                ),
+            )
+        else:
+            body = generic_body(exc.status_code)
+        return api.create_response(request, body, status=exc.status_code)

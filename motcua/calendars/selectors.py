@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.db.models import Q
 
-from motcua.core.errors import BadRequest, ValidationFailed
+from motcua.core.errors import ValidationFailed
 from motcua.places.models import AdministrativeUnit, Office
 
 from .engine import (
@@ -87,7 +87,8 @@ def parse_moment(text: str, tz: dt.tzinfo) -> dt.datetime:
     """ISO 8601 (with or without offset) or dd/mm/yyyy HH:MM; a moment without offset is local time."""
     raw = (text or "").strip().replace("Z", "+00:00")
     if not raw:
-        raise BadRequest("Thiếu thời điểm tiếp nhận: nhập dạng 2026-02-13T16:00", code="invalid_date")
+        message = "Thiếu thời điểm tiếp nhận: nhập dạng 2026-02-13T16:00"
+        raise ValidationFailed(message, code="invalid_date", fields={"received": [message]})
     try:
         moment = dt.datetime.fromisoformat(raw)
     except ValueError:
@@ -99,10 +100,11 @@ def parse_moment(text: str, tz: dt.tzinfo) -> dt.datetime:
             except ValueError:
                 continue
     if moment is None:
-        raise BadRequest(
-            f"Không đọc được thời điểm {text!r}: nhập dạng 2026-02-13T16:00 hoặc 13/02/2026 16:00",
-            code="invalid_date",
+        message = (
+            f"Không đọc được thời điểm tiếp nhận {text!r} (ngày không có thật hoặc sai dạng): "
+            "nhập dạng 2026-02-13T16:00 hoặc 13/02/2026 16:00"
         )
+        raise ValidationFailed(message, code="invalid_date", fields={"received": [message]})
     if moment.tzinfo is None:
         return moment.replace(tzinfo=tz)
     try:
@@ -123,7 +125,7 @@ def deadline_query(
     same_day: bool = False,
     office_code: str | None = None,
 ) -> dict:
-    """Parse, validate and compute a due moment; raises BadRequest / ValidationFailed with Vietnamese text."""
+    """Parse, validate and compute a due moment; raises ValidationFailed with Vietnamese text."""
     received_at = parse_moment(received, VN_TZ)
     if not RECEIVED_YEARS[0] <= received_at.year <= RECEIVED_YEARS[1]:
         message = f"Thời điểm tiếp nhận phải trong các năm {RECEIVED_YEARS[0]}–{RECEIVED_YEARS[1]}"

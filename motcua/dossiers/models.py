@@ -86,6 +86,8 @@ class Dossier(TimeStampedModel):
     fee_amount = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    # SHA-256 of the submission that came with the key: a retry with another body is refused.
+    idempotency_hash = models.CharField(max_length=64, blank=True, default="")
 
     objects = DossierQuerySet.as_manager()
 

@@ -320,10 +320,20 @@ def dossier_submit(
         key = clean_text(idempotency_key, max_length=100, label="Idempotency-Key") or None
     except ValidationError as exc:
         raise as_validation_failed("idempotency_key", exc) from exc
+    fingerprint = _submission_fingerprint(
+        procedure_code=procedure_code,
+        form=form,
+        attachment_ids=attachment_ids,
+        office_code=office_code,
+        channel=channel,
+        draft_id=draft_id,
+        counter_documents=counter_documents,
+        exception_note=exception_note,
+    )
     if key:
         existing = Dossier.objects.filter(citizen=citizen, idempotency_key=key).first()
         if existing is not None:
-            return existing, False
+            return _same_submission(existing, fingerprint), False
     procedure = procedure_current(code=procedure_code)
     if procedure is None:
         raise NotFound(_("Không có thủ tục mã %(c)s") % {"c": procedure_code})
@@ -363,6 +373,7 @@ def dossier_submit(
             dossier.due_at = dossier.original_due_at = deadline_rule(procedure).due(cal, now)
             dossier.fee_amount = _fee_for(procedure, channel, clean)
             dossier.idempotency_key = key
+            dossier.idempotency_hash = fingerprint if key else ""
             for field, value in _citizen_snapshot(citizen).items():
                 setattr(dossier, field, value)
             dossier.code = next_dossier_code(agency_code=office.agency_code, day=timezone.localtime(received).date())
@@ -402,10 +413,36 @@ def dossier_submit(
         if key:
             existing = Dossier.objects.filter(citizen=citizen, idempotency_key=key).first()
             if existing is not None:
-                return existing, False
+                return _same_submission(existing, fingerprint), False
         raise
     forms_complete(form_ids)
     return dossier, True
+
+
+def _submission_fingerprint(**request) -> str:
+    """SHA-256 of a submission as sent (canonical JSON), stored with its idempotency key."""
+    import hashlib
+    import json
+
+    canonical = json.dumps(request, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _same_submission(existing: Dossier, fingerprint: str) -> Dossier:
+    """A retry answers with the dossier the key already created, only if it is the same submission; the
+    key reused for another one is an error, not a silent answer about a different dossier. Dossiers
+    stored before the hash existed (empty) keep the old behaviour."""
+    if existing.idempotency_hash and existing.idempotency_hash != fingerprint:
+        raise ValidationFailed(
+            _(
+                "Mã Idempotency-Key này đã dùng cho một hồ sơ khác (%(c)s) với nội dung khác. "
+                "Gửi lại đúng nội dung cũ, hoặc dùng một mã mới cho hồ sơ mới."
+            )
+            % {"c": existing.code},
+            code="idempotency_key_reused",
+            fields={"idempotency_key": [_("Mã đã dùng cho nội dung khác")]},
+        )
+    return existing
 
 
 def _documents_check(*, dossier: Dossier, at_counter: bool, ticked: list[str] | None, exception_note: str) -> dict:
@@ -642,6 +679,13 @@ def dossier_transition(
     now: dt.datetime | None = None,
 ) -> Dossier:
     params = params or {}
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        # Pages send the version they showed; none (or garbage, read as 0) means the page itself is wrong.
+        raise ValidationFailed(
+            _("Trang đang mở đã cũ hoặc không hợp lệ (thiếu số phiên bản hồ sơ). Hãy tải lại trang rồi thao tác lại."),
+            code="invalid_version",
+            fields={"version": [_("Thiếu hoặc sai số phiên bản; hãy tải lại trang")]},
+        )
     note = _clean_note(note)
     now = now or timezone.now()
     prepared = _prepare(code=code, action=action, actor=actor, version=version, params=params, now=now)

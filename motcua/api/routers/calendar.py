@@ -1,6 +1,8 @@
 import datetime as dt
+from typing import Annotated
 
 from ninja import Query, Router, Schema
+from pydantic import Field
 
 from motcua.calendars.selectors import calendar_for_office, deadline_query, office_by_code, year_days
 from motcua.core.errors import ValidationFailed
@@ -11,7 +13,7 @@ router = Router(tags=["calendar"])
 class DueQuery(Schema):
     received: str
     working_days: int | None = None
-    working_hours: float | None = None
+    working_hours: Annotated[float, Field(allow_inf_nan=False)] | None = None
     same_day: bool = False
     office: str | None = None
 
