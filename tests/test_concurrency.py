@@ -40,6 +40,7 @@ def run_concurrently(n, workers, fn):
 
 
 def test_twenty_concurrent_retries_with_one_key_make_one_dossier(catalog, citizen, office_a):
+    documents = documents_for(citizen)  # a retry is the same request: the same body, the same attachments
     results, errors = run_concurrently(
         20,
         20,
@@ -47,7 +48,7 @@ def test_twenty_concurrent_retries_with_one_key_make_one_dossier(catalog, citize
             citizen=citizen,
             procedure_code="1.001193",
             form=BIRTH_FORM,
-            attachment_ids=documents_for(citizen),
+            attachment_ids=documents,
             idempotency_key="same-key",
         ),
     )
