@@ -85,7 +85,7 @@ def test_the_outreach_export_neutralises_names(client, leader, village_a):
         items=[
             {
                 "client_id": "e-000001",
-                "full_name": "=1+1",
+                "full_name": "Lò Thị Mai",
                 "village": village_a.code,
                 "skills": ["vneid_level2"],
                 "date": day,
@@ -93,6 +93,10 @@ def test_the_outreach_export_neutralises_names(client, leader, village_a):
         ],
     )
     assert result["status"] == "created"
+    # Names are letters at input now (check_person_name); rows stored before that may still hold a formula.
+    from motcua.outreach.models import AssistanceRecord
+
+    AssistanceRecord.objects.filter(client_id="e-000001").update(full_name="=1+1")
     client.force_login(leader.user)
     text = client.get(f"/to-cong-nghe/to/{leader.team_id}/xuat").content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))

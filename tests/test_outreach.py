@@ -135,7 +135,7 @@ def test_online_dossier_on_the_platform_gives_the_skill(member, catalog, citizen
 def test_seven_people_in_seven_days_with_a_member_who_joined_late(member, team, commune_a):
     campaign = Campaign.objects.create(name="7 ngày", starts_on=dt.date(2026, 11, 1), ends_on=dt.date(2026, 12, 31))
     campaign.units.add(commune_a)
-    early = [rec(f"e-{i:06d}", f"Người {i}", day=f"2026-11-0{1 + i % 7}") for i in range(7)]
+    early = [rec(f"e-{i:06d}", f"Người {chr(65 + i)}", day=f"2026-11-0{1 + i % 7}") for i in range(7)]
     records_sync(member=member, items=early)
     # Day 8 does not count for the launch window.
     records_sync(member=member, items=[rec("e-000099", "Người muộn", day="2026-11-08")])
@@ -149,7 +149,7 @@ def test_seven_people_in_seven_days_with_a_member_who_joined_late(member, team, 
     late = Member.objects.create(
         team=team, full_name="Giàng Thị Hoa", phone="0912000333", active_from=dt.date(2026, 11, 15)
     )
-    records_sync(member=late, items=[rec(f"l-{i:06d}", f"Dân {i}", day="2026-11-16") for i in range(5)])
+    records_sync(member=late, items=[rec(f"l-{i:06d}", f"Dân {chr(65 + i)}", day="2026-11-16") for i in range(5)])
     progress = member_progress(member=late, campaign=campaign)
     assert progress.window_start == dt.date(2026, 11, 15) and progress.window_end == dt.date(2026, 11, 21)
     assert progress.done == 5 and not progress.met

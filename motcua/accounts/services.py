@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import RateLimited
-from motcua.core.inputs import clean_for_column, clean_past_date, is_ascii_digits
+from motcua.core.inputs import check_person_name, clean_for_column, clean_past_date, is_ascii_digits
 from motcua.documents.glyphs import check_printable
 from motcua.places.models import AdministrativeUnit
 
@@ -60,6 +60,7 @@ def citizen_create(
     try:
         full_name = clean_for_column(full_name, CitizenProfile, "full_name", required=True, min_length=2)
         check_printable(full_name)  # printed on every receipt, form and result of this citizen
+        check_person_name(full_name, label=_("Họ và tên"))
     except ValidationError as exc:
         errors["full_name"] = exc.messages
     try:

@@ -128,20 +128,56 @@ def clean_text(
     return text
 
 
+# --- person names -----------------------------------------------------------------------------------------
+# Apostrophes (ASCII, typographic, modifier letter) and hyphens seen in ethnic-minority and foreign names.
+_NAME_JOINERS = frozenset("'\u2019\u02bc-\u2010\u2011")
+
+
+def check_person_name(text: str, *, label=None) -> str:
+    """A person's name (already through ``clean_text``): letters of any script with their diacritics
+    (Vietnamese, ethnic-minority names such as "H'Hen Niê", "Lò Thị Mai", "Y-Moan"), spaces, apostrophes
+    and hyphens; at least one letter, starting with a letter; no digits or other signs."""
+    if not text:
+        return text
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category.startswith(("L", "M")) or ch == " " or ch in _NAME_JOINERS:
+            continue
+        if category == "Nd":
+            raise ValidationError(
+                _("%(f)s không được có chữ số; hãy nhập họ tên bằng chữ, ví dụ Nguyễn Văn An") % {"f": _label(label)},
+                code="person_name",
+            )
+        raise ValidationError(
+            _("%(f)s chỉ gồm chữ cái, dấu cách, dấu nháy (') và gạch nối (-); hãy bỏ ký tự «%(c)s»")
+            % {"f": _label(label), "c": ch},
+            code="person_name",
+        )
+    if not unicodedata.category(text[0]).startswith("L"):
+        raise ValidationError(
+            _("%(f)s phải bắt đầu bằng một chữ cái, ví dụ Nguyễn Văn An") % {"f": _label(label)},
+            code="person_name",
+        )
+    return text
+
+
+def clean_person_name(value: Any, *, label=None, **kwargs) -> str:
+    """``clean_text`` then ``check_person_name``: the one door for every person-name field."""
+    return check_person_name(clean_text(value, label=label, **kwargs), label=label)
+
+
 def column_max_length(model, field_name: str) -> int | None:
     """The length of the column a value goes to, so checks follow the schema instead of repeating it."""
     return model._meta.get_field(field_name).max_length
 
 
-def clean_for_column(value: Any, model, field_name: str, *, required: bool = False, label=None, **kwargs) -> str:
+def clean_for_column(
+    value: Any, model, field_name: str, *, required: bool = False, label=None, person_name: bool = False, **kwargs
+) -> str:
     field = model._meta.get_field(field_name)
-    return clean_text(
-        value,
-        max_length=field.max_length,
-        required=required,
-        label=label or field.verbose_name.capitalize(),
-        **kwargs,
-    )
+    label = label or field.verbose_name.capitalize()
+    text = clean_text(value, max_length=field.max_length, required=required, label=label, **kwargs)
+    return check_person_name(text, label=label) if person_name else text
 
 
 # --- identifiers ------------------------------------------------------------------------------------------

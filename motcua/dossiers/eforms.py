@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from motcua.core.inputs import (
     EARLIEST_BIRTH,
     CleanInputMixin,
+    check_person_name,
     clean_date,
     clean_text,
     is_ascii_digits,
@@ -89,6 +90,15 @@ def _is_past_date(name: str, prop: dict) -> bool:
     return bool(prop.get("x-past")) or name.startswith(PAST_DATE_PREFIXES)
 
 
+PERSON_NAME_PREFIX = "ho_ten"
+
+
+def is_person_name(name: str, prop: dict) -> bool:
+    """A field holding a person's name: marked ``"format": "person-name"`` in the schema, or by the key
+    convention every catalogue form follows (``ho_ten``, ``ho_ten_tre``, ``ho_ten_me``, …)."""
+    return prop.get("format") == "person-name" or name.startswith(PERSON_NAME_PREFIX)
+
+
 def _bounds(schema: dict, clean: dict) -> dict[str, list[str]]:
     """Checks the JSON Schema cannot say: characters, default lengths, number and date ranges."""
     errors: dict[str, list[str]] = {}
@@ -100,7 +110,9 @@ def _bounds(schema: dict, clean: dict) -> dict[str, list[str]]:
         title = prop.get("title", name)
         if isinstance(value, str):
             try:
-                clean_text(value, max_length=prop.get("maxLength", TEXT_MAX_LENGTH), multiline=True, label=title)
+                text = clean_text(value, max_length=prop.get("maxLength", TEXT_MAX_LENGTH), multiline=True, label=title)
+                if is_person_name(name, prop):
+                    check_person_name(text, label=title)
             except ValidationError as exc:
                 if exc.code != "max_length" or "maxLength" not in prop:  # the schema's own message otherwise
                     errors.setdefault(name, []).extend(exc.messages)

@@ -102,7 +102,9 @@ def members_import(*, team: Team, filename: str, data: bytes) -> ImportReport:
     for line, row in enumerate(rows, start=2):
         problems = []
         try:
-            name = clean_for_column(row.get("ho_ten"), Member, "full_name", required=True, min_length=2)
+            name = clean_for_column(
+                row.get("ho_ten"), Member, "full_name", required=True, min_length=2, person_name=True
+            )
         except ValidationError as exc:
             name = ""
             problems.append("thiếu họ tên" if exc.code == "required" else f"họ tên: {exc.messages[0]}")
@@ -265,6 +267,7 @@ def _validate(member: Member, item: dict) -> tuple[dict, dict[str, str]]:
         item.get("full_name"),
         required=True,
         min_length=2,
+        person_name=True,
         message="Nhập họ và tên người được hỗ trợ",
     )
     try:
