@@ -292,3 +292,30 @@ def test_no_code_validates_with_isdigit_or_writes_spreadsheets_on_its_own():
             if re.search(r"\.isdigit\(|csv\.writer\(|Workbook\(\)", code):
                 offenders.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
     assert offenders == []
+
+
+# --- the safety net names the field by its label, never its key ---------------------------------------------
+@pytest.mark.django_db
+def test_unreadable_eform_field_is_named_by_its_title(client, catalog, citizen, api_token):
+    from .conftest import BIRTH_FORM
+
+    response = client.post(
+        "/api/v1/dossiers",
+        {"procedure_code": "1.001193", "form": {**BIRTH_FORM, "ho_ten_tre": "Lan\x00"}},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {api_token(citizen)}",
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert "«Họ và tên của trẻ»" in body["message"] and "ho_ten_tre" not in body["message"]
+    assert "form.ho_ten_tre" in body["fields"]
+
+
+@pytest.mark.django_db
+def test_unreadable_query_parameter_is_described_plainly(client):
+    page = client.get("/tim-kiem", {"q": "khai\x00sinh"}).content.decode()
+    assert "«Từ khoá tìm kiếm»" in page and "«q»" not in page
+    api = client.get("/api/v1/procedures", {"q": "a\x00"}).json()
+    assert "«Từ khoá tìm kiếm»" in api["message"]
+    unknown = client.get("/api/v1/procedures", {"zz_khong_ro": "a\x00"}).json()
+    assert unknown["message"].startswith("Một ô bạn nhập") and "zz_khong_ro" not in unknown["message"]

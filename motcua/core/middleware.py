@@ -104,14 +104,12 @@ class RefuseUnreadableInputMiddleware:
     def _refuse(request, name: str):
         from django.http import JsonResponse
         from django.shortcuts import render
-        from django.utils.translation import gettext as _
 
         from .inputs import bad_character
+        from .labels import unreadable_message
 
         clean_name = name if bad_character(name, multiline=True) is None else "?"
-        message = _("Trường «%(f)s» có ký tự không hiển thị được (ví dụ ký tự NUL); hãy xoá ký tự đó hoặc gõ lại") % {
-            "f": clean_name
-        }
+        message = unreadable_message(clean_name)  # the field's label, never its key
         if request.path.startswith("/api/"):
             return JsonResponse(
                 {"code": "invalid", "message": message, "fields": {clean_name: [message]}},
