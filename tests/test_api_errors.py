@@ -83,3 +83,9 @@ def test_every_known_type_has_vietnamese_text_and_unknown_falls_back():
         "Dài quá: tối đa 4096 ký tự"
     )
     assert validation_message({"type": "invalid_input", "msg": "Trang phải từ 1"}) == "Trang phải từ 1"
+
+
+@pytest.mark.django_db
+def test_assistant_question_too_long_is_a_validation_error(client):
+    response = client.post("/api/v1/assistant/messages", {"text": "a" * 501}, content_type="application/json")
+    assert "text" in _error(response, 422, "invalid")["fields"]

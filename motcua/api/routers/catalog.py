@@ -8,7 +8,7 @@ from ninja import Query, Router, Schema
 from motcua.catalog import selectors
 from motcua.catalog.assistant import assistant_answer
 from motcua.catalog.channels import ADAPTERS, ChannelError
-from motcua.core.errors import BadRequest, DomainError, NotFound
+from motcua.core.errors import BadRequest, DomainError, NotFound, ValidationFailed
 from motcua.core.inputs import Int, Text
 from motcua.places.selectors import main_office
 
@@ -113,7 +113,8 @@ def _hotline() -> str:
 @assistant_router.post("/messages", summary="Hỏi trợ lý thủ tục")
 def assistant_message(request, payload: MessageIn):
     if len(payload.text) > 500:
-        raise BadRequest("Câu hỏi dài quá 500 ký tự; hãy hỏi ngắn gọn hơn", fields={"text": ["Tối đa 500 ký tự"]})
+        # Too long is a validation error like every other field's length: 422, not 400.
+        raise ValidationFailed("Câu hỏi dài quá 500 ký tự; hãy hỏi ngắn gọn hơn", fields={"text": ["Tối đa 500 ký tự"]})
     return assistant_answer(payload.text, hotline=_hotline(), language=payload.language).as_dict()
 
 
