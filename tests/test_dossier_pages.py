@@ -28,7 +28,9 @@ def test_online_submission_through_the_pages(logged_citizen, citizen):
     text = bad.content.decode()
     assert bad.status_code == 400 and "<title>Lỗi:" in text and "Nhập ngày sinh của trẻ" in text
     assert 'value="Hoàng Thị Lan"' in text
-    draft = Dossier.objects.get(citizen=citizen, status="draft")
+    # An invalid first step leaves no draft behind (each retry used to add one).
+    assert not Dossier.objects.filter(citizen=citizen).exists()
+    draft = dossier_draft_save(citizen=citizen, procedure_code="1.001193", form={"ho_ten_tre": "Hoàng Thị Lan"})
     data = {
         "ho_ten_tre": "Hoàng Thị Lan",
         "ngay_sinh_0": "20",
@@ -109,7 +111,18 @@ def test_officer_works_the_dossier_from_the_worklist(client, catalog, citizen, o
     assert "Tiếp nhận hồ sơ" in page and "010******345" in page
     done = client.post(f"/can-bo/ho-so/{dossier.code}/thao-tac", {"action": "accept", "version": 1})
     assert done.status_code == 302
-    stale = client.post(f"/can-bo/ho-so/{dossier.code}/thao-tac", {"action": "accept", "version": 1}, follow=True)
+    # A double click (same officer, same action, the version just consumed) lands on the first outcome.
+    again = client.post(f"/can-bo/ho-so/{dossier.code}/thao-tac", {"action": "accept", "version": 1}, follow=True)
+    assert (
+        "vừa được người khác cập nhật" not in again.content.decode() and "Đã cập nhật hồ sơ" in again.content.decode()
+    )
+    assert dossier.events.filter(action="accept").count() == 1
+    # Another action from the old version is still a conflict.
+    stale = client.post(
+        f"/can-bo/ho-so/{dossier.code}/thao-tac",
+        {"action": "request_supplement", "version": 1, "note": "Thiếu giấy chứng sinh"},
+        follow=True,
+    )
     assert "vừa được người khác cập nhật" in stale.content.decode()
     client.force_login(staff["tiepnhan2"])
     assert client.get(f"/can-bo/ho-so/{dossier.code}").status_code == 404

@@ -84,9 +84,15 @@ def citizen_create(
     except ValidationError as exc:
         errors["phone"] = exc.messages
     if not errors and CitizenProfile.objects.filter(citizen_id=citizen_id).exists():
-        errors["citizen_id"] = [_("Số định danh này đã có tài khoản; hãy đăng nhập hoặc lấy lại mật khẩu")]
+        errors["citizen_id"] = [
+            ValidationError(
+                _("Số định danh này đã có tài khoản; hãy đăng nhập hoặc lấy lại mật khẩu"), code="citizen_id_taken"
+            )
+        ]
     if not errors and User.objects.filter(phone=phone).exists():
-        errors["phone"] = [_("Số điện thoại này đã có tài khoản; hãy đăng nhập hoặc dùng số khác")]
+        errors["phone"] = [
+            ValidationError(_("Số điện thoại này đã có tài khoản; hãy đăng nhập hoặc dùng số khác"), code="phone_taken")
+        ]
     if errors:
         raise ValidationError(errors)
     user = User(username=username or citizen_id, full_name=full_name.strip(), phone=phone, email=email)

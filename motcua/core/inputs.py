@@ -5,9 +5,10 @@ API schemas, e-form JSON, CSV/XLSX imports, offline sync, query parameters):
 
 * free text: NFC, trimmed, no NUL / control characters / lone surrogates / bidi overrides, a length
   checked in characters against the column it goes to (the same rule on SQLite and PostgreSQL);
-* identifiers (citizen ID, phone, codes, counts): spaces, dots and dashes removed (and +84 for phones),
+* identifiers (citizen ID, phone, codes): spaces, dots and dashes removed (and +84 for phones),
   then ASCII digits only — ``str.isdigit()`` accepts "²" and "٣", so it is never used for validation;
-* numbers and dates: inside a documented range, checked before any work or write;
+* numbers (counts, amounts) and dates: ``clean_int`` / ``clean_date``, inside a documented range, checked
+  before any work or write; a count never loses its dot or minus sign ("1.5" is refused, not read as 15);
 * search: ``fold`` compares text regardless of case, accents and normalisation (NFC/NFD).
 
 Each check raises Django's ``ValidationError`` with a Vietnamese message that says how to fix the value,
@@ -239,32 +240,58 @@ def identifier_digits(value: Any) -> str | None:
 
 
 # --- numbers --------------------------------------------------------------------------------------------------
-_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+_INTEGER = re.compile(r"[+]?[0-9]{1,18}")
+# Thousands written the Vietnamese way: "10.000.000" or "10 000 000" (groups of exactly three digits). A dot
+# anywhere else is a decimal ("1.5"), never a separator to drop: stripping it would store 1.5 as 15.
+_GROUPED = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+")
+_MINUS = ("-", "\u2212", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014")
+
+
+def _not_whole(label, min_value: int, max_value: int, code: str) -> ValidationError:
+    if min_value >= 1:
+        # Counts (copies, pages…): the citizen's own words, with an example.
+        return ValidationError(_("%(f)s phải là số nguyên dương, ví dụ 2") % {"f": _label(label)}, code=code)
+    if min_value >= 0 and code == "negative":
+        return ValidationError(_("%(f)s không được là số âm") % {"f": _label(label)}, code=code)
+    return ValidationError(
+        _("%(f)s phải là số nguyên từ %(a)s đến %(b)s, chỉ gồm chữ số 0-9")
+        % {"f": _label(label), "a": min_value, "b": max_value},
+        code=code,
+    )
 
 
 def clean_int(value: Any, *, label=None, min_value: int, max_value: int, required: bool = True) -> int | None:
     """A whole number in [min_value, max_value]: ASCII digits only (no "²"), at most 18 of them (no work on
-    a 10**20 page number), range checked before anything uses it."""
+    a 10**20 page number), range checked before anything uses it. Spaces and well-placed thousands dots
+    ("10.000.000") are allowed; a minus sign below the range and decimals ("1.5", "1,5") are refused with
+    a message — never silently turned into another number. The one parser for every count and amount."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise ValidationError(_("Nhập %(f)s") % {"f": _label(label).lower()}, code="required")
         return None
     if isinstance(value, bool):
         value = str(value)
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise _not_whole(label, min_value, max_value, "not_integer")
         value = int(value)
     if isinstance(value, int):
         number = value
     else:
-        text = str(value).strip().replace(" ", "")
+        text = re.sub(r"\s", "", nfc(str(value)))
+        negative = text.startswith(_MINUS) and min_value < 0
+        if negative:
+            text = text[1:]
+        elif text.startswith(_MINUS):
+            raise _not_whole(label, min_value, max_value, "negative")
+        if _GROUPED.fullmatch(text):
+            text = text.replace(".", "")
         if not _INTEGER.fullmatch(text):
-            raise ValidationError(
-                _("%(f)s phải là số nguyên từ %(a)s đến %(b)s, chỉ gồm chữ số 0-9")
-                % {"f": _label(label), "a": min_value, "b": max_value},
-                code="not_integer",
-            )
-        number = int(text)
+            raise _not_whole(label, min_value, max_value, "not_integer")
+        number = -int(text) if negative else int(text)
     if not min_value <= number <= max_value:
+        if number < 0 <= min_value:
+            raise _not_whole(label, min_value, max_value, "negative")
         raise ValidationError(
             _("%(f)s phải từ %(a)s đến %(b)s") % {"f": _label(label), "a": min_value, "b": max_value},
             code="range",
@@ -338,6 +365,27 @@ def clean_date(
 def clean_past_date(value: Any, *, label=None, required: bool = True) -> dt.date | None:
     """Birth and death dates: not in the future, not before 1900."""
     return clean_date(value, label=label, min_date=EARLIEST_BIRTH, max_date=timezone.localdate(), required=required)
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def display_date(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def display_answer(value: Any) -> str:
+    """An answer as shown to people: dates (stored ISO, "2026-11-03") as dd/mm/yyyy ("03/11/2026")."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return display_date(value)
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return display_date(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return "" if value is None else str(value)
 
 
 # --- errors ---------------------------------------------------------------------------------------------------

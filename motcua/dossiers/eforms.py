@@ -17,6 +17,7 @@ from motcua.core.inputs import (
     CleanInputMixin,
     check_person_name,
     clean_date,
+    clean_int,
     clean_text,
     is_ascii_digits,
     nfc,
@@ -55,6 +56,11 @@ def _message(error: jsonschema.ValidationError, schema: dict) -> tuple[str, str]
         return name, _("Chọn %(t)s trong các lựa chọn có sẵn") % {"t": title.lower()}
     if kind == "format" and value == "date":
         return name, _("%(t)s phải là một ngày có thật, ví dụ 12/03/2026") % {"t": title}
+    prop = schema.get("properties", {}).get(name, {})
+    if prop.get("type") == "integer" and kind in ("type", "minimum", "maximum"):
+        message = _integer_message(prop, title, error.instance)
+        if message:
+            return name, message
     if kind == "type" and value == "integer":
         return name, _("%(t)s phải là số nguyên, ví dụ 2") % {"t": title}
     if kind == "type":
@@ -64,6 +70,20 @@ def _message(error: jsonschema.ValidationError, schema: dict) -> tuple[str, str]
     if kind == "maximum":
         return name, _("%(t)s không được lớn hơn %(n)s") % {"t": title, "n": value}
     return name, error.message
+
+
+def _integer_range(prop: dict) -> tuple[int, int]:
+    return prop.get("minimum", -INTEGER_MAX), prop.get("maximum", INTEGER_MAX)
+
+
+def _integer_message(prop: dict, title: str, value) -> str | None:
+    """The message of the one number parser (core.inputs.clean_int) for an integer answer the schema refused."""
+    low, high = _integer_range(prop)
+    try:
+        clean_int(value, label=title, min_value=low, max_value=high)
+    except ValidationError as exc:
+        return exc.messages[0]
+    return None
 
 
 def normalize(schema: dict, data: dict) -> dict:
@@ -246,17 +266,20 @@ def build_form_class(schema: dict, ui: dict) -> type[forms.Form]:
 
 
 def form_to_data(schema: dict, cleaned: dict) -> dict:
-    """Django's cleaned strings → JSON types the schema expects (integers stay strings if not numbers, so
-    the schema reports them)."""
+    """Django's cleaned strings → JSON types the schema expects. Integers go through ``clean_int`` (never
+    through identifier cleaning: "1.5" is not 15, "-1" is not 1); one it refuses stays a string, so the
+    schema reports it with clean_int's message."""
     props = schema.get("properties", {})
     out = {}
     for name, value in cleaned.items():
         if value in (None, ""):
             continue
         if props.get(name, {}).get("type") == "integer":
-            text = strip_separators(value)
-            # ASCII digits only ("²".isdigit() is True and int("²") fails); the schema reports the rest.
-            out[name] = int(text) if is_ascii_digits(text) and len(text) <= 15 else value
+            low, high = _integer_range(props[name])
+            try:
+                out[name] = clean_int(value, min_value=min(low, -INTEGER_MAX), max_value=max(high, INTEGER_MAX))
+            except ValidationError:
+                out[name] = value
         else:
             out[name] = value
     return out

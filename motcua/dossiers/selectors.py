@@ -17,7 +17,7 @@ from motcua.calendars.selectors import calendar_for_office
 from motcua.core.errors import NotFound
 from motcua.core.inputs import fold, identifier_digits, nfc
 
-from .models import DRAFT, Dossier, DossierEvent
+from .models import DRAFT, Channel, Dossier, DossierEvent
 from .workflow import CITIZEN, load_workflow
 
 
@@ -309,3 +309,28 @@ def handovers(dossier: Dossier) -> list[Handover]:
         timeliness = classify(cal, finished_at=finished, due_at=due) if finished else ""
         rows.append(Handover(step, gettext(spec.get("label", step)), due, finished, timeliness))
     return rows
+
+
+def counter_dossier_by_key(*, officer, idempotency_key: str | None) -> Dossier | None:
+    """The dossier this officer already received at the counter with this form's key (a repeated POST)."""
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 100:
+        return None
+    return (
+        Dossier.objects.filter(
+            idempotency_key=key,
+            channel=Channel.COUNTER,
+            events__action="receive_at_counter",
+            events__actor=officer,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def submitted_by_key(*, citizen, idempotency_key: str | None) -> Dossier | None:
+    """The dossier this citizen already submitted with this key: a second click on «Gửi hồ sơ» lands there."""
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 100:
+        return None
+    return Dossier.objects.filter(citizen=citizen, idempotency_key=key).exclude(status=DRAFT).first()

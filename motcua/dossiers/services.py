@@ -668,6 +668,25 @@ def _prepare(*, code: str, action: str, actor: User, version: int, params: dict,
     return PREPARE[step.effect](dossier, actor, now)
 
 
+# A second click on the same button arrives with the version the first click consumed.
+REPEAT_WINDOW = dt.timedelta(minutes=2)
+
+
+def _is_repeat(*, dossier: Dossier, action: str, actor: User, version: int, now: dt.datetime) -> bool:
+    """True when the request repeats the transition just made: the dossier moved exactly one version past
+    the one sent, by this actor's same action, a moment ago. Anything else (another person, another action,
+    an older version) stays a 409 conflict."""
+    if dossier.version != version + 1:
+        return False
+    last = dossier.events.order_by("-seq").only("action", "actor_id", "created_at").first()
+    return (
+        last is not None
+        and last.action == action
+        and last.actor_id == actor.pk
+        and abs(now - last.created_at) <= REPEAT_WINDOW
+    )
+
+
 def dossier_transition(
     *,
     code: str,
@@ -677,7 +696,10 @@ def dossier_transition(
     note: str = "",
     params: dict | None = None,
     now: dt.datetime | None = None,
+    accept_repeat: bool = False,
 ) -> Dossier:
+    """Apply a workflow action at the version the actor saw. ``accept_repeat`` (pages): a second click on
+    the same button returns the dossier as the first click left it instead of a 409; the API keeps 409."""
     params = params or {}
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         # Pages send the version they showed; none (or garbage, read as 0) means the page itself is wrong.
@@ -694,6 +716,8 @@ def dossier_transition(
         if dossier.status == DRAFT:
             raise NotFound(_("Không tìm thấy hồ sơ này"))
         if dossier.version != version:
+            if accept_repeat and _is_repeat(dossier=dossier, action=action, actor=actor, version=version, now=now):
+                return dossier  # a double click: the first click's outcome, nothing written twice
             raise Conflict(
                 _("Hồ sơ vừa được người khác cập nhật (phiên bản %(v)s). Hãy tải lại trang và thử lại.")
                 % {"v": dossier.version},
@@ -804,17 +828,40 @@ def citizen_find_or_create(
         )
     try:
         validate_citizen_id(citizen_id, birth_date=birth_date, gender=gender)
-        return citizen_create(
-            full_name=full_name,
-            citizen_id=citizen_id,
-            birth_date=birth_date,
-            gender=gender,
-            phone=phone,
-            password=None,
-        )
-    except ValidationError as exc:
-        fields = exc.message_dict if hasattr(exc, "error_dict") else {"citizen_id": exc.messages}
-        raise ValidationFailed(_("Thông tin công dân chưa đúng"), fields=fields) from exc
+        with transaction.atomic():
+            return citizen_create(
+                full_name=full_name,
+                citizen_id=citizen_id,
+                birth_date=birth_date,
+                gender=gender,
+                phone=phone,
+                password=None,
+            )
+    except (ValidationError, IntegrityError) as exc:
+        # A repeated or concurrent intake of the same walk-in (double click) opened the account meanwhile:
+        # it is this citizen's account, not an error.
+        profile = CitizenProfile.objects.select_related("user").filter(citizen_id=citizen_id).first()
+        if profile:
+            return profile.user
+        if isinstance(exc, IntegrityError):
+            raise
+        raise ValidationFailed(_("Thông tin công dân chưa đúng"), fields=_officer_fields(exc)) from exc
+
+
+def _officer_fields(exc: ValidationError) -> dict[str, list[str]]:
+    """The account checks speak to the citizen ("hãy đăng nhập…"); at the counter the officer reads them."""
+    if not hasattr(exc, "error_dict"):
+        return {"citizen_id": exc.messages}
+    officer_messages = {
+        "phone_taken": _(
+            "Số điện thoại này đã thuộc tài khoản của một người khác; hãy hỏi công dân số điện thoại khác"
+        ),
+        "citizen_id_taken": _("Số định danh này đã có tài khoản; tìm công dân theo số định danh để tiếp nhận"),
+    }
+    return {
+        field: [officer_messages.get(error.code, next(iter(error))) for error in errors]
+        for field, errors in exc.error_dict.items()
+    }
 
 
 def dossier_track_checked(*, code: str, phone: str, ip_address: str | None) -> Dossier:

@@ -101,10 +101,10 @@ def submit_form(request, code: str):
     data = eforms.form_to_data(procedure.form_schema, form.cleaned_data if form.is_valid() else {})
     if not form.is_valid():
         data = {k: v for k, v in request.POST.items() if k in form.fields}
-    draft = services.dossier_draft_save(
-        citizen=request.user, procedure_code=code, form=data, draft_id=draft.pk if draft else None
-    )
     if request.POST.get("luu-nhap"):
+        draft = services.dossier_draft_save(
+            citizen=request.user, procedure_code=code, form=data, draft_id=draft.pk if draft else None
+        )
         messages.success(
             request, _("Đã lưu bản nháp. Bạn có thể quay lại làm tiếp bất cứ lúc nào trong mục Hồ sơ của tôi.")
         )
@@ -112,6 +112,12 @@ def submit_form(request, code: str):
     _clean, errors = eforms.validate(procedure.form_schema, data) if form.is_valid() else ({}, {})
     for field, field_errors in form.errors.items():
         errors.setdefault(field, list(field_errors))
+    if draft is not None or not errors:
+        # An invalid step creates no draft (each retry would leave one more behind); an existing draft
+        # keeps what was typed, and a valid step becomes the draft the next steps work on.
+        draft = services.dossier_draft_save(
+            citizen=request.user, procedure_code=code, form=data, draft_id=draft.pk if draft else None
+        )
     if errors:
         for field, field_errors in errors.items():
             for error in field_errors:
@@ -196,6 +202,11 @@ def _store_options(user, documents, attached) -> list[tuple[int, object, list]]:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def submit_check(request, draft_id: int):
+    if request.method == "POST":
+        # A double click on «Gửi hồ sơ»: the first click turned the draft into a dossier with this key.
+        done = selectors.submitted_by_key(citizen=request.user, idempotency_key=request.POST.get("idempotency_key"))
+        if done is not None:
+            return redirect("portal:dossier", code=done.code)
     draft = _draft(request, draft_id)
     procedure = draft.procedure
     if request.method == "POST":
@@ -284,6 +295,7 @@ def dossier_detail(request, code: str):
                     version=int_param(request.POST.get("version")),
                     note=request.POST.get("note", ""),
                     params=params,
+                    accept_repeat=True,
                 )
                 messages.success(
                     request,

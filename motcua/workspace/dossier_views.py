@@ -99,6 +99,7 @@ def act(request, code: str):
             version=int_param(request.POST.get("version")),
             note=request.POST.get("note", ""),
             params=params,
+            accept_repeat=True,
         )
     except NotFound:
         raise Http404 from None
@@ -129,6 +130,13 @@ def counter_intake(request):
         form_class = eforms.build_form_class(procedure.form_schema, procedure.form_ui)
         form = form_class(request.POST if request.method == "POST" else None)
     errors = {}
+    if request.method == "POST":
+        # A second click on «Tiếp nhận» resends the same form key: show the dossier the first click received.
+        done = selectors.counter_dossier_by_key(
+            officer=request.user, idempotency_key=request.POST.get("idempotency_key")
+        )
+        if done is not None:
+            return redirect("workspace:dossier", code=done.code)
     if request.method == "POST" and procedure:
         data = eforms.form_to_data(procedure.form_schema, form.cleaned_data if form.is_valid() else {})
         try:

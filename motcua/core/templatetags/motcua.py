@@ -19,3 +19,22 @@ def vnd(amount) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, "") if hasattr(mapping, "get") else ""
+
+
+@register.filter
+def answer(value) -> str:
+    """An e-form answer as people read it: ISO dates (how answers are stored) shown dd/mm/yyyy, anything
+    else unchanged. The one display rule for the check page, the officer's «Tờ khai» and receipts."""
+    from motcua.core.inputs import display_answer
+
+    return display_answer(value)
+
+
+@register.filter
+def optional_note(document) -> str:
+    """' (nếu có)' after an optional document's name, unless the name already says so."""
+    from motcua.core.inputs import fold
+
+    if getattr(document, "required", True) or "neu co" in fold(getattr(document, "name", "")):
+        return ""
+    return " (" + gettext("nếu có") + ")"
