@@ -144,10 +144,41 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Officers need a TOTP code; demo mode switches this off unless asked for explicitly.
 OFFICER_TOTP_REQUIRED = env_bool("MOTCUA_OFFICER_TOTP", not DEMO)
-LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
-LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 30)
-LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 12)
+# An officer's one-time TOTP enrolment code (issued by an administrator) is valid this long.
+TOTP_ENROLMENT_CODE_HOURS = env_int("TOTP_ENROLMENT_CODE_HOURS", 72)
+
+# --- Abuse limits (motcua/accounts/throttle.py, docs/operations.md "Security settings") -------------
+# The client address: REMOTE_ADDR, or the address in CLIENT_IP_HEADER when the request comes from one
+# of TRUSTED_PROXIES (IP addresses or networks, e.g. "127.0.0.1,10.0.0.0/24"). Empty: headers ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "X-Forwarded-For")
+# After this many wrong passwords within the login window, the right password also needs a code sent
+# by SMS (citizens) or the authenticator (officers).
+LOGIN_CHALLENGE_AFTER_FAILURES = env_int("LOGIN_CHALLENGE_AFTER_FAILURES", 10)
+THROTTLES = {
+    # Per account: 5 free failures, then 1, 2, 4 ... 60 s between tries; never a lock-out.
+    # Per address: 100 failures an hour (a commune hall behind one NAT address must not be locked out).
+    "login": {
+        "window": 3600,
+        "key_free": env_int("LOGIN_FREE_FAILURES_PER_ACCOUNT", 5),
+        "key_max_delay": env_int("LOGIN_MAX_DELAY_SECONDS", 60),
+        "ip_max": env_int("LOGIN_MAX_FAILURES_PER_IP", 100),
+    },
+    "totp": {"window": 3600, "key_free": 3, "key_max_delay": 900, "ip_max": 50},
+    "sms_code": {"window": 3600, "key_free": 3, "key_max_delay": 900, "ip_max": 50},
+    "enrolment": {"window": 3600, "key_free": 3, "key_max_delay": 900, "ip_max": 20},
+    # Public tracking: per dossier code and per address; its own counters, never the login's.
+    "track": {
+        "window": 900,
+        "key_free": env_int("TRACK_FREE_FAILURES_PER_CODE", 5),
+        "key_max_delay": 300,
+        "ip_max": env_int("TRACK_MAX_FAILURES_PER_IP", 30),
+    },
+    # Work done for strangers: every request counts.
+    "verify": {"window": 600, "ip_max": env_int("VERIFY_MAX_PER_IP", 20), "count": "all"},
+    "assistant": {"window": 60, "ip_max": env_int("ASSISTANT_MAX_PER_IP", 30), "count": "all"},
+}
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True

@@ -219,7 +219,7 @@ def test_unauthenticated_api_is_401(client, catalog):
 
 
 def test_tracking_is_throttled(client, call, ctx, settings):
-    settings.LOGIN_MAX_FAILURES_PER_ACCOUNT = 3
+    settings.THROTTLES = {**settings.THROTTLES, "track": {**settings.THROTTLES["track"], "key_free": 3}}
     code = submit(call, ctx["citizen"]).json()["code"]
     for phone in ("0900000001", "0900000002", "0900000003"):
         assert client.get("/api/v1/track", {"code": code, "phone": phone}).status_code == 404

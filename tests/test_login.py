@@ -1,5 +1,8 @@
+import datetime as dt
+
 import pyotp
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
 from motcua.accounts.models import LoginAttempt, Role
@@ -35,27 +38,55 @@ def test_empty_form_names_each_field(client, db):
     assert "Nhập mật khẩu" in body and "Nhập số điện thoại" in body
 
 
-def test_login_is_rate_limited_per_account(client, citizen, settings):
-    settings.LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+def _age_attempts(seconds):
+    """Move every counted try back in time (instead of sleeping)."""
+    LoginAttempt.objects.update(created_at=F("created_at") - dt.timedelta(seconds=seconds))
+
+
+def test_login_slows_down_per_account_however_it_is_typed(client, citizen):
     for _ in range(5):
         assert _login(client, "0912345001", "sai").status_code == 400
-    # Even the right password is refused now, and the same account typed another way too.
+    # The 6th try comes too soon, even with the right password and the account typed another way.
     response = _login(client, "010190012345")
     assert response.status_code == 429
-    assert "quá nhiều lần" in response.content.decode()
+    assert "quá nhiều lần" in response.content.decode() and "giây" in response.content.decode()
     assert _login(client, "+84912345001").status_code == 429
     assert "_auth_user_id" not in client.session
 
 
-def test_login_is_rate_limited_per_address(client, citizen, settings, django_user_model):
-    settings.LOGIN_MAX_FAILURES_PER_IP = 3
+def test_a_stranger_cannot_lock_a_known_account(client, citizen):
+    """Five wrong passwords cost the owner a second, not fifteen minutes."""
+    for _ in range(5):
+        _login(client, "congdan1", "sai")
+    _age_attempts(2)
+    assert _login(client, "congdan1").status_code == 302
+
+
+def test_delays_grow_with_each_failure_and_are_capped(client, citizen, settings):
+    from motcua.accounts.throttle import Rule, delay_after
+
+    rule = Rule(**settings.THROTTLES["login"])
+    delays = [delay_after(failures=n, rule=rule) for n in range(4, 14)]
+    assert delays == [0, 1, 2, 4, 8, 16, 32, 60, 60, 60]
+    for _ in range(8):
+        _login(client, "congdan1", "sai")
+        _age_attempts(60)
+    _login(client, "congdan1", "sai")  # 9th failure: the next try must wait 16 s
+    _age_attempts(10)
+    limited = _login(client, "congdan1")
+    assert limited.status_code == 429
+    _age_attempts(7)
+    assert _login(client, "congdan1").status_code == 302
+
+
+def test_login_is_rate_limited_per_address(client, citizen, settings):
+    settings.THROTTLES = {**settings.THROTTLES, "login": {**settings.THROTTLES["login"], "ip_max": 3}}
     for name in ("a", "b", "c"):
         _login(client, name, "sai")
     assert _login(client, "congdan1").status_code == 429
 
 
-def test_success_clears_earlier_failures(client, citizen, settings):
-    settings.LOGIN_MAX_FAILURES_PER_ACCOUNT = 3
+def test_success_clears_earlier_failures(client, citizen):
     _login(client, "congdan1", "sai")
     _login(client, "congdan1", "sai")
     assert _login(client, "congdan1").status_code == 302
@@ -65,7 +96,7 @@ def test_success_clears_earlier_failures(client, citizen, settings):
 def test_attempts_do_not_store_identifiers_in_clear(client, citizen):
     _login(client, "010190012345", "sai")
     stored = LoginAttempt.objects.get()
-    assert "010190012345" not in stored.identifier_hash
+    assert "010190012345" not in stored.identifier_hash and stored.purpose == "login"
 
 
 def test_logout_requires_post(client, citizen):
@@ -100,23 +131,41 @@ class TestOfficerTotp:
         assert response["Location"] == reverse("accounts:totp_setup")
         # The workspace is closed until the second factor is set up.
         assert client.get(reverse("workspace:home"))["Location"] == reverse("accounts:totp_setup")
+        # Knowing the password is not enough to enrol a phone: the page asks for the administrator's code.
+        setup = client.get(reverse("accounts:totp_setup"))
+        assert setup.status_code == 200 and "<svg" not in setup.content.decode()
+        assert "Mã đăng ký" in setup.content.decode()
+        wrong = client.post(reverse("accounts:totp_setup"), {"enrolment_code": "AAAA-BBBB"})
+        assert wrong.status_code == 400 and "Mã đăng ký chưa đúng" in wrong.content.decode()
+        from motcua.accounts.services import totp_enrolment_code_issue
+
+        enrolment = totp_enrolment_code_issue(user=intake_a)
+        assert client.post(reverse("accounts:totp_setup"), {"enrolment_code": enrolment.lower()}).status_code == 302
         setup = client.get(reverse("accounts:totp_setup"))
         assert setup.status_code == 200 and "<svg" in setup.content.decode()
         intake_a.refresh_from_db()
+        assert intake_a.totp_secret in setup.content.decode()
         code = pyotp.TOTP(intake_a.totp_secret).now()
         assert client.post(reverse("accounts:totp_setup"), {"code": code}).status_code == 302
         assert client.get(reverse("workspace:home")).status_code == 200
+        # The secret is never shown again, and the enrolment code does not work twice.
+        again = client.get(reverse("accounts:totp_setup")).content.decode()
+        assert intake_a.totp_secret not in again and "<svg" not in again
+        from motcua.accounts.services import totp_enrolment_code_redeem
+
+        assert not totp_enrolment_code_redeem(user=intake_a, code=enrolment, ip_address=None)
 
     def test_officer_with_totp_needs_the_code(self, client, intake_a):
         from motcua.accounts.services import totp_confirm, totp_setup_begin
 
         secret = totp_setup_begin(user=intake_a)
-        assert totp_confirm(user=intake_a, code=pyotp.TOTP(secret).now())
+        assert totp_confirm(user=intake_a, code=pyotp.TOTP(secret).at(dt.datetime.now(dt.UTC), counter_offset=-1))
         response = _login(client, "tiepnhan")
         assert response["Location"] == reverse("accounts:login_totp")
         assert "_auth_user_id" not in client.session
         wrong = client.post(reverse("accounts:login_totp"), {"code": "000000"})
         assert wrong.status_code == 400 and "Mã xác thực chưa đúng" in wrong.content.decode()
+        intake_a.refresh_from_db()
         right = client.post(reverse("accounts:login_totp"), {"code": pyotp.TOTP(secret).now()})
         assert right["Location"] == reverse("workspace:home")
         assert client.get(reverse("workspace:home")).status_code == 200

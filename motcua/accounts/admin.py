@@ -1,8 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import CitizenProfile, RoleGrant, User
+from . import services
+from .models import CitizenLookup, CitizenProfile, RoleGrant, User
 
 
 class RoleGrantInline(admin.TabularInline):
@@ -24,6 +25,25 @@ class UserAdmin(BaseUserAdmin):
         (_("Thời gian"), {"fields": ("last_login", "date_joined")}),
     )
     inlines = [RoleGrantInline]
+    actions = ["issue_totp_enrolment_code", "end_all_sessions"]
+
+    @admin.action(description=_("Cấp mã đăng ký xác thực hai bước (ứng dụng cũ ngừng hoạt động)"))
+    def issue_totp_enrolment_code(self, request, queryset):
+        # The codes are shown once, here; only their hashes are kept.
+        for user in queryset:
+            code = services.totp_enrolment_code_issue(user=user, issued_by=request.user)
+            self.message_user(
+                request,
+                _("Mã đăng ký cho %(user)s: %(code)s — đưa trực tiếp cho cán bộ; mã dùng một lần.")
+                % {"user": user.username, "code": code},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Kết thúc mọi phiên đăng nhập và mã truy cập API"))
+    def end_all_sessions(self, request, queryset):
+        for user in queryset:
+            services.sessions_end_all(user=user)
+        self.message_user(request, _("Đã kết thúc mọi phiên đăng nhập của %(n)s tài khoản.") % {"n": queryset.count()})
 
     def save_formset(self, request, form, formset, change):
         for instance in formset.save(commit=False):
@@ -45,3 +65,22 @@ class CitizenProfileAdmin(admin.ModelAdmin):
         from motcua.core.logging import mask_citizen_id
 
         return mask_citizen_id(obj.citizen_id)
+
+
+@admin.register(CitizenLookup)
+class CitizenLookupAdmin(admin.ModelAdmin):
+    """The audit log of counter lookups: read only."""
+
+    list_display = ["created_at", "officer", "citizen", "purpose", "ip_address"]
+    list_filter = ["purpose"]
+    search_fields = ["officer__username"]
+    raw_id_fields = ["officer", "citizen"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

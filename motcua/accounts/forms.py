@@ -30,6 +30,16 @@ class TotpForm(CleanInputMixin, forms.Form):
     )
 
 
+class EnrolmentCodeForm(forms.Form):
+    enrolment_code = forms.CharField(
+        label=_("Mã đăng ký do quản trị viên cấp"),
+        help_text=_("8 ký tự, ví dụ ABCD-2345; mỗi mã dùng được một lần"),
+        max_length=20,
+        error_messages={"required": _("Nhập mã đăng ký do quản trị viên cấp")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
+    )
+
+
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(
         label=_("Mật khẩu hiện tại"),

@@ -21,6 +21,10 @@ class User(AbstractUser):
     phone = models.CharField(_("số điện thoại"), max_length=15, null=True, blank=True, unique=True)
     totp_secret = models.CharField(max_length=64, blank=True, editable=False)
     totp_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The last TOTP time step accepted: a code is good once, never again within its window.
+    totp_last_step = models.BigIntegerField(null=True, blank=True, editable=False)
+    # Part of the session hash and of every API token: changing it ends every session and token.
+    session_stamp = models.CharField(max_length=32, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -34,6 +38,18 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash covers the password; ours also covers the session stamp, so an administrator
+        # (or the user) can end every session without changing the password.
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "motcua.accounts.User.get_session_auth_hash",
+            f"{self.password}|{self.session_stamp}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Gender(models.TextChoices):
@@ -127,18 +143,20 @@ class RoleGrant(TimeStampedModel):
 
 
 class LoginAttempt(models.Model):
-    """Failed and successful logins, for throttling. The identifier is stored hashed: the log must not
-    become a list of citizens' ID and phone numbers."""
+    """Tries counted for throttling, one purpose each (login, totp, track, verify, ...): accounts/throttle.py.
+    The key is stored hashed: the log must not become a list of citizens' ID and phone numbers."""
 
-    identifier_hash = models.CharField(max_length=64)
+    purpose = models.CharField(max_length=20, default="login")
+    identifier_hash = models.CharField(max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(null=True)
     succeeded = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [
-            models.Index(fields=["identifier_hash", "created_at"], name="login_attempt_ident"),
-            models.Index(fields=["ip_address", "created_at"], name="login_attempt_ip"),
+            models.Index(fields=["purpose", "identifier_hash", "created_at"], name="attempt_purpose_key"),
+            models.Index(fields=["purpose", "ip_address", "created_at"], name="attempt_purpose_ip"),
+            models.Index(fields=["created_at"], name="attempt_created"),
         ]
 
     def __str__(self) -> str:
@@ -150,6 +168,9 @@ class ApiToken(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
+    # The user's session hash when the token was issued: a password change or "end all sessions"
+    # changes it, and the token stops working at once.
+    auth_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -160,3 +181,57 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} (hết hạn {self.expires_at:%d/%m/%Y %H:%M})"
+
+
+class TotpEnrolmentCode(models.Model):
+    """A one-time code an administrator gives an officer to enrol an authenticator app. Knowing the
+    officer's password is not enough to enrol a phone. Only the hash is stored; it expires."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="totp_enrolment_codes")
+    code_hash = models.CharField(max_length=64)
+    issued_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã đăng ký xác thực hai bước")
+        verbose_name_plural = _("mã đăng ký xác thực hai bước")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+class LoginChallenge(models.Model):
+    """A code sent by SMS when an account has had many wrong passwords: the right password alone is
+    no longer enough, so a guesser gains nothing while the owner can still log in."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+class CitizenLookup(models.Model):
+    """Audit: an officer looked up a citizen at the counter (who, whom, when, from where)."""
+
+    officer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    citizen = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Hash of the ID typed, so lookups of IDs without an account are auditable without listing them.
+    citizen_id_hash = models.CharField(max_length=64)
+    purpose = models.CharField(max_length=20, default="counter")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("nhật ký tra cứu công dân")
+        verbose_name_plural = _("nhật ký tra cứu công dân")
+        indexes = [models.Index(fields=["officer", "created_at"], name="citizen_lookup_officer")]
+
+    def __str__(self) -> str:
+        return f"{self.officer} → {self.citizen or '?'} ({self.created_at:%d/%m/%Y %H:%M})"

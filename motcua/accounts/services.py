@@ -9,35 +9,42 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, get_random_string
 from django.utils.translation import gettext as _
 
-from motcua.core.errors import RateLimited
 from motcua.core.inputs import check_person_name, clean_for_column, clean_past_date, is_ascii_digits
+from motcua.core.net import client_ip
 from motcua.documents.glyphs import check_printable
 from motcua.places.models import AdministrativeUnit
 
 from .identity import normalize_digits, normalize_phone, validate_citizen_id, validate_phone
-from .models import ApiToken, CitizenProfile, LoginAttempt, RoleGrant, User
+from .models import ApiToken, CitizenProfile, LoginChallenge, RoleGrant, TotpEnrolmentCode, User
+from .throttle import key_failures, throttle_check, throttle_record
 
 
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def _throttle_key(identifier: str) -> str:
-    """One key per account however it is typed (username, phone, citizen ID); unknown identifiers are
-    keyed by their normalised form, so guessing at accounts is throttled too."""
+def _account_key(identifier: str) -> str:
+    """One throttle key per account however it is typed (username, phone, citizen ID); unknown
+    identifiers are keyed by their normalised form, so guessing at accounts is throttled too."""
     from .backends import user_for_identifier
 
     user = user_for_identifier(identifier)
     if user is not None:
-        return _digest(f"user:{user.pk}")
+        return _user_key(user)
     value = (identifier or "").strip()
     digits = normalize_digits(value)
     if is_ascii_digits(digits.removeprefix("+")):
         value = normalize_phone(digits) if len(digits) != 12 else digits
-    return _digest(f"id:{value.lower()}")
+    return f"id:{value.lower()}"
+
+
+def _user_key(user: User) -> str:
+    return f"user:{user.pk}"
 
 
 # --- citizens and officers ------------------------------------------------------------------------
@@ -129,38 +136,81 @@ def role_grant(
     return grant
 
 
-# --- login throttling -----------------------------------------------------------------------------
-def login_throttle_check(*, identifier: str, ip_address: str | None) -> None:
-    """Refuse further attempts after too many failures for one account or from one address."""
-    since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    failures = LoginAttempt.objects.filter(created_at__gte=since, succeeded=False)
-    minutes = max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)
-    message = _(
-        "Bạn đã nhập sai quá nhiều lần. Hãy đợi %(minutes)s phút rồi thử lại, hoặc gọi bộ phận một cửa để được hỗ trợ."
-    ) % {"minutes": minutes}
-    ident = _throttle_key(identifier)
-    if failures.filter(identifier_hash=ident).count() >= settings.LOGIN_MAX_FAILURES_PER_ACCOUNT:
-        raise RateLimited(message)
-    if ip_address and failures.filter(ip_address=ip_address).count() >= settings.LOGIN_MAX_FAILURES_PER_IP:
-        raise RateLimited(message)
-
-
-def login_attempt_record(*, identifier: str, ip_address: str | None, succeeded: bool) -> None:
-    ident = _throttle_key(identifier)
-    if succeeded:
-        # A successful login clears the account's failures, so a forgotten password once a month
-        # never locks a citizen out.
-        LoginAttempt.objects.filter(identifier_hash=ident, succeeded=False).delete()
-    LoginAttempt.objects.create(identifier_hash=ident, ip_address=ip_address, succeeded=succeeded)
-
-
+# --- login: password, then a second step when one is needed ----------------------------------------
 def login_authenticate(*, request, identifier: str, password: str) -> User | None:
-    """Check the throttle, then the password; record the attempt. Raises RateLimited."""
-    ip_address = request.META.get("REMOTE_ADDR") if request is not None else None
-    login_throttle_check(identifier=identifier, ip_address=ip_address)
+    """Check the throttle, then the password; count a failure. Raises RateLimited.
+
+    A right password does not clear the account's failures yet: that happens in `login_succeeded`,
+    once any second step (TOTP, SMS code) has passed too."""
+    ip_address = client_ip(request) if request is not None else None
+    key = _account_key(identifier)
+    throttle_check(purpose="login", key=key, ip_address=ip_address)
     user = authenticate(request, username=identifier, password=password)
-    login_attempt_record(identifier=identifier, ip_address=ip_address, succeeded=user is not None)
+    if user is None:
+        throttle_record(purpose="login", key=key, ip_address=ip_address, succeeded=False)
     return user
+
+
+def login_second_step(*, user: User) -> str:
+    """What the right password must be followed by: "totp" (officer with an authenticator), "sms" (an
+    account that has had many wrong passwords: a code goes to its phone), or "" (nothing)."""
+    if totp_required(user=user) and user.totp_confirmed_at:
+        return "totp"
+    if user.phone and key_failures(purpose="login", key=_user_key(user)) >= settings.LOGIN_CHALLENGE_AFTER_FAILURES:
+        return "sms"
+    return ""
+
+
+def login_succeeded(*, user: User, ip_address: str | None) -> None:
+    throttle_record(purpose="login", key=_user_key(user), ip_address=ip_address, succeeded=True)
+
+
+def _code_digest(user: User, code: str) -> str:
+    return _digest(f"{user.pk}:{settings.SECRET_KEY}:{code}")
+
+
+@transaction.atomic
+def login_challenge_send(*, user: User) -> None:
+    """Send a 6-digit code by SMS (through the outbox). Only ever after a right password, so a stranger
+    cannot make the platform send messages."""
+    from motcua.notifications.models import OutboxMessage
+    from motcua.notifications.services import enqueue_delivery
+
+    now = timezone.now()
+    code = f"{secrets.randbelow(10**6):06d}"
+    LoginChallenge.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
+    LoginChallenge.objects.create(
+        user=user, code_hash=_code_digest(user, code), expires_at=now + dt.timedelta(minutes=10)
+    )
+    message = OutboxMessage.objects.create(
+        user=user,
+        channel="sms",
+        recipient=user.phone,
+        body=f"Ma dang nhap Mot Cua So: {code}. Het han sau 10 phut. Khong dua ma nay cho bat ky ai.",
+    )
+    transaction.on_commit(lambda: enqueue_delivery(message.pk))
+
+
+def login_challenge_verify(*, user: User, code: str, ip_address: str | None) -> bool:
+    """Check an SMS login code; each code allows 5 tries, and failures are throttled per account."""
+    key = _user_key(user)
+    throttle_check(purpose="sms_code", key=key, ip_address=ip_address)
+    digits = normalize_digits(code or "")
+    with transaction.atomic():
+        challenge = (
+            LoginChallenge.objects.select_for_update()
+            .filter(user=user, used_at__isnull=True, expires_at__gt=timezone.now(), attempts__lt=5)
+            .order_by("-created_at")
+            .first()
+        )
+        ok = challenge is not None and constant_time_compare(challenge.code_hash, _code_digest(user, digits))
+        if challenge is not None:
+            challenge.attempts += 1
+            if ok:
+                challenge.used_at = timezone.now()
+            challenge.save(update_fields=["attempts", "used_at"])
+    throttle_record(purpose="sms_code", key=key, ip_address=ip_address, succeeded=ok)
+    return ok
 
 
 # --- TOTP (second factor for officers) --------------------------------------------------------------
@@ -170,11 +220,82 @@ def totp_required(*, user: User) -> bool:
     return settings.OFFICER_TOTP_REQUIRED and is_officer(user=user)
 
 
+def _totp_accept(*, user: User, code: str) -> bool:
+    """True for a right code whose time step is later than the last one accepted: a code works once.
+    The step is claimed with a conditional UPDATE, so two requests racing with one code get one yes."""
+    digits = normalize_digits(code or "")
+    if not user.totp_secret or len(digits) != 6 or not digits.isdigit():
+        return False
+    totp = pyotp.TOTP(user.totp_secret)
+    current = totp.timecode(timezone.now())
+    for step in (current - 1, current, current + 1):
+        if constant_time_compare(totp.generate_otp(step), digits):
+            claimed = (
+                User.objects.filter(pk=user.pk)
+                .filter(Q(totp_last_step__isnull=True) | Q(totp_last_step__lt=step))
+                .update(totp_last_step=step)
+            )
+            if claimed:
+                user.totp_last_step = step
+            return bool(claimed)
+    return False
+
+
+def totp_verify(*, user: User, code: str, ip_address: str | None = None) -> bool:
+    """A TOTP code at login (page or API): failures counted per account and address (RateLimited),
+    a code already used refused."""
+    key = _user_key(user)
+    throttle_check(purpose="totp", key=key, ip_address=ip_address)
+    ok = _totp_accept(user=user, code=code)
+    throttle_record(purpose="totp", key=key, ip_address=ip_address, succeeded=ok)
+    return ok
+
+
+def _enrolment_digest(user: User, code: str) -> str:
+    return _code_digest(user, code.upper().replace("-", "").replace(" ", ""))
+
+
+@transaction.atomic
+def totp_enrolment_code_issue(*, user: User, issued_by: User | None = None) -> str:
+    """An administrator gives an officer a one-time code to enrol (or re-enrol, after losing a phone) an
+    authenticator. The officer's current authenticator stops working; earlier codes are voided."""
+    now = timezone.now()
+    raw = get_random_string(8, allowed_chars="ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+    TotpEnrolmentCode.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
+    TotpEnrolmentCode.objects.create(
+        user=user,
+        code_hash=_enrolment_digest(user, raw),
+        issued_by=issued_by,
+        expires_at=now + dt.timedelta(hours=settings.TOTP_ENROLMENT_CODE_HOURS),
+    )
+    user.totp_secret, user.totp_confirmed_at, user.totp_last_step = "", None, None
+    user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def totp_enrolment_code_redeem(*, user: User, code: str, ip_address: str | None) -> bool:
+    """Use an enrolment code (once). On success a new secret is made for the officer to scan."""
+    key = _user_key(user)
+    throttle_check(purpose="enrolment", key=key, ip_address=ip_address)
+    with transaction.atomic():
+        claimed = TotpEnrolmentCode.objects.filter(
+            user=user,
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            code_hash=_enrolment_digest(user, code or ""),
+        ).update(used_at=timezone.now())
+        if claimed:
+            totp_setup_begin(user=user)
+    throttle_record(purpose="enrolment", key=key, ip_address=ip_address, succeeded=bool(claimed))
+    return bool(claimed)
+
+
 def totp_setup_begin(*, user: User) -> str:
-    """Give an officer a new secret to add to an authenticator app; it counts once confirmed."""
+    """A new secret to add to an authenticator app; it counts once confirmed."""
     user.totp_secret = pyotp.random_base32()
     user.totp_confirmed_at = None
-    user.save(update_fields=["totp_secret", "totp_confirmed_at"])
+    user.totp_last_step = None
+    user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
     return user.totp_secret
 
 
@@ -182,26 +303,36 @@ def totp_provisioning_uri(*, user: User) -> str:
     return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name="Một Cửa Số")
 
 
-def totp_verify(*, user: User, code: str) -> bool:
-    if not user.totp_secret:
-        return False
-    return pyotp.TOTP(user.totp_secret).verify(normalize_digits(code), valid_window=1)
-
-
-def totp_confirm(*, user: User, code: str) -> bool:
-    if not totp_verify(user=user, code=code):
+def totp_confirm(*, user: User, code: str, ip_address: str | None = None) -> bool:
+    if user.totp_confirmed_at or not totp_verify(user=user, code=code, ip_address=ip_address):
         return False
     user.totp_confirmed_at = timezone.now()
     user.save(update_fields=["totp_confirmed_at"])
     return True
 
 
-# --- API tokens -------------------------------------------------------------------------------------
+# --- sessions and API tokens ---------------------------------------------------------------------------
+def password_change(*, user: User, new_password: str) -> None:
+    """Set a new password. Every session (their hash covers the password) and every API token of the
+    account stops working; the caller keeps its own session with update_session_auth_hash."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    ApiToken.objects.filter(user=user).delete()
+
+
+def sessions_end_all(*, user: User) -> None:
+    """End every session and API token of the account (administrator action, lost phone, ...)."""
+    user.session_stamp = secrets.token_hex(16)
+    user.save(update_fields=["session_stamp"])
+    ApiToken.objects.filter(user=user).delete()
+
+
 def api_token_issue(*, user: User) -> tuple[str, ApiToken]:
     raw = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
         key_hash=_digest(raw),
+        auth_hash=user.get_session_auth_hash(),
         expires_at=timezone.now() + dt.timedelta(hours=settings.API_TOKEN_TTL_HOURS),
     )
     return raw, token
@@ -210,6 +341,11 @@ def api_token_issue(*, user: User) -> tuple[str, ApiToken]:
 def api_token_user(*, raw: str) -> User | None:
     token = ApiToken.objects.select_related("user").filter(key_hash=_digest(raw), expires_at__gt=timezone.now()).first()
     if token is None or not token.user.is_active:
+        return None
+    # However the password or session stamp changed (this page, the admin, a management command),
+    # a token issued before the change is dead.
+    if not constant_time_compare(token.auth_hash, token.user.get_session_auth_hash()):
+        ApiToken.objects.filter(pk=token.pk).delete()
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):

@@ -18,5 +18,7 @@ class MotcuaAdminSite(admin.AdminSite):
         return super().has_permission(request) and otp_satisfied(request)
 
     def login(self, request, extra_context=None):
-        target = request.GET.get("next") or reverse("admin:index")
+        from .net import safe_next
+
+        target = safe_next(request, reverse("admin:index"))
         return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")

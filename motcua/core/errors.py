@@ -45,5 +45,22 @@ class NotAllowed(DomainError):
 
 
 class RateLimited(DomainError):
+    """Too many tries: `retry_after` (seconds) becomes the Retry-After header."""
+
     status = 429
     code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class Busy(DomainError):
+    """The server is at its limit for this kind of work; the client should try again shortly."""
+
+    status = 503
+    code = "busy"
+
+    def __init__(self, message: str, *, retry_after: int | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after

@@ -865,17 +865,17 @@ def _officer_fields(exc: ValidationError) -> dict[str, list[str]]:
 
 
 def dossier_track_checked(*, code: str, phone: str, ip_address: str | None) -> Dossier:
-    """Public tracking with the login throttle: repeated wrong phone numbers for a code (or from one
-    address) are refused with 429, so nobody can walk through phone numbers to find a dossier."""
-    from motcua.accounts.services import login_attempt_record, login_throttle_check
+    """Public tracking, throttled on its own counters (per dossier code and per address; never the
+    login's): repeated wrong phone numbers slow down, so nobody can walk through phone numbers."""
+    from motcua.accounts.throttle import throttle_check, throttle_record
 
     from .selectors import dossier_track
 
-    key = f"track:{(code or '').strip().upper()}"
-    login_throttle_check(identifier=key, ip_address=ip_address)
+    key = (code or "").strip().upper()
+    throttle_check(purpose="track", key=key, ip_address=ip_address)
     try:
         dossier = dossier_track(code=code, phone=phone)
     except NotFound:
-        login_attempt_record(identifier=key, ip_address=ip_address, succeeded=False)
+        throttle_record(purpose="track", key=key, ip_address=ip_address, succeeded=False)
         raise
     return dossier

@@ -17,6 +17,7 @@ from motcua.catalog.selectors import documents_needed, fee_text, procedure_curre
 from motcua.core.adapters.population import RegistryUnavailable, population_registry
 from motcua.core.errors import DomainError, NotFound, RateLimited
 from motcua.core.inputs import int_or_default
+from motcua.core.net import client_ip
 from motcua.core.views import int_param
 from motcua.documents.glyphs import UnprintableText
 from motcua.documents.pdf import FORM_TITLES, event_label
@@ -384,9 +385,7 @@ def track(request):
     if request.method == "POST":
         if code and phone:
             try:
-                dossier = services.dossier_track_checked(
-                    code=code, phone=phone, ip_address=request.META.get("REMOTE_ADDR")
-                )
+                dossier = services.dossier_track_checked(code=code, phone=phone, ip_address=client_ip(request))
             except (NotFound, RateLimited) as exc:
                 error = exc.message
                 limited = isinstance(exc, RateLimited)

@@ -17,6 +17,7 @@ from motcua.accounts.selectors import roles_on, units_in_scope
 from motcua.catalog.selectors import procedure_current, procedures_current
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.inputs import clean_past_date
+from motcua.core.net import safe_next
 from motcua.core.views import int_param
 from motcua.documents.selectors import issued_forms_of
 from motcua.dossiers import eforms, selectors, services
@@ -109,7 +110,7 @@ def act(request, code: str):
         return redirect("workspace:dossier", code=code)
     messages.success(request, _("Đã cập nhật hồ sơ %(c)s.") % {"c": code})
     # Back to the queue the officer came from, as UI.md §6 asks.
-    return redirect(request.POST.get("next") or reverse("workspace:worklist"))
+    return redirect(safe_next(request, reverse("workspace:worklist")))
 
 
 @officer_required

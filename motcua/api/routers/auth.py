@@ -8,6 +8,7 @@ from motcua.accounts import selectors, services
 from motcua.api.auth import bearer
 from motcua.core.errors import DomainError
 from motcua.core.inputs import Text
+from motcua.core.net import client_ip
 
 router = Router(tags=["auth"])
 
@@ -16,6 +17,7 @@ class LoginIn(Schema):
     username: Text(150, required=True, label="Tên đăng nhập")
     password: Annotated[str, Field(max_length=4096)]
     otp: Text(10) | None = None
+    sms_code: Text(10) | None = None
 
 
 class LoginOut(Schema):
@@ -38,19 +40,45 @@ def _user_summary(user) -> dict:
     }
 
 
-@router.post("/login", response={200: LoginOut}, summary="Đăng nhập, nhận mã truy cập (Bearer)")
+@router.post(
+    "/login",
+    response={200: LoginOut},
+    summary="Đăng nhập, nhận mã truy cập (Bearer)",
+    description=(
+        "Cán bộ gửi thêm `otp` (mã ứng dụng xác thực; mỗi mã dùng một lần). Tài khoản vừa bị nhập sai mật khẩu "
+        "nhiều lần cần thêm `sms_code`: lần gọi không có mã sẽ gửi mã qua tin nhắn và trả 401 `sms_code_required`. "
+        "Sai quá nhiều lần: 429 kèm Retry-After."
+    ),
+)
 def login(request, payload: LoginIn):
+    ip = client_ip(request)
     user = services.login_authenticate(request=request, identifier=payload.username, password=payload.password)
     if user is None:
         raise Unauthorized(_("Tên đăng nhập hoặc mật khẩu chưa đúng."))
-    if services.totp_required(user=user):
-        if not user.totp_confirmed_at:
-            raise Unauthorized(
-                _("Tài khoản cán bộ cần bật xác thực hai bước trên trang web trước khi dùng API."),
-                code="otp_setup_required",
-            )
-        if not payload.otp or not services.totp_verify(user=user, code=payload.otp):
+    if services.totp_required(user=user) and not user.totp_confirmed_at:
+        raise Unauthorized(
+            _("Tài khoản cán bộ cần bật xác thực hai bước trên trang web trước khi dùng API."),
+            code="otp_setup_required",
+        )
+    step = services.login_second_step(user=user)
+    if step == "totp":
+        if not payload.otp:
             raise Unauthorized(_("Cần mã xác thực 6 chữ số hợp lệ trong trường otp."), code="otp_required")
+        if not services.totp_verify(user=user, code=payload.otp, ip_address=ip):
+            raise Unauthorized(
+                _("Mã xác thực chưa đúng, đã dùng hoặc đã hết hạn; hãy gửi mã mới trong trường otp."),
+                code="otp_invalid",
+            )
+    elif step == "sms":
+        if not payload.sms_code:
+            services.login_challenge_send(user=user)
+            raise Unauthorized(
+                _("Tài khoản vừa bị nhập sai mật khẩu nhiều lần: gửi lại kèm mã trong tin nhắn (trường sms_code)."),
+                code="sms_code_required",
+            )
+        if not services.login_challenge_verify(user=user, code=payload.sms_code, ip_address=ip):
+            raise Unauthorized(_("Mã trong tin nhắn chưa đúng hoặc đã hết hạn."), code="sms_code_invalid")
+    services.login_succeeded(user=user, ip_address=ip)
     raw, token = services.api_token_issue(user=user)
     return {"token": raw, "expires_at": token.expires_at, "user": _user_summary(user)}
 

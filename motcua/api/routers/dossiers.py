@@ -10,6 +10,7 @@ from ninja.files import UploadedFile
 from motcua.api.auth import bearer
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.inputs import Int, Text
+from motcua.core.net import client_ip
 from motcua.dossiers import selectors, services
 from motcua.dossiers.models import DRAFT, Dossier
 
@@ -247,7 +248,7 @@ def worklist(request, params: Query[WorklistQueryIn]):
 def track(
     request, code: Text(60, required=True, label="Mã hồ sơ"), phone: Text(20, required=True, label="Số điện thoại")
 ):
-    dossier = services.dossier_track_checked(code=code, phone=phone, ip_address=request.META.get("REMOTE_ADDR"))
+    dossier = services.dossier_track_checked(code=code, phone=phone, ip_address=client_ip(request))
     from motcua.documents.pdf import event_label
 
     return {
