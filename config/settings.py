@@ -6,6 +6,7 @@ Every variable read here is listed, with its default, in `.env.example` and the 
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +48,9 @@ INSTALLED_APPS = [
     "django.forms",
     "django_tasks",
     "django_tasks_db",
+    # Swagger UI for /api/v1/docs from the files django-ninja ships (served by WhiteNoise), not a CDN.
+    "ninja",
+    "csp",
     "motcua.core",
     "motcua.places",
     "motcua.accounts",
@@ -75,6 +79,7 @@ MIDDLEWARE = [
     "motcua.api.auth.BearerDownloadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -195,6 +200,26 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", BEHIND_TLS_PROXY)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if BEHIND_TLS_PROXY else 0)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Content-Security-Policy on every response (django-csp): scripts, styles and everything else only from
+# this site; no inline script or style anywhere (templates load static files). A page that ever needs an
+# inline script adds a nonce: <script nonce="{{ request.csp_nonce }}"> (NONCE is in script-src).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 # --- Language, time, formats ----------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
@@ -280,6 +305,17 @@ PKCS11_PIN = env_str("PKCS11_PIN", "")
 # Timestamps for PAdES B-T: "simulator" (local TSA under the demo root), "http" (TSA_URL) or "" (B-B).
 TSA_BACKEND = env_str("TSA_BACKEND", "simulator" if (DEMO or DEBUG) else "")
 TSA_URL = env_str("TSA_URL", "")
+
+# Public verification (/xac-thuc, POST /api/v1/verify). A certified copy carries the citizen's scans, so
+# the largest result is about the per-dossier upload limit: files above VERIFY_MAX_BYTES are refused
+# unread. A file whose hash is not one we issued is parsed only up to VERIFY_PARSE_MAX_BYTES (our ordinary
+# results are under 200 KB). Every parse runs in a sandbox process, killed after VERIFY_TIMEOUT_SECONDS.
+VERIFY_MAX_BYTES = env_int("VERIFY_MAX_BYTES", DOSSIER_UPLOAD_MAX_BYTES + 2 * 1024 * 1024)
+VERIFY_PARSE_MAX_BYTES = env_int("VERIFY_PARSE_MAX_BYTES", 5 * 1024 * 1024)
+VERIFY_TIMEOUT_SECONDS = env_int("VERIFY_TIMEOUT_SECONDS", 8)
+# Sandbox worker processes per web process (niced, memory-capped); more concurrent checks get 503.
+SANDBOX_MAX_CONCURRENT = env_int("SANDBOX_MAX_CONCURRENT", 2)
+SANDBOX_MEMORY_BYTES = env_int("SANDBOX_MEMORY_BYTES", 1024 * 1024 * 1024)
 
 # Shared secret that messaging channels (Zalo OA, SMS gateway) send to the assistant webhook.
 ASSISTANT_CHANNEL_SECRET = env_str("ASSISTANT_CHANNEL_SECRET", "")

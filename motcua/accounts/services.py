@@ -355,3 +355,36 @@ def api_token_user(*, raw: str) -> User | None:
 
 def api_token_revoke(*, raw: str) -> None:
     ApiToken.objects.filter(key_hash=_digest(raw)).delete()
+
+
+# --- counter lookups (audited) ---------------------------------------------------------------------------
+def name_initials(full_name: str) -> str:
+    """ "Lò Thị Mai" → "L. T. M.": enough for the citizen at the counter to say "that's me"."""
+    return " ".join(f"{word[0].upper()}." for word in (full_name or "").split() if word)
+
+
+def citizen_lookup_for_counter(
+    *, officer: User, citizen_id: str, ip_address: str | None, purpose: str = "counter"
+) -> dict | None:
+    """An intake officer checks whether a walk-in citizen has an account. Shows only what confirms
+    identity (name initials, masked phone); the full record opens with the intake itself. Every lookup
+    is written to the audit log (CitizenLookup), found or not."""
+    from motcua.core.logging import mask_phone
+
+    from .models import CitizenLookup
+
+    digits = normalize_digits(citizen_id or "")
+    profile = CitizenProfile.objects.select_related("user").filter(citizen_id=digits).first() if digits else None
+    CitizenLookup.objects.create(
+        officer=officer,
+        citizen=profile.user if profile else None,
+        citizen_id_hash=_digest(f"citizen:{digits}"),
+        purpose=purpose,
+        ip_address=ip_address,
+    )
+    if profile is None:
+        return None
+    return {
+        "initials": name_initials(profile.full_name),
+        "phone": mask_phone(profile.phone or profile.user.phone or ""),
+    }

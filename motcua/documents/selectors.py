@@ -2,13 +2,20 @@
 
 import hashlib
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from motcua.core.errors import NotFound
+from motcua.core.errors import DomainError, NotFound
 
 from .models import ResultDocument, ShareLink, StoredDocument
 from .pdf import prose_name
 from .signing import verify_pdf
+
+
+class TooLarge(DomainError):
+    status = 413
+    code = "too_large"
 
 
 def result_public(*, public_code: str) -> ResultDocument:
@@ -43,15 +50,31 @@ def public_facts(result: ResultDocument) -> dict:
 
 
 def verify_upload(data: bytes) -> dict:
-    """Signatures checked against our roots, and the file's hash against what we issued."""
+    """Signatures checked against our roots, and the file's hash against what we issued.
+
+    Hashing is cheap and bounded; parsing is not. A file we issued (its hash is in our table) is always
+    checked. A file we did not issue is parsed only up to VERIFY_PARSE_MAX_BYTES (the largest ordinary
+    result with a wide margin), and every parse runs in a sandbox with a hard time limit."""
+    from .signing import VerificationTooSlow
+
+    if len(data) > settings.VERIFY_MAX_BYTES:
+        raise TooLarge(verify_size_message())
     digest = hashlib.sha256(data).hexdigest()
     issued = ResultDocument.objects.select_related("dossier__procedure", "dossier__unit").filter(sha256=digest).first()
     problems: list[str] = []
-    try:
-        reports = verify_pdf(data)
-    except Exception:  # a damaged or non-PDF file: say so rather than fail
-        reports = []
-        problems.append("Tệp không đọc được như một tài liệu PDF có chữ ký số.")
+    reports = []
+    if issued is None and len(data) > settings.VERIFY_PARSE_MAX_BYTES:
+        problems.append(
+            "Tệp lớn hơn mọi giấy tờ hệ thống cấp mà không trùng khớp giấy tờ nào; "
+            "chữ ký trong tệp không được kiểm tra."
+        )
+    else:
+        try:
+            reports = verify_pdf(data)
+        except VerificationTooSlow:
+            problems.append("Tệp mất quá nhiều thời gian để kiểm tra; đây không phải một giấy tờ hệ thống đã cấp.")
+        except ValueError:  # a damaged or non-PDF file: say so rather than fail
+            problems.append("Tệp không đọc được như một tài liệu PDF có chữ ký số.")
     if not reports and not problems:
         problems.append("Tệp không có chữ ký số nào.")
     for report in reports:
@@ -83,6 +106,12 @@ def verify_upload(data: bytes) -> dict:
         "message": "Giấy tờ hợp lệ: chữ ký số đúng và trùng khớp với bản cơ quan đã cấp."
         if valid
         else "Giấy tờ KHÔNG hợp lệ.",
+    }
+
+
+def verify_size_message() -> str:
+    return _("Tệp lớn hơn %(mb)s MB, lớn hơn mọi giấy tờ hệ thống cấp; hãy gửi đúng tệp PDF đã nhận.") % {
+        "mb": settings.VERIFY_MAX_BYTES // (1024 * 1024)
     }
 
 

@@ -397,3 +397,14 @@ def share_link_create(*, owner: User, document_id: int, hours: int) -> ShareLink
 
 def share_link_revoke(*, owner: User, link_id: int) -> None:
     ShareLink.objects.filter(pk=link_id, document__owner=owner).update(revoked=True)
+
+
+def verify_request(*, data: bytes, ip_address: str | None) -> dict:
+    """A stranger asks us to check a PDF (page or API): counted per address (the check costs CPU), then
+    checked within the size and time limits of `selectors.verify_upload`."""
+    from motcua.accounts.throttle import throttle_hit
+
+    from .selectors import verify_upload
+
+    throttle_hit(purpose="verify", ip_address=ip_address)
+    return verify_upload(data)

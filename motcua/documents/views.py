@@ -1,16 +1,19 @@
 """Public verification, result downloads, the citizen's document store and share links."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.core import clock
+from motcua.core.downloads import download_response
 from motcua.core.errors import DomainError, NotFound
+from motcua.core.net import client_ip
 from motcua.core.views import int_param
 from motcua.dossiers.models import Dossier
 from motcua.workspace.decorators import officer_required
@@ -18,15 +21,10 @@ from motcua.workspace.decorators import officer_required
 from . import selectors, services
 from .models import ResultDocument, TrustedRoot
 
-MAX_VERIFY_BYTES = 20 * 1024 * 1024
 
-
-def _private_file(field_file, content_type: str, filename: str) -> FileResponse:
-    """A download only its owner (or a share link) may have: never cached, never sniffed."""
-    response = FileResponse(field_file.open("rb"), content_type=content_type, as_attachment=True, filename=filename)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+def _private_file(field_file, content_type: str, filename: str, *, inline: bool) -> HttpResponse:
+    """A download only its owner (or a share link) may have: never cached, never sniffed, a safe name."""
+    return download_response(field_file.open("rb"), filename=filename, content_type=content_type, inline=inline)
 
 
 def _stored_name(document) -> str:
@@ -48,10 +46,13 @@ def verify(request, public_code: str | None = None):
         upload = request.FILES.get("tep")
         if upload is None:
             error, status = _("Chọn tệp PDF cần kiểm tra"), 400
-        elif upload.size > MAX_VERIFY_BYTES:
-            error, status = _("Tệp lớn hơn 20 MB"), 413
+        elif upload.size > settings.VERIFY_MAX_BYTES:
+            error, status = selectors.verify_size_message(), 413
         else:
-            report = selectors.verify_upload(upload.read())
+            try:
+                report = services.verify_request(data=upload.read(), ip_address=client_ip(request))
+            except DomainError as exc:  # too many checks from this address, or the checkers are all busy
+                error, status = exc.message, exc.status
     return render(request, "documents/verify.html", {"facts": facts, "report": report, "error": error}, status=status)
 
 
@@ -74,7 +75,8 @@ def result_download(request, code: str, public_code: str):
     result = ResultDocument.objects.filter(dossier=dossier, public_code=public_code).first() if dossier else None
     if result is None:
         raise Http404
-    return _private_file(result.file, "application/pdf", f"{code}.pdf")
+    # The citizen keeps the signed file: it downloads (a PDF could display, but the copy is what counts).
+    return _private_file(result.file, "application/pdf", f"{code}.pdf", inline=False)
 
 
 @officer_required
@@ -130,7 +132,7 @@ def store_download(request, pk: int):
     document = selectors.store_of(owner=request.user).filter(pk=pk).first()
     if document is None:
         raise Http404
-    return _private_file(document.file, document.content_type, _stored_name(document))
+    return _private_file(document.file, document.content_type, _stored_name(document), inline=bool(document.result_id))
 
 
 @login_required
@@ -160,6 +162,11 @@ def shared(request, token: str):
     except NotFound:
         raise Http404 from None
     type(link).objects.filter(pk=link.pk).update(downloads=F("downloads") + 1)
-    response = _private_file(link.document.file, link.document.content_type, _stored_name(link.document))
+    response = _private_file(
+        link.document.file,
+        link.document.content_type,
+        _stored_name(link.document),
+        inline=bool(link.document.result_id),  # our signed results display; a citizen's uploads download
+    )
     response["X-Robots-Tag"] = "noindex"
     return response

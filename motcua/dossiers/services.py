@@ -816,6 +816,10 @@ def citizen_find_or_create(
         raise ValidationFailed(exc.messages[0], fields={"citizen_id": exc.messages}) from exc
     profile = CitizenProfile.objects.select_related("user").filter(citizen_id=citizen_id).first()
     if profile:
+        from motcua.accounts.services import citizen_lookup_for_counter
+
+        # Opening an intake for a known citizen is a lookup too: it goes to the same audit log.
+        citizen_lookup_for_counter(officer=officer, citizen_id=citizen_id, ip_address=None, purpose="intake")
         return profile.user
     if not (full_name and birth_date and gender and phone):
         raise ValidationFailed(

@@ -5,7 +5,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from motcua.accounts.selectors import is_citizen
 from motcua.catalog.selectors import documents_needed, fee_text, procedure_current, time_text
 from motcua.core.adapters.population import RegistryUnavailable, population_registry
+from motcua.core.downloads import download_response
 from motcua.core.errors import DomainError, NotFound, RateLimited
 from motcua.core.inputs import int_or_default
 from motcua.core.net import client_ip
@@ -343,12 +344,9 @@ def dossier_form_pdf(request, code: str, form: str, pk: int | None = None):
         raise Http404 from None
     except UnprintableText as exc:  # text stored before the entry checks: say so instead of a broken PDF
         return render(request, "400.html", {"message": exc.message}, status=422)
-    with issued.file.open("rb") as handle:
-        response = HttpResponse(handle.read(), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{dossier.code}-mau-{form}-{issued.pk}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(
+        issued.file.open("rb"), filename=f"{dossier.code}-mau-{form}-{issued.pk}.pdf", content_type="application/pdf"
+    )
 
 
 @login_required
@@ -362,15 +360,13 @@ def attachment_download(request, pk):
     )
     if not allowed:
         raise Http404
-    response = FileResponse(
+    # A citizen's upload is always downloaded, never displayed on our origin.
+    return download_response(
         attachment.file.open("rb"),
-        content_type=attachment.content_type,
-        as_attachment=True,
         filename=attachment.original_name,
+        content_type=attachment.content_type,
+        inline=False,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @never_cache

@@ -14,10 +14,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.accounts.models import Role, User
 from motcua.accounts.selectors import roles_on, units_in_scope
+from motcua.accounts.services import citizen_lookup_for_counter
 from motcua.catalog.selectors import procedure_current, procedures_current
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.inputs import clean_past_date
-from motcua.core.net import safe_next
+from motcua.core.net import client_ip, safe_next
 from motcua.core.views import int_param
 from motcua.documents.selectors import issued_forms_of
 from motcua.dossiers import eforms, selectors, services
@@ -131,14 +132,26 @@ def counter_intake(request):
         form_class = eforms.build_form_class(procedure.form_schema, procedure.form_ui)
         form = form_class(request.POST if request.method == "POST" else None)
     errors = {}
-    if request.method == "POST":
+    lookup = None
+    is_lookup = request.method == "POST" and request.POST.get("action") == "lookup"
+    if is_lookup:
+        # "Does this citizen have an account?": initials and a masked phone only, and audited.
+        if not request.POST.get("citizen_id", "").strip():
+            errors["citizen_id"] = [_("Nhập số định danh cá nhân của công dân để tìm")]
+        else:
+            lookup = {
+                "found": citizen_lookup_for_counter(
+                    officer=request.user, citizen_id=request.POST["citizen_id"], ip_address=client_ip(request)
+                )
+            }
+    elif request.method == "POST":
         # A second click on «Tiếp nhận» resends the same form key: show the dossier the first click received.
         done = selectors.counter_dossier_by_key(
             officer=request.user, idempotency_key=request.POST.get("idempotency_key")
         )
         if done is not None:
             return redirect("workspace:dossier", code=done.code)
-    if request.method == "POST" and procedure:
+    if request.method == "POST" and procedure and not is_lookup:
         data = eforms.form_to_data(procedure.form_schema, form.cleaned_data if form.is_valid() else {})
         try:
             birth = clean_past_date(request.POST.get("birth_date", ""), label=_("Ngày sinh"), required=False)
@@ -187,6 +200,7 @@ def counter_intake(request):
             "procedure": procedure,
             "form": form,
             "errors": errors,
+            "lookup": lookup,
             "post": request.POST,
             "ticked": request.POST.getlist("documents"),
             "documents": list(procedure.documents.all()) if procedure else [],

@@ -4,6 +4,7 @@ three are counted exactly once; sending the same queue again adds nothing."""
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from motcua.accounts.models import Role
 from motcua.outreach.models import AssistanceRecord, Member, Person, Team
@@ -28,7 +29,11 @@ def test_offline_records_sync_once(browser, live_server, commune_a, village_a, m
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.goto("/to-cong-nghe/ghi-nhan")
-    page.wait_for_function("window.motcuaOutreach !== undefined")
+    # Polled with evaluate(): wait_for_function() evals a string in the page, which the CSP forbids.
+    for _ in range(100):
+        if page.evaluate("window.motcuaOutreach !== undefined"):
+            break
+        page.wait_for_timeout(100)
     assert_accessible(page)
     context.set_offline(True)
     for name, village in (
@@ -40,14 +45,14 @@ def test_offline_records_sync_once(browser, live_server, commune_a, village_a, m
         page.get_by_label("Thôn, bản").select_option(label=village)
         page.get_by_label("Kích hoạt định danh điện tử VNeID mức 2").check()
         page.get_by_role("button", name="Ghi nhận").click()
-        page.wait_for_function(f"document.getElementById('queue').textContent.includes('{name}')")
+        expect(page.locator("#queue")).to_contain_text(name)
     assert page.locator("#queue-count").inner_text() == "3"
     assert "ngoại tuyến" in page.locator("#sync-status").inner_text()
     assert AssistanceRecord.objects.count() == 0
     queued = page.evaluate("window.motcuaOutreach.all()")
     assert len(queued) == 3
     context.set_offline(False)  # the page syncs by itself when the network comes back
-    page.wait_for_function("document.getElementById('sync-status').textContent.includes('Đã đồng bộ 3')")
+    expect(page.locator("#sync-status")).to_contain_text("Đã đồng bộ 3", timeout=30000)
     assert page.locator("#queue-count").inner_text() == "0"  # synced records leave the phone
     assert AssistanceRecord.objects.count() == 3 and Person.objects.count() == 3
     # A retried sync of the same queue (the phone lost the answer) adds nothing.
