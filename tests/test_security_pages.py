@@ -156,3 +156,31 @@ def test_opening_an_intake_for_a_known_citizen_is_audited(client, catalog, citiz
     assert CitizenLookup.objects.filter(citizen=citizen, purpose="intake", officer=staff["tiepnhan"]).exists()
     # Now the intake is open, the dossier page shows the person in full.
     assert "Lò Thị Mai" in client.get(response["Location"]).content.decode()
+
+
+def test_check_deploy_is_clean_in_production_settings():
+    import os
+    import secrets
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {
+        **os.environ,
+        "MOTCUA_DEMO": "0",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "motcua.example.gov.vn",
+        "BEHIND_TLS_PROXY": "1",
+        "TRUSTED_PROXIES": "127.0.0.1",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

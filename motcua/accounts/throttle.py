@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from motcua.core.errors import RateLimited
 
@@ -54,9 +55,11 @@ def key_hash(value: str) -> str:
 
 def _message(seconds: int) -> str:
     if seconds < 120:
-        wait = _("%(n)s giây") % {"n": max(1, seconds)}
+        n = max(1, seconds)
+        wait = ngettext("%(n)s giây", "%(n)s giây", n) % {"n": n}
     else:
-        wait = _("%(n)s phút") % {"n": math.ceil(seconds / 60)}
+        n = math.ceil(seconds / 60)
+        wait = ngettext("%(n)s phút", "%(n)s phút", n) % {"n": n}
     return _("Bạn đã thử quá nhiều lần. Hãy đợi %(wait)s rồi thử lại, hoặc gọi bộ phận một cửa để được hỗ trợ.") % {
         "wait": wait
     }

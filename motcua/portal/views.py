@@ -9,9 +9,12 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
+from motcua.accounts.throttle import throttle_hit
 from motcua.catalog import selectors as catalog
 from motcua.catalog.assistant import assistant_answer
 from motcua.catalog.models import Field
+from motcua.core.errors import RateLimited
+from motcua.core.net import client_ip
 from motcua.places.models import Office
 from motcua.places.selectors import main_office
 
@@ -106,6 +109,10 @@ def assistant(request):
             return redirect("portal:assistant")
         text = (request.POST.get("text") or "").strip()[:MAX_QUERY]
         if text:
+            try:
+                throttle_hit(purpose="assistant", ip_address=client_ip(request))
+            except RateLimited as exc:
+                return render(request, "portal/assistant.html", {"history": history, "error": exc.message}, status=429)
             office = main_office()
             answer = assistant_answer(text, hotline=office.hotline if office else "")
             links = [{"code": o["code"], "name": o["name"]} for o in answer.options]

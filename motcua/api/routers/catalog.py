@@ -5,11 +5,13 @@ from django.http import HttpResponse
 from django.urls import reverse
 from ninja import Query, Router, Schema
 
+from motcua.accounts.throttle import throttle_hit
 from motcua.catalog import selectors
 from motcua.catalog.assistant import assistant_answer
 from motcua.catalog.channels import ADAPTERS, ChannelError
 from motcua.core.errors import BadRequest, DomainError, NotFound, ValidationFailed
 from motcua.core.inputs import Int, Text
+from motcua.core.net import client_ip
 from motcua.places.selectors import main_office
 
 router = Router(tags=["catalog"])
@@ -115,6 +117,7 @@ def assistant_message(request, payload: MessageIn):
     if len(payload.text) > 500:
         # Too long is a validation error like every other field's length: 422, not 400.
         raise ValidationFailed("Câu hỏi dài quá 500 ký tự; hãy hỏi ngắn gọn hơn", fields={"text": ["Tối đa 500 ký tự"]})
+    throttle_hit(purpose="assistant", ip_address=client_ip(request))
     return assistant_answer(payload.text, hotline=_hotline(), language=payload.language).as_dict()
 
 
