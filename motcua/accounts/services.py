@@ -369,11 +369,12 @@ def citizen_lookup_for_counter(
     """An intake officer checks whether a walk-in citizen has an account. Shows only what confirms
     identity (name initials, masked phone); the full record opens with the intake itself. Every lookup
     is written to the audit log (CitizenLookup), found or not."""
+    from motcua.core.inputs import identifier_digits
     from motcua.core.logging import mask_phone
 
     from .models import CitizenLookup
 
-    digits = normalize_digits(citizen_id or "")
+    digits = identifier_digits(citizen_id) or ""
     profile = CitizenProfile.objects.select_related("user").filter(citizen_id=digits).first() if digits else None
     CitizenLookup.objects.create(
         officer=officer,
