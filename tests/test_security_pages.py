@@ -174,6 +174,7 @@ def test_check_deploy_is_clean_in_production_settings():
         "BEHIND_TLS_PROXY": "1",
         "TRUSTED_PROXIES": "127.0.0.1",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own thread only
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=Path(__file__).resolve().parent.parent,

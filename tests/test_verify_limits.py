@@ -76,7 +76,12 @@ def _slow_pdf(signed: bytes, objects: int = 45000) -> bytes:
 
 @pytest.fixture(scope="module")
 def slow_pdf(tmp_path_factory):
-    return _slow_pdf(_signed_pdf(tmp_path_factory.mktemp("ky")))
+    from concurrent.futures import ThreadPoolExecutor
+
+    # pyHanko signs with asyncio.run(), which cannot start where Playwright's loop already runs.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        signed = pool.submit(_signed_pdf, tmp_path_factory.mktemp("ky")).result()
+    return _slow_pdf(signed)
 
 
 @pytest.fixture
