@@ -87,6 +87,14 @@ def run(function, *args, timeout: float):
         slots.release()
 
 
+def running() -> int:
+    """How many sandbox tasks this process is running now (for monitoring and tests)."""
+    with _lock:
+        if _slots is None or _pool_pid != os.getpid():
+            return 0
+        return settings.SANDBOX_MAX_CONCURRENT - _slots._value
+
+
 def shutdown() -> None:
     global _pool
     with _lock:
