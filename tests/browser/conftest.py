@@ -62,6 +62,22 @@ def phone_page(browser, live_server):
     context.close()
 
 
+def wait_until(page, expression: str, timeout: float = 30.0) -> None:
+    """Poll a JavaScript expression (a Promise is awaited) until it is truthy.
+
+    Use this instead of page.wait_for_function(): that one evals the string inside the page, which the
+    Content-Security-Policy (no 'unsafe-eval') refuses; page.evaluate() goes through the DevTools protocol."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if page.evaluate(expression):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(100)
+
+
 def assert_accessible(page) -> None:
     """axe-core (from the axe-playwright-python package) with the WCAG 2.2 AA rule set: no violation."""
     from axe_playwright_python.sync_playwright import Axe

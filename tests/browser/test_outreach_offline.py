@@ -10,7 +10,7 @@ from motcua.accounts.models import Role
 from motcua.outreach.models import AssistanceRecord, Member, Person, Team
 
 from ..conftest import PASSWORD, make_unit
-from .conftest import assert_accessible
+from .conftest import assert_accessible, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,11 +29,7 @@ def test_offline_records_sync_once(browser, live_server, commune_a, village_a, m
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.goto("/to-cong-nghe/ghi-nhan")
-    # Polled with evaluate(): wait_for_function() evals a string in the page, which the CSP forbids.
-    for _ in range(100):
-        if page.evaluate("window.motcuaOutreach !== undefined"):
-            break
-        page.wait_for_timeout(100)
+    wait_until(page, "window.motcuaOutreach !== undefined")
     assert_accessible(page)
     context.set_offline(True)
     for name, village in (
@@ -90,13 +86,13 @@ def test_form_opens_offline_after_one_visit_and_consent_is_checked_before_sync(
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.goto("/to-cong-nghe/ghi-nhan")  # the one online visit
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
-    page.wait_for_function("caches.match('/to-cong-nghe/ghi-nhan').then((r) => !!r)")
+    wait_until(page, "navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    wait_until(page, "caches.match('/to-cong-nghe/ghi-nhan').then((r) => !!r)")
     context.set_offline(True)
     response = page.reload()
     assert response is not None and response.from_service_worker
     assert page.locator("h1").inner_text() == "Ghi nhận người được hỗ trợ"
-    page.wait_for_function("window.motcuaOutreach !== undefined")  # the script came from the cache too
+    wait_until(page, "window.motcuaOutreach !== undefined")  # the script came from the cache too
     page.get_by_label("Họ và tên người được hỗ trợ").fill("Giàng Thị Dợ")
     page.get_by_label("Số điện thoại (không bắt buộc)").fill("0912 345 678")
     page.get_by_label("Kích hoạt định danh điện tử VNeID mức 2").check()
@@ -108,10 +104,10 @@ def test_form_opens_offline_after_one_visit_and_consent_is_checked_before_sync(
     assert_accessible(page)
     page.get_by_label("Người dân đồng ý cho ghi số định danh, số điện thoại").check()
     page.get_by_role("button", name="Ghi nhận").click()
-    page.wait_for_function("document.getElementById('queue').textContent.includes('Giàng Thị Dợ')")
+    wait_until(page, "document.getElementById('queue').textContent.includes('Giàng Thị Dợ')")
     assert page.locator("#consent-error").count() == 0
     context.set_offline(False)
-    page.wait_for_function("document.getElementById('sync-status').textContent.includes('Đã đồng bộ 1')")
+    wait_until(page, "document.getElementById('sync-status').textContent.includes('Đã đồng bộ 1')")
     record = AssistanceRecord.objects.get()
     assert record.consent and record.phone
     context.close()
