@@ -9,7 +9,7 @@ from motcua.accounts.models import CitizenLookup
 from motcua.core.downloads import safe_filename
 from motcua.dossiers.services import dossier_submit
 
-from .conftest import BIRTH_FORM, documents_for
+from .conftest import BIRTH_FORM, PNG_BYTES, documents_for
 
 PAGES = ["/", "/tim-kiem?q=khai+sinh", "/thu-tuc/1.001193", "/dang-nhap", "/tra-cuu", "/xac-thuc", "/lich-lam-viec"]
 
@@ -102,7 +102,7 @@ def test_safe_filename(name, expected):
 def test_an_uploaded_attachment_downloads_with_a_safe_name(client, citizen):
     from motcua.dossiers.services import attachment_upload
 
-    upload = SimpleUploadedFile('..\\bad";\u202ename.png', b"\x89PNG\r\n\x1a\n" + b"0" * 32, "image/png")
+    upload = SimpleUploadedFile('..\\bad";\u202ename.png', PNG_BYTES, "image/png")
     attachment = attachment_upload(owner=citizen, upload=upload, document_name="Ảnh")
     client.force_login(citizen)
     response = client.get(f"/ho-so/tep/{attachment.pk}")
