@@ -105,15 +105,15 @@ def test_an_oversized_file_is_refused_unread(client, db, settings):
 
 
 def test_a_slow_file_is_cut_off_at_the_time_limit(client, db, fresh_sandbox, slow_pdf):
-    fresh_sandbox.VERIFY_TIMEOUT_SECONDS = 0.5  # far below what this file needs on any machine
+    fresh_sandbox.VERIFY_TIMEOUT_SECONDS = 0.05  # far below what this file needs on any machine
     assert len(slow_pdf) < fresh_sandbox.VERIFY_PARSE_MAX_BYTES
     started = time.monotonic()
     response = client.post("/api/v1/verify", {"file": SimpleUploadedFile("cham.pdf", slow_pdf)})
     elapsed = time.monotonic() - started
     body = response.json()
     assert response.status_code == 200 and body["valid"] is False
-    assert any("quá nhiều thời gian" in p for p in body["problems"])
-    assert elapsed < 0.5 + 5  # the limit plus the pool's start-up, never the full parse
+    assert any("quá nhiều thời gian" in p for p in body["problems"]), (elapsed, body)
+    assert elapsed < 0.05 + 5  # the limit plus the pool's start-up, never the full parse
     # The sandbox is usable again at once (the killed worker was replaced).
     ok = client.post("/api/v1/verify", {"file": SimpleUploadedFile("x.pdf", b"hello")})
     assert ok.status_code == 200 and ok.json()["problems"]
