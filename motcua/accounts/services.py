@@ -224,7 +224,7 @@ def _totp_accept(*, user: User, code: str) -> bool:
     """True for a right code whose time step is later than the last one accepted: a code works once.
     The step is claimed with a conditional UPDATE, so two requests racing with one code get one yes."""
     digits = normalize_digits(code or "")
-    if not user.totp_secret or len(digits) != 6 or not digits.isdigit():
+    if not user.totp_secret or len(digits) != 6 or not is_ascii_digits(digits):
         return False
     totp = pyotp.TOTP(user.totp_secret)
     current = totp.timecode(timezone.now())

@@ -3,6 +3,7 @@ from django.http import HttpResponse
 from ninja import Router
 
 from motcua.core.errors import BadRequest
+from motcua.core.inputs import is_ascii_digits
 from motcua.core.net import client_ip
 from motcua.documents.models import TrustedRoot
 from motcua.documents.selectors import TooLarge, verify_size_message
@@ -28,7 +29,7 @@ def roots(request):
 )
 def verify(request):
     declared = request.META.get("CONTENT_LENGTH") or "0"
-    if declared.isdigit() and int(declared) > settings.VERIFY_MAX_BYTES + 64 * 1024:
+    if is_ascii_digits(declared) and int(declared) > settings.VERIFY_MAX_BYTES + 64 * 1024:
         raise TooLarge(verify_size_message())  # refused before the body is read
     upload = request.FILES.get("file")
     if upload is not None:
