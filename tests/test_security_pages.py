@@ -113,10 +113,13 @@ def test_an_uploaded_attachment_downloads_with_a_safe_name(client, citizen):
     assert "sandbox" in response["Content-Security-Policy"]
 
 
-def test_our_own_pdfs_display_inline(client, citizen, catalog, office_a):
+def test_our_own_pdfs_display_inline(client, citizen, catalog, office_a, staff):
+    from motcua.dossiers.services import dossier_transition
+
     dossier, _ = dossier_submit(
         citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
     )
+    dossier_transition(code=dossier.code, action="accept", actor=staff["tiepnhan"], version=1)
     client.force_login(citizen)
     response = client.get(f"/ho-so/{dossier.code}/phieu/01.pdf")
     assert response["Content-Disposition"].startswith("inline;") and response["Content-Type"] == "application/pdf"

@@ -344,9 +344,9 @@ def dossier_form_pdf(request, code: str, form: str, pk: int | None = None):
         raise Http404 from None
     except UnprintableText as exc:  # text stored before the entry checks: say so instead of a broken PDF
         return render(request, "400.html", {"message": exc.message}, status=422)
-    return download_response(
-        issued.file.open("rb"), filename=f"{dossier.code}-mau-{form}-{issued.pk}.pdf", content_type="application/pdf"
-    )
+    with issued.file.open("rb") as handle:
+        pdf = handle.read()
+    return download_response(pdf, filename=f"{dossier.code}-mau-{form}-{issued.pk}.pdf", content_type="application/pdf")
 
 
 @login_required
