@@ -106,3 +106,18 @@ def test_the_outreach_export_neutralises_names(client, leader, village_a):
     assert sheet.cell(row=2, column=3).value == "=1+1" and sheet.cell(row=2, column=3).data_type == "s"
     assert sheet.cell(row=2, column=1).value == dt.datetime.combine(dt.date.fromisoformat(day), dt.time())
     assert b"<f>" not in _sheet_xml(data)
+
+
+@pytest.mark.parametrize("fmt,ext", [("csv", "csv"), ("xlsx", "xlsx")])
+def test_export_downloads_get_a_safe_attachment_name(fmt, ext):
+    from motcua.core.exports import spreadsheet_response
+
+    response = spreadsheet_response(
+        filename='../../etc/Danh sách "thôn"\r\nX-Evil: 1', header=["A"], rows=[["1"]], fmt=fmt
+    )
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert "\r" not in disposition and "\n" not in disposition and "/" not in disposition.split(";", 1)[1]
+    assert disposition.rstrip('"').endswith(f".{ext}")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"

@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
 
+from motcua.core.downloads import download_response
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -86,13 +88,10 @@ def xlsx_bytes(header: Sequence, rows: Iterable[Sequence], *, sheet_title: str =
 def spreadsheet_response(
     *, filename: str, header: Sequence, rows: Iterable[Sequence], fmt: str = "csv", sheet_title: str = "Dữ liệu"
 ) -> HttpResponse:
-    """An export download: ``fmt`` "xlsx" or "csv" (anything else is CSV); ``filename`` without extension."""
+    """An export download: ``fmt`` "xlsx" or "csv" (anything else is CSV); ``filename`` without extension.
+    Served as an attachment through `download_response` (safe file name, never sniffed, never cached)."""
     if fmt == "xlsx":
-        response = HttpResponse(xlsx_bytes(header, rows, sheet_title=sheet_title), content_type=XLSX_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        content, content_type, ext = xlsx_bytes(header, rows, sheet_title=sheet_title), XLSX_TYPE, "xlsx"
     else:
-        response = HttpResponse(csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+        content, content_type, ext = csv_bytes(header, rows), "text/csv; charset=utf-8", "csv"
+    return download_response(content, filename=f"{filename}.{ext}", content_type=content_type, inline=False)
