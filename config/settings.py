@@ -150,6 +150,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # Officers need a TOTP code; demo mode switches this off unless asked for explicitly.
 OFFICER_TOTP_REQUIRED = env_bool("MOTCUA_OFFICER_TOTP", not DEMO)
 API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 12)
+# One-time codes sent by SMS (sign-up, recovery, assisted submission): lifetime, wrong tries before the
+# code is void, seconds before "send again" works. Walk-in activation links live ACTIVATION_LINK_DAYS.
+OTP_TTL_SECONDS = env_int("OTP_TTL_SECONDS", 300)
+OTP_MAX_TRIES = env_int("OTP_MAX_TRIES", 5)
+OTP_RESEND_SECONDS = env_int("OTP_RESEND_SECONDS", 60)
+ACTIVATION_LINK_DAYS = env_int("ACTIVATION_LINK_DAYS", 7)
 # An officer's one-time TOTP enrolment code (issued by an administrator) is valid this long.
 TOTP_ENROLMENT_CODE_HOURS = env_int("TOTP_ENROLMENT_CODE_HOURS", 72)
 
@@ -180,6 +186,15 @@ THROTTLES = {
         "key_max_delay": 300,
         "ip_max": env_int("TRACK_MAX_FAILURES_PER_IP", 30),
     },
+    # One-time codes by SMS (motcua/accounts/otp.py, docs/identity.md): every code sent counts, per phone
+    # number and per address, over an hour; wrong codes are counted per address.
+    "otp_send": {
+        "window": 3600,
+        "key_max": env_int("OTP_MAX_PER_PHONE_PER_HOUR", 5),
+        "ip_max": env_int("OTP_MAX_PER_IP_PER_HOUR", 20),
+        "count": "all",
+    },
+    "otp_confirm": {"window": 3600, "ip_max": env_int("OTP_MAX_WRONG_PER_IP_PER_HOUR", 50)},
     # Work done for strangers: every request counts.
     "verify": {"window": 600, "ip_max": env_int("VERIFY_MAX_PER_IP", 20), "count": "all"},
     "assistant": {"window": 60, "ip_max": env_int("ASSISTANT_MAX_PER_IP", 30), "count": "all"},

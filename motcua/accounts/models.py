@@ -2,6 +2,7 @@
 and API tokens."""
 
 import datetime as dt
+import uuid
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -235,3 +236,32 @@ class CitizenLookup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer} → {self.citizen or '?'} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+class OneTimeCode(models.Model):
+    """A 6-digit code sent by SMS to prove a phone (sign-up, claim, password recovery, assisted submission).
+
+    The public id is the `verification_id` clients send back; only an HMAC of the code is stored. A code
+    lives OTP_TTL_SECONDS, allows OTP_MAX_TRIES wrong tries and is used once (motcua/accounts/otp.py)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    purpose = models.CharField(max_length=20)
+    phone = models.CharField(max_length=15)
+    code_hash = models.CharField(max_length=64)
+    # What the confirmation will do (e.g. the sign-up details, the password already hashed). Kept only
+    # until the code is used or pruned; `refused` marks a request that got an explanation, not a code.
+    payload = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã xác minh một lần")
+        verbose_name_plural = _("mã xác minh một lần")
+        indexes = [models.Index(fields=["purpose", "phone", "created_at"], name="otp_purpose_phone")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} ({self.created_at:%d/%m/%Y %H:%M})"

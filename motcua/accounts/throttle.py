@@ -7,6 +7,8 @@ sees the same counts without a shared cache server, and the counts survive a res
   must wait a delay that doubles with every failure, up to `key_max_delay` seconds. A stranger who types
   five wrong passwords for a known account costs its owner a few seconds, not fifteen minutes; a guesser
   is slowed to one try per `key_max_delay`. (Login adds a second factor on top: services.py.)
+- per key, when `key_max` is set: at most `key_max` counted events in `window` seconds (codes sent to
+  one phone number an hour), then 429 until the oldest leaves the window.
 - per client address (from `motcua.core.net.client_ip`): at most `ip_max` counted events in `window`
   seconds, then 429 until the oldest one leaves the window. `count` says what is counted: failures only
   (login, tracking) or every request (work done for strangers: verify, assistant).
@@ -37,6 +39,7 @@ class Rule:
     window: int = 15 * 60
     key_free: int = 0  # 0: no per-key limit
     key_max_delay: int = 60
+    key_max: int = 0  # 0: no hard cap per key (e.g. codes sent to one phone in the window)
     ip_max: int = 0  # 0: no per-address limit
     count: str = "failures"  # or "all"
 
@@ -97,6 +100,14 @@ def throttle_check(*, purpose: str, key: str | None = None, ip_address: str | No
             remaining = math.ceil(wait - (now - failures[0]).total_seconds())
             if remaining > 0:
                 raise RateLimited(_message(remaining), retry_after=remaining)
+    if key is not None and rule.key_max:
+        counted = events.filter(identifier_hash=key_hash(key))
+        if rule.count != "all":
+            counted = counted.filter(succeeded=False)
+        oldest = list(counted.order_by("-created_at").values_list("created_at", flat=True)[: rule.key_max])
+        if len(oldest) >= rule.key_max:
+            remaining = max(1, math.ceil(rule.window - (now - oldest[-1]).total_seconds()))
+            raise RateLimited(_message(remaining), retry_after=remaining)
     if ip_address and rule.ip_max:
         counted = events.filter(ip_address=ip_address)
         if rule.count != "all":
