@@ -29,17 +29,21 @@ DRAFT = "draft"
 
 class DossierQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The one door for permission-checked reads: a citizen sees their own dossiers, an officer those
-        of the units they serve. Anyone else sees nothing, so "not yours" and "missing" are the same 404."""
+        """The one door for permission-checked reads: a citizen sees their own dossiers (drafts too), an
+        officer the submitted ones of the units they serve (a draft is the citizen's alone). Anyone else sees
+        nothing, so "not yours" and "missing" are the same 404."""
         from motcua.accounts.models import OFFICER_ROLES
         from motcua.accounts.selectors import grants_of
 
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        condition = Q(citizen=user)
         units = [g.unit for g in grants_of(user=user, roles=OFFICER_ROLES)]
+        in_scope = Q()
         for unit in units:
-            condition |= Q(unit__path__startswith=unit.path)
+            in_scope |= Q(unit__path__startswith=unit.path)
+        condition = Q(citizen=user)
+        if units:
+            condition |= in_scope & ~Q(status=DRAFT)
         return self.filter(condition)
 
     def open(self):
