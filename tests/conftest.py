@@ -1,7 +1,10 @@
 import datetime as dt
+import functools
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import override_settings
+from django.utils import translation
 
 from motcua.accounts.models import Role
 from motcua.accounts.services import citizen_create, role_grant
@@ -33,6 +36,61 @@ def _plain_static_storage(tmp_path_factory):
         WHITENOISE_AUTOREFRESH=True,
     ):
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _key_material_loaded_once():
+    """Unlocking a PKCS#12 file or the encrypted root key costs 0.1–0.4 s of key derivation, and every test
+    with officers registers the demo identities again (about 1 s a test). Within the session the files
+    never change, so each (file bytes, passphrase) is unlocked once; a wrong passphrase still raises."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    originals = (pkcs12.load_key_and_certificates, serialization.load_pem_private_key)
+    pkcs12.load_key_and_certificates = functools.lru_cache(maxsize=256)(originals[0])
+    serialization.load_pem_private_key = functools.lru_cache(maxsize=16)(originals[1])
+    yield
+    pkcs12.load_key_and_certificates, serialization.load_pem_private_key = originals
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The shipped catalogue is imported once into the test database, and its search indexes built once.
+    Tests run in a transaction that is rolled back, so it stays as shipped; a transactional test's flush
+    removes it and the ``catalog`` fixture imports it again (pytest-django runs those tests last)."""
+    from motcua.catalog import search
+
+    from .factories import catalog_ensure
+
+    with django_db_blocker.unblock():
+        catalog_ensure()
+        search.search_index_invalidate()
+        search.search_indexes()
+        _PRISTINE_SEARCH.update(search._state)
+
+
+_PRISTINE_SEARCH: dict = {}
+
+
+def _search_indexes_reset() -> None:
+    """Back to the indexes of the shipped catalogue, checked against the database at the first search (a
+    test that changed the catalogue gets them rebuilt; one that changed it and rolled back leaves no trace)."""
+    from motcua.catalog import search
+
+    with search._lock:
+        if _PRISTINE_SEARCH:
+            search._state.update(_PRISTINE_SEARCH, checked=0.0)
+        else:
+            search._state.update(index=None, checked=0.0)
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_by_default():
+    """Each test starts and ends in Vietnamese: a page requested in English leaves English active in the
+    thread, which would otherwise leak into the next test."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 def make_unit(code: str, name: str, unit_type: str, parent: AdministrativeUnit | None = None) -> AdministrativeUnit:
@@ -102,14 +160,28 @@ def intake_a(make_officer, commune_a):
 
 @pytest.fixture
 def catalog(db):
-    """The shipped catalogue, imported as an administrator would."""
-    from motcua.catalog.importer import SHIPPED_FILE, catalog_import
-    from motcua.catalog.search import search_index_invalidate
+    """The shipped catalogue, imported as an administrator would (once per session: see django_db_setup;
+    again after a transactional test's flush)."""
+    from .factories import catalog_ensure
 
-    catalog_import(SHIPPED_FILE.read_text(encoding="utf-8"))
-    search_index_invalidate()
+    catalog_ensure()
+    _search_indexes_reset()
     yield
-    search_index_invalidate()
+    _search_indexes_reset()
+
+
+@pytest.fixture
+def empty_catalog(db):
+    """No procedures at all, for tests of the import itself (the session's catalogue is removed inside the
+    test's transaction and comes back with the rollback)."""
+    from motcua.catalog.models import Field, Procedure, RequiredDocument
+
+    RequiredDocument.objects.all().delete()
+    Procedure.objects.all().delete()
+    Field.objects.all().delete()
+    _search_indexes_reset()
+    yield
+    _search_indexes_reset()
 
 
 @pytest.fixture

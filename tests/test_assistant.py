@@ -2,7 +2,6 @@ import copy
 import json
 
 import pytest
-from django.conf import settings as django_settings
 from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,14 +12,6 @@ from motcua.catalog.channels import gsm7_units, sms_segments, sms_text
 from motcua.catalog.evaluation import classify, evaluate, load_questions
 from motcua.catalog.importer import SHIPPED_FILE
 from motcua.catalog.text import fold
-
-
-@pytest.fixture(autouse=True)
-def _vietnamese_after_each_test():
-    """A page requested in English leaves English active in the thread; later tests expect Vietnamese."""
-    yield
-    translation.activate(django_settings.LANGUAGE_CODE)
-
 
 QUESTIONS = load_questions()
 ALL_QUESTIONS = QUESTIONS["calibration"] + QUESTIONS["holdout"] + QUESTIONS["holdout_2"]

@@ -15,14 +15,6 @@ from motcua.catalog.fees import fee_summary
 from motcua.catalog.selectors import procedure_search
 from motcua.dossiers.selectors import VIEWS
 
-
-@pytest.fixture(autouse=True)
-def _vietnamese_after_each_test():
-    """A page requested in English leaves English active in the thread; later tests expect Vietnamese."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
 PO = polib.pofile(str(settings.LOCALE_PATHS[0] / "en" / "LC_MESSAGES" / "django.po"))
 TRANSLATED = {e.msgid for e in PO if e.msgstr or e.msgstr_plural.get(0)}
 

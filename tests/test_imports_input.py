@@ -76,7 +76,7 @@ def _shipped() -> dict:
     return json.loads(SHIPPED_FILE.read_text(encoding="utf-8"))
 
 
-def test_catalogue_refuses_nul_and_overlong_values_with_their_place(db):
+def test_catalogue_refuses_nul_and_overlong_values_with_their_place(empty_catalog):
     data = _shipped()
     procs = data["procedures"]
     procs[0]["name"] = "Đăng ký\u0000 khai sinh"
@@ -89,7 +89,7 @@ def test_catalogue_refuses_nul_and_overlong_values_with_their_place(db):
     assert Procedure.objects.count() == 0
 
 
-def test_catalogue_refuses_values_longer_than_their_column_and_numbers_out_of_range(db):
+def test_catalogue_refuses_values_longer_than_their_column_and_numbers_out_of_range(empty_catalog):
     data = _shipped()
     procs = data["procedures"]
     procs[0]["name"] = "x" * 301
@@ -104,7 +104,7 @@ def test_catalogue_refuses_values_longer_than_their_column_and_numbers_out_of_ra
     assert Procedure.objects.count() == 0
 
 
-def test_catalogue_texts_are_stored_nfc(db):
+def test_catalogue_texts_are_stored_nfc(empty_catalog):
     data = _shipped()
     code = data["procedures"][0]["code"]
     data["procedures"][0]["name"] = unicodedata.normalize("NFD", data["procedures"][0]["name"])
@@ -113,6 +113,6 @@ def test_catalogue_texts_are_stored_nfc(db):
     assert name == unicodedata.normalize("NFC", name)
 
 
-def test_deeply_nested_catalogue_is_a_clear_error(db):
+def test_deeply_nested_catalogue_is_a_clear_error(empty_catalog):
     with pytest.raises(CatalogImportError):
         catalog_import("[" * 100_000)
