@@ -30,7 +30,12 @@ _SWAP = re.compile(r"thay cho ngày (\d{2})/(\d{2})/(\d{4})")
 
 
 class CalendarError(ValueError):
-    """A deadline cannot be computed as asked; the message is for the user."""
+    """A deadline cannot be computed as asked; the message is for the user, ``code`` (stable, for programs
+    and tests) says which rule refused it."""
+
+    def __init__(self, message: str, *, code: str = "calendar"):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -293,12 +298,13 @@ def extension_check(
     """Validate an apology with a new date (once, in time, later than the old date, on a working day) and
     return the new due moment (a date means the end of that working day)."""
     if already_extended:
-        raise CalendarError("Chỉ được hẹn lại ngày trả kết quả một lần cho mỗi hồ sơ")
+        raise CalendarError("Chỉ được hẹn lại ngày trả kết quả một lần cho mỗi hồ sơ", code="only_once")
     latest = extension_latest_moment(cal, due_at)
     if now > latest:
         raise CalendarError(
             "Văn bản xin lỗi và hẹn lại phải gửi chậm nhất trước hạn một ngày làm việc, "
-            f"tức là trước {latest:%H:%M ngày %d/%m/%Y}"
+            f"tức là trước {latest:%H:%M ngày %d/%m/%Y}",
+            code="too_late",
         )
     if isinstance(new_due, dt.datetime):
         new_day, new_moment = cal.local(new_due).date(), cal.local(new_due)
@@ -313,14 +319,17 @@ def extension_check(
     if (new_day - cal.local(due_at).date()).days > EXTENSION_MAX_CALENDAR_DAYS or new_day > latest_new:
         raise CalendarError(
             f"Ngày hẹn mới chậm nhất là {latest_new:%d/%m/%Y} "
-            f"({EXTENSION_MAX_WORKING_DAYS} ngày làm việc sau hạn cũ); hãy kiểm tra lại ngày đã nhập"
+            f"({EXTENSION_MAX_WORKING_DAYS} ngày làm việc sau hạn cũ); hãy kiểm tra lại ngày đã nhập",
+            code="new_due_too_far",
         )
     if not cal.is_working_day(new_day):
-        raise CalendarError(f"Ngày hẹn mới {new_day:%d/%m/%Y} không phải ngày làm việc; hãy chọn ngày khác")
+        raise CalendarError(
+            f"Ngày hẹn mới {new_day:%d/%m/%Y} không phải ngày làm việc; hãy chọn ngày khác", code="not_working_day"
+        )
     if new_moment is None:
         new_moment = cal.day_end(new_day)
     if new_moment <= cal.local(due_at):
-        raise CalendarError("Ngày hẹn mới phải sau ngày hẹn cũ")
+        raise CalendarError("Ngày hẹn mới phải sau ngày hẹn cũ", code="new_due_not_later")
     return new_moment
 
 

@@ -163,6 +163,7 @@ def _active_content(name: str) -> UnsupportedType:
         _("Tệp «%(name)s» chứa mã chạy được hoặc tệp nhúng; hãy in ra PDF thường (hoặc quét lại) rồi tải lên")
         % {"name": name},
         fields=_field_error(_("PDF không được chứa JavaScript, tệp nhúng hay biểu mẫu động")),
+        code="active_content",
     )
 
 
@@ -177,6 +178,7 @@ def _check_pdf(data: bytes, text: bytes, name: str) -> int:
             raise UnsupportedType(
                 _("Tệp «%(name)s» có mật khẩu; hãy bỏ mật khẩu (in ra PDF mới) rồi tải lên") % {"name": name},
                 fields=_field_error(_("PDF không được đặt mật khẩu")),
+                code="encrypted_pdf",
             )
         root = reader.trailer.get("/Root")
         root = root.get_object() if root is not None else {}

@@ -137,7 +137,7 @@ def submit_form(request, code: str):
 def submit_documents(request, draft_id: int):
     draft = _draft(request, draft_id)
     documents = list(draft.procedure.documents.all())
-    error = ""
+    error, error_code = "", ""
     status = 200
     if request.method == "POST":
         if request.POST.get("xoa"):
@@ -162,7 +162,7 @@ def submit_documents(request, draft_id: int):
                     raise NotFound(_("Không tìm thấy giấy tờ này trong kho của bạn"))
                 store_use(owner=request.user, document_id=stored_id, draft=draft, document_name=name)
         except DomainError as exc:
-            error, status = exc.message, exc.status
+            error, error_code, status = exc.message, exc.code, exc.status
         else:
             if request.POST.get("tiep-tuc"):
                 return redirect("portal:submit_check", draft_id=draft.pk)
@@ -183,6 +183,7 @@ def submit_documents(request, draft_id: int):
             "earlier": earlier,
             "store_options": store_options,
             "error": error,
+            "error_code": error_code,
         },
         status=status,
     )
@@ -222,7 +223,7 @@ def submit_check(request, draft_id: int):
                 draft_id=draft.pk,
             )
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.message, extra_tags=exc.code)
             if "attachments" in (exc.fields or {}):
                 return redirect("portal:submit_documents", draft_id=draft.pk)
             return redirect(reverse("portal:submit", args=[procedure.code]) + f"?ban-nhap={draft.pk}")
@@ -308,7 +309,7 @@ def dossier_detail(request, code: str):
             else:
                 raise Http404
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.message, extra_tags=exc.code)
         except ValueError:
             messages.error(request, _("Chọn mức hài lòng từ 1 đến 5"))
         return redirect("portal:dossier", code=code)

@@ -106,8 +106,13 @@ def act(request, code: str):
     except NotFound:
         raise Http404 from None
     except DomainError as exc:
-        request.session["action_errors"] = {"action": action, "message": exc.message, "fields": exc.fields}
-        messages.error(request, exc.message)
+        request.session["action_errors"] = {
+            "action": action,
+            "code": exc.code,
+            "message": exc.message,
+            "fields": exc.fields,
+        }
+        messages.error(request, exc.message, extra_tags=exc.code)
         return redirect("workspace:dossier", code=code)
     messages.success(request, _("Đã cập nhật hồ sơ %(c)s.") % {"c": code})
     # Back to the queue the officer came from, as UI.md §6 asks.
@@ -187,7 +192,7 @@ def counter_intake(request):
             )
         except DomainError as exc:
             errors = exc.fields or {"__all__": [exc.message]}
-            messages.error(request, exc.message)
+            messages.error(request, exc.message, extra_tags=exc.code)
         else:
             messages.success(request, _("Đã tiếp nhận hồ sơ %(c)s. In giấy biên nhận cho công dân.") % {"c": item.code})
             return redirect("workspace:dossier", code=item.code)
