@@ -245,7 +245,7 @@ class DossierFactory(factory.Factory):
         stopped = factory.Trait(state="stopped")
 
     state = "submitted"
-    office = factory.SubFactory(OfficeFactory)
+    office = None  # None: where the service sends the citizen (their commune's office; one is made if none)
     citizen = factory.SubFactory(CitizenFactory)
     procedure_code = "1.004873"
     form = factory.LazyAttribute(lambda o: dict(FORMS[o.procedure_code]))
@@ -256,11 +256,13 @@ class DossierFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, *, state, office, citizen, procedure_code, form, channel, now, **kwargs):
-        from motcua.dossiers.services import dossier_draft_save, dossier_submit
+        from motcua.dossiers.services import dossier_draft_save, dossier_submit, office_for_citizen
 
         if state not in PATHS:
             raise ValueError(f"no path to state {state!r}; one of {', '.join(STATES)}")
         catalog_ensure()
+        if office is None and not Office.objects.filter(is_active=True).exists():
+            office = OfficeFactory()
         if state == "draft":
             return dossier_draft_save(citizen=citizen, procedure_code=procedure_code, form=form)
         at_counter = channel == "counter"
@@ -270,15 +272,17 @@ class DossierFactory(factory.Factory):
         if at_counter:
             from motcua.catalog.selectors import documents_needed, procedure_current
 
-            needed = documents_needed(procedure_current(code=procedure_code), channel=channel)
-            officer = unit_officer(office.unit, Role.INTAKE_OFFICER)
+            procedure = procedure_current(code=procedure_code)
+            needed = documents_needed(procedure, channel=channel)
+            unit = (office or office_for_citizen(citizen, procedure)).unit
+            officer = unit_officer(unit, Role.INTAKE_OFFICER)
             extra = {"officer": officer, "counter_documents": [d.name for d in needed]}
             kwargs.pop("attachment_ids")
         dossier, _created = dossier_submit(
             citizen=citizen,
             procedure_code=procedure_code,
             form=form,
-            office_code=office.code,
+            office_code=office.code if office else None,
             channel=channel,
             now=now,
             **kwargs,
@@ -300,6 +304,9 @@ def walk(dossier: Dossier, steps, *, now: dt.datetime | None = None) -> Dossier:
     """Apply workflow steps (action, role or "citizen", params) as the officers of the dossier's unit, each on
     the version it has then (with ``now``, step n happens n minutes after it). Params naming a role
     (``assignee``) become that officer's username."""
+    from django.db.models import Q
+
+    from motcua.documents.models import SigningIdentity
     from motcua.documents.services import pki_demo_init
     from motcua.dossiers.services import dossier_transition
 
@@ -309,8 +316,8 @@ def walk(dossier: Dossier, steps, *, now: dt.datetime | None = None) -> Dossier:
         actor = dossier.citizen if who == "citizen" else unit_officer(dossier.unit, who)
         if "assignee" in params:
             params["assignee"] = unit_officer(dossier.unit, params["assignee"]).username
-        if action == "sign":
-            pki_demo_init(usernames=[actor.username], offices=[dossier.office])
+        if action == "sign" and not SigningIdentity.objects.filter(Q(user=actor) | Q(office=dossier.office)).exists():
+            pki_demo_init(usernames=[actor.username], offices=[dossier.office])  # keys only where none were ever made
         fresh = Dossier.objects.get(pk=dossier.pk)
         dossier = dossier_transition(
             code=fresh.code,

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from motcua.accounts.models import Role
 from motcua.core.errors import NotFound
 from motcua.documents.models import DocumentUse, ResultDocument, StoredDocument, TrustedRoot
 from motcua.documents.selectors import verify_upload
@@ -18,7 +19,8 @@ from motcua.documents.services import result_set_status, share_link_create
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import attachment_upload, dossier_submit, dossier_transition
 
-from .conftest import BIRTH_FORM, FULL_FLOW, PDF_BYTES, advance, documents_for
+from .conftest import BIRTH_FORM, FULL_FLOW, PDF_BYTES, advance
+from .factories import DossierFactory, walk
 
 TOOLS = ("pdfsig", "certutil", "zbarimg", "pdftoppm")
 missing = [t for t in TOOLS if shutil.which(t) is None]
@@ -35,14 +37,7 @@ def run_flow(dossier, staff, flow=FLOW):
 
 @pytest.fixture
 def signed(catalog, citizen, office_a, staff, tmp_path):
-    dossier, _ = dossier_submit(
-        citizen=citizen,
-        procedure_code="1.001193",
-        form=BIRTH_FORM,
-        attachment_ids=documents_for(citizen),
-        idempotency_key="sig",
-    )
-    dossier = run_flow(dossier, staff)
+    dossier = DossierFactory(signed=True, citizen=citizen, procedure_code="1.001193")
     result = dossier.results.get()
     path = tmp_path / "ket-qua.pdf"
     with result.file.open("rb") as handle:
@@ -281,20 +276,16 @@ def test_signing_without_a_certificate_is_refused_and_changes_nothing(catalog, c
     from motcua.documents.models import SigningIdentity
 
     SigningIdentity.objects.filter(user=staff["lanhdao"]).update(active=False)
-    dossier, _ = dossier_submit(
-        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
-    )
-    with pytest.raises(ValidationFailed, match="chứng thư số"):
-        run_flow(dossier, staff)
+    dossier = DossierFactory(approved=True, citizen=citizen, procedure_code="1.001193")
+    with pytest.raises(ValidationFailed) as exc:
+        walk(dossier, [("sign", Role.LEADER, {"confirm": True})])
+    assert exc.value.code == "no_certificate"
     fresh = Dossier.objects.get(pk=dossier.pk)
     assert fresh.status == "approved" and not ResultDocument.objects.exists()
 
 
 def test_receipt_is_signed_by_the_officer_who_issued_it(catalog, citizen, office_a, staff, client):
-    dossier, _ = dossier_submit(
-        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
-    )
-    dossier_transition(code=dossier.code, action="accept", actor=staff["tiepnhan"], version=1)
+    dossier = DossierFactory(received=True, citizen=citizen, procedure_code="1.001193")
     client.force_login(citizen)
     receipt = client.get(f"/ho-so/{dossier.code}/phieu/01.pdf").content
     [signature] = verify_upload(receipt)["signatures"]
@@ -310,14 +301,7 @@ def test_receipt_is_signed_by_the_officer_who_issued_it(catalog, citizen, office
 @needs_tools
 def test_pades_b_t_with_the_tsa_simulator(catalog, citizen, office_a, staff, settings, tmp_path, nss_db_factory):
     settings.TSA_BACKEND = "simulator"
-    dossier, _ = dossier_submit(
-        citizen=citizen,
-        procedure_code="1.001193",
-        form=BIRTH_FORM,
-        attachment_ids=documents_for(citizen),
-        idempotency_key="bt",
-    )
-    dossier = run_flow(dossier, staff)
+    dossier = DossierFactory(signed=True, citizen=citizen, procedure_code="1.001193")
     result = dossier.results.get()
     with result.file.open("rb") as handle:
         data = handle.read()

@@ -24,6 +24,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import attachment_upload, dossier_submit, dossier_transition
 
 from .conftest import BIRTH_FORM, PDF_BYTES, advance
+from .factories import DossierFactory
 
 TZ = dt.timezone(dt.timedelta(hours=7))
 
@@ -57,18 +58,9 @@ def act(dossier, action, actor, **params):
     return dossier_transition(code=d.code, action=action, actor=actor, version=d.version, note=note, params=params)
 
 
-def online_birth(citizen, key="k1"):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    upload = SimpleUploadedFile("chung-sinh.pdf", PDF_BYTES, content_type="application/pdf")
-    attachment = attachment_upload(
-        owner=citizen, upload=upload, document_name="Giấy chứng sinh hoặc giấy tờ thay giấy chứng sinh"
-    )
-    ids = [attachment.pk]
-    dossier, _ = dossier_submit(
-        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=ids, idempotency_key=key
-    )
-    return dossier
+def online_birth(citizen, key="k1", **state):
+    """A birth registration filed online with its birth notice (``approved=True`` etc. to move it on)."""
+    return DossierFactory(citizen=citizen, procedure_code="1.001193", idempotency_key=key, **state)
 
 
 # --- kind 1: a form exists only if its event happened ----------------------------------------------------
@@ -154,12 +146,6 @@ def test_every_form_of_a_finished_dossier_downloads_twice_with_the_same_bytes(
     result = ResultDocument.objects.get(dossier=dossier)
     url = f"/ho-so/{dossier.code}/ket-qua/{result.public_code}.pdf"
     assert b"".join(client.get(url).streaming_content) == b"".join(client.get(url).streaming_content)
-
-
-def _rest_of_flow():
-    from .conftest import FULL_FLOW
-
-    return FULL_FLOW[1:]
 
 
 def test_a_supplement_issues_a_new_receipt_and_keeps_the_original(catalog, citizen, office_a, staff, client):
@@ -276,8 +262,7 @@ def _date_line_x(pdf: bytes, needle: str) -> float:
 )
 def test_the_birth_extract_reads_like_the_official_form(catalog, citizen, office_a, staff, client, position, capacity):
     RoleGrant.objects.filter(user=staff["lanhdao"], role=Role.LEADER).update(position=position)
-    dossier = online_birth(citizen)
-    advance(dossier, staff)
+    dossier = online_birth(citizen, returned=True)
     result = ResultDocument.objects.get(dossier=dossier)
     pdf = result.file.open("rb").read()
     text = flat_text(pdf)
@@ -295,8 +280,7 @@ def test_the_birth_extract_reads_like_the_official_form(catalog, citizen, office
 
 
 def test_the_leader_previews_and_must_confirm_before_signing(catalog, citizen, office_a, staff, client):
-    dossier = online_birth(citizen)
-    advance(dossier, staff, steps=[("accept", "tiepnhan", {}), *_rest_of_flow()[:3]])
+    dossier = online_birth(citizen, approved=True)
     d = fresh(dossier)
     assert d.status == "approved"
     client.force_login(staff["lanhdao"])
@@ -345,8 +329,7 @@ def _probe_write(pk: int, outcome: list) -> None:
 def test_signing_happens_outside_the_write_transaction(catalog, citizen, office_a, staff, monkeypatch):
     from motcua.documents import services
 
-    dossier = online_birth(citizen)
-    advance(dossier, staff, steps=[("accept", "tiepnhan", {}), *_rest_of_flow()[:3]])
+    dossier = online_birth(citizen, approved=True)
     outcome: list = []
     real = services.sign_pdf
 
@@ -384,8 +367,7 @@ def test_leaders_sign_while_other_threads_write_and_every_request_succeeds(
 
     ready = []
     for i in range(4):
-        d = online_birth(citizen, key=f"sign-{i}")
-        advance(d, staff, steps=[("accept", "tiepnhan", {}), *_rest_of_flow()[:3]])
+        d = online_birth(citizen, key=f"sign-{i}", approved=True)
         ready.append(fresh(d))
     waiting = [online_birth(citizen, key=f"accept-{i}") for i in range(4)]
     real = services.sign_pdf
