@@ -6,9 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.services import dossier_draft_save, dossier_submit, dossier_transition
+from motcua.dossiers.services import dossier_draft_save, dossier_submit
 
-from .conftest import BIRTH_FORM, PDF_BYTES, PNG_BYTES, advance, documents_for
+from .conftest import PDF_BYTES, PNG_BYTES, advance
+from .factories import DossierFactory
 
 
 @pytest.fixture
@@ -80,10 +81,7 @@ def test_executable_renamed_pdf_is_refused_on_the_page(logged_citizen, citizen):
 
 
 def test_receipt_and_forms_are_pdfs(logged_citizen, citizen, staff):
-    dossier, _ = dossier_submit(
-        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
-    )
-    dossier_transition(code=dossier.code, action="accept", actor=staff["tiepnhan"], version=1)
+    dossier = DossierFactory(received=True, citizen=citizen, procedure_code="1.001193")
     response = logged_citizen.get(f"/ho-so/{dossier.code}/phieu/01.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
@@ -101,9 +99,7 @@ def test_receipt_and_forms_are_pdfs(logged_citizen, citizen, staff):
 
 
 def test_officer_works_the_dossier_from_the_worklist(client, catalog, citizen, office_a, staff):
-    dossier, _ = dossier_submit(
-        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
-    )
+    dossier = DossierFactory(citizen=citizen, procedure_code="1.001193")
     client.force_login(staff["tiepnhan"])
     worklist = client.get("/can-bo/ho-so?xem=new").content.decode()
     assert dossier.code in worklist and "Chờ tiếp nhận (1)" in worklist

@@ -15,6 +15,8 @@ from motcua.catalog.fees import fee_summary
 from motcua.catalog.selectors import procedure_search
 from motcua.dossiers.selectors import VIEWS
 
+from .factories import DossierFactory
+
 PO = polib.pofile(str(settings.LOCALE_PATHS[0] / "en" / "LC_MESSAGES" / "django.po"))
 TRANSLATED = {e.msgid for e in PO if e.msgstr or e.msgstr_plural.get(0)}
 
@@ -60,13 +62,7 @@ def test_english_questions_find_procedures(catalog, question, code):
 
 
 def test_worklist_and_dossier_page_in_english(client, catalog, citizen, office_a, staff):
-    from motcua.dossiers.services import dossier_submit
-
-    from .conftest import BIRTH_FORM, documents_for
-
-    dossier, _ = dossier_submit(
-        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
-    )
+    dossier = DossierFactory(citizen=citizen, procedure_code="1.001193")
     client.force_login(staff["tiepnhan"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     worklist = client.get("/can-bo/ho-so?xem=new").content.decode()

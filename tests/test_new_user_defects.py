@@ -17,7 +17,8 @@ from motcua.dossiers import eforms
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_draft_save, dossier_submit, dossier_transition
 
-from .conftest import BIRTH_FORM, PDF_BYTES, documents_for
+from .conftest import BIRTH_FORM, PDF_BYTES
+from .factories import DossierFactory
 
 POSITIVE = "phải là số nguyên dương, ví dụ 2"
 
@@ -98,9 +99,7 @@ def test_second_send_click_lands_on_the_dossier(logged_citizen, citizen):
 
 
 def test_citizen_withdraw_double_click_shows_the_first_outcome(logged_citizen, citizen):
-    dossier, _ = dossier_submit(
-        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
-    )
+    dossier = DossierFactory(citizen=citizen, procedure_code="1.001193")
     url = f"/ho-so/{dossier.code}"
     logged_citizen.post(url, {"action": "withdraw", "version": 1})
     again = logged_citizen.post(url, {"action": "withdraw", "version": 1}, follow=True)
@@ -114,10 +113,7 @@ def test_citizen_withdraw_double_click_shows_the_first_outcome(logged_citizen, c
 def test_only_the_same_actor_and_action_is_a_repeat(catalog, citizen, office_a, staff):
     from motcua.core.errors import Conflict
 
-    dossier, _ = dossier_submit(
-        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
-    )
-    dossier_transition(code=dossier.code, action="accept", actor=staff["tiepnhan"], version=1)
+    dossier = DossierFactory(received=True, citizen=citizen, procedure_code="1.001193")
     repeat = dossier_transition(
         code=dossier.code, action="accept", actor=staff["tiepnhan"], version=1, accept_repeat=True
     )
@@ -200,9 +196,7 @@ def test_check_page_and_officer_page_show_dd_mm_yyyy(client, logged_citizen, cit
     shown = display_answer(iso)
     check = logged_citizen.get(f"/ho-so/nhap/{draft.pk}/kiem-tra").content.decode()
     assert shown in check and iso not in check
-    dossier, _ = dossier_submit(
-        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
-    )
+    dossier = DossierFactory(citizen=citizen, procedure_code="1.001193")
     client.force_login(staff["tiepnhan"])
     page = client.get(f"/can-bo/ho-so/{dossier.code}").content.decode()
     declaration = page[page.index("summary-list") :]

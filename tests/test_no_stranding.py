@@ -17,7 +17,8 @@ from motcua.dossiers.models import Channel, Dossier, DossierCounter
 from motcua.dossiers.services import attachment_upload, citizen_find_or_create, dossier_submit, dossier_transition
 from motcua.dossiers.staffing import staffing_gaps
 
-from .conftest import BIRTH_FORM, PDF_BYTES, documents_for
+from .conftest import BIRTH_FORM, PDF_BYTES
+from .factories import DossierFactory
 
 BIRTH_NOTICE = "Giấy chứng sinh hoặc giấy tờ thay giấy chứng sinh"
 
@@ -34,9 +35,7 @@ def test_online_submission_without_a_required_document_is_refused_and_nothing_is
     assert BIRTH_NOTICE in refused.value.message and BIRTH_NOTICE in refused.value.fields["attachments"][0]
     assert not Dossier.objects.exclude(status="draft").exists() and DossierCounter.objects.count() == 0
     # With the birth notice it goes through, and the event records what was received.
-    dossier, _ = dossier_submit(
-        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
-    )
+    dossier = DossierFactory(citizen=citizen, procedure_code="1.001193")
     assert dossier.events.get().data["documents_received"] == [BIRTH_NOTICE]
 
 
@@ -129,10 +128,7 @@ def test_counter_page_lists_the_documents_and_keeps_the_ticks(client, catalog, o
 # --- a supplement is completed with what was asked ---------------------------------------------------------
 @pytest.fixture
 def accepted(catalog, citizen, office_a, staff):
-    dossier, _ = dossier_submit(
-        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
-    )
-    return dossier_transition(code=dossier.code, action="accept", actor=staff["tiepnhan"], version=1)
+    return DossierFactory(received=True, citizen=citizen, procedure_code="1.001193")
 
 
 def test_supplement_needs_each_listed_document(accepted, citizen, staff):

@@ -8,6 +8,7 @@ from motcua.notifications.channels import DeliveryError, SimulatedSmsChannel
 from motcua.notifications.models import OutboxMessage, OutboxStatus, SimulatedSms
 
 from .conftest import BIRTH_FORM, documents_for
+from .factories import DossierFactory
 
 
 @pytest.fixture
@@ -68,9 +69,7 @@ def test_admin_resend_delivers_a_dead_message(queued, monkeypatch, django_captur
 
 def test_a_replayed_event_does_not_notify_twice(catalog, citizen, office_a, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        dossier, _ = dossier_submit(
-            citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
-        )
+        dossier = DossierFactory(citizen=citizen, procedure_code="1.001193")
     event = dossier.events.get()
     before = OutboxMessage.objects.count()
     assert services.notify_dossier_event(event_id=event.pk) == []
@@ -82,7 +81,5 @@ def test_email_when_the_citizen_has_one(catalog, citizen, office_a, django_captu
     citizen.citizen.email = "mai@example.vn"
     citizen.citizen.save()
     with django_capture_on_commit_callbacks(execute=True):
-        dossier, _ = dossier_submit(
-            citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
-        )
+        dossier = DossierFactory(citizen=citizen, procedure_code="1.001193")
     assert len(mailoutbox) == 1 and dossier.code in mailoutbox[0].subject

@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.accounts.models import CitizenLookup
 from motcua.core.downloads import safe_filename
-from motcua.dossiers.services import dossier_submit
 
-from .conftest import BIRTH_FORM, PNG_BYTES, documents_for
+from .conftest import PNG_BYTES
+from .factories import DossierFactory
 
 PAGES = ["/", "/tim-kiem?q=khai+sinh", "/thu-tuc/1.001193", "/dang-nhap", "/tra-cuu", "/xac-thuc", "/lich-lam-viec"]
 
@@ -56,18 +56,14 @@ def test_api_docs_come_from_our_own_static_files(client, db):
     ["https://evil.example/x", "//evil.example", "/\\evil.example", "javascript:alert(1)", "http:evil.example"],
 )
 def test_officer_actions_never_redirect_off_site(client, catalog, citizen, office_a, staff, target):
-    dossier, _ = dossier_submit(
-        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
-    )
+    dossier = DossierFactory(citizen=citizen, procedure_code="1.001193")
     client.force_login(staff["tiepnhan"])
     response = client.post(f"/can-bo/ho-so/{dossier.code}/thao-tac", {"action": "accept", "version": 1, "next": target})
     assert response.status_code == 302 and response["Location"] == "/can-bo/ho-so"
 
 
 def test_officer_action_keeps_a_local_next(client, catalog, citizen, office_a, staff):
-    dossier, _ = dossier_submit(
-        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
-    )
+    dossier = DossierFactory(citizen=citizen, procedure_code="1.001193")
     client.force_login(staff["tiepnhan"])
     response = client.post(
         f"/can-bo/ho-so/{dossier.code}/thao-tac", {"action": "accept", "version": 1, "next": "/can-bo/ho-so?xem=new"}
@@ -114,12 +110,8 @@ def test_an_uploaded_attachment_downloads_with_a_safe_name(client, citizen):
 
 
 def test_our_own_pdfs_display_inline(client, citizen, catalog, office_a, staff):
-    from motcua.dossiers.services import dossier_transition
 
-    dossier, _ = dossier_submit(
-        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
-    )
-    dossier_transition(code=dossier.code, action="accept", actor=staff["tiepnhan"], version=1)
+    dossier = DossierFactory(received=True, citizen=citizen, procedure_code="1.001193")
     client.force_login(citizen)
     response = client.get(f"/ho-so/{dossier.code}/phieu/01.pdf")
     assert response["Content-Disposition"].startswith("inline;") and response["Content-Type"] == "application/pdf"
