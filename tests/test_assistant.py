@@ -52,7 +52,7 @@ def test_every_procedure_has_an_english_line():
     for procedure in json.loads(SHIPPED_FILE.read_text(encoding="utf-8"))["procedures"]:
         line = lines[procedure["code"]]
         assert line["name"] and line["summary"] and line["aliases"]
-        assert line["summary"].isascii() or "–" in line["summary"]
+        assert line["summary"].replace("–", "").isascii()  # English text; an en dash is the one exception
 
 
 def test_labelled_sets_are_large_enough_and_well_formed(catalog):
@@ -276,7 +276,7 @@ def test_english_interface_search_and_assistant(client, catalog, office_a):
     client.cookies["django_language"] = "en"
     page = client.get("/tim-kiem", {"q": "birth certificate for my child"}, HTTP_ACCEPT_LANGUAGE="en")
     html = page.content.decode()
-    assert "Register a child&#x27;s birth" in html or "Register a child's birth" in html
+    assert "Register a child&#x27;s birth" in html  # escaped once, as templates escape
     with translation.override("en"):
         answer = assistant_answer("my father passed away")
         assert answer.kind == "life_event" and answer.event["name"] == "When a family member dies"
