@@ -197,7 +197,7 @@ def test_assign_needs_a_specialist_of_the_unit(submitted, staff):
 
 
 def test_nothing_half_written_when_a_transition_fails_midway(submitted, staff, monkeypatch):
-    from motcua.dossiers import services
+    from motcua.dossiers.services import transition as services
 
     def boom(**kwargs):
         raise RuntimeError("disk full")

@@ -292,7 +292,7 @@ def result_set_status(*, actor: User, public_code: str, status: str, reason: str
     """Revoke or supersede an issued result: an officer action recorded in the dossier's event log."""
     from motcua.accounts.selectors import user_has_role
     from motcua.dossiers.models import Dossier
-    from motcua.dossiers.services import event_append
+    from motcua.dossiers.services.events import event_append
 
     if status not in (ResultStatus.REVOKED, ResultStatus.SUPERSEDED):
         raise ValidationFailed(_("Chọn thu hồi hoặc thay thế"))

@@ -192,7 +192,7 @@ def _recalculate_one(
     dossier: Dossier, events: list[DossierEvent], run: DueRecalculation, calendars: dict[int, WorkingCalendar]
 ) -> int:
     """Recompute one locked dossier; 1 if its dates moved (new version, event, notice), else 0."""
-    from .services import _notify_on_commit, event_append
+    from .services.events import _notify_on_commit, event_append
 
     cal = calendars.get(dossier.office_id)
     if cal is None:

@@ -1,0 +1,290 @@
+"""Drafts and submissions (online and at the counter), with the daily dossier code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import CitizenProfile, Role, User
+from motcua.accounts.selectors import user_has_role
+from motcua.calendars.engine import received_moment
+from motcua.calendars.selectors import calendar_for_office
+from motcua.catalog.fees import fee_compute
+from motcua.catalog.models import Procedure
+from motcua.catalog.selectors import deadline_rule, procedure_current
+from motcua.core.errors import NotAllowed, NotFound, ValidationFailed
+from motcua.core.inputs import as_validation_failed, clean_text, fold, nfc
+from motcua.documents.forms import RECEIPT, forms_complete, forms_record
+from motcua.places.models import Office
+
+from .. import eforms
+from ..models import DRAFT, Attachment, Channel, Dossier, DossierCounter
+from ..workflow import CITIZEN, load_workflow
+from .attachments import _claim_attachments
+from .events import _notify_on_commit, event_append
+
+
+def next_dossier_code(*, agency_code: str, day: dt.date) -> str:
+    """`<agency>-<YYMMDD>-<NNNN>` from a per-agency, per-day counter updated under a row lock. Must run
+    inside the transaction that creates the dossier, so a failed submission gives its number back."""
+    DossierCounter.objects.bulk_create([DossierCounter(agency_code=agency_code, day=day)], ignore_conflicts=True)
+    counter = DossierCounter.objects.select_for_update().get(agency_code=agency_code, day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{agency_code}-{day:%y%m%d}-{counter.last:04d}"
+
+
+def office_for_citizen(citizen: User, procedure: Procedure) -> Office:
+    """The one-stop office of the citizen's commune, else the first office (Decree 118/2025 lets any
+    office receive regardless of boundary; the citizen can pick another in the API)."""
+    profile = CitizenProfile.objects.select_related("address_unit").filter(user=citizen).first()
+    offices = Office.objects.filter(is_active=True).select_related("unit")
+    if profile and profile.address_unit:
+        for office in offices:
+            if profile.address_unit.path.startswith(office.unit.path):
+                return office
+    office = offices.order_by("pk").first()
+    if office is None:
+        raise ValidationFailed(_("Chưa có cơ quan nào nhận hồ sơ trên hệ thống"))
+    return office
+
+
+def _fee_for(procedure: Procedure, channel: str, form: dict) -> int:
+    pages = form.get("so_trang") if isinstance(form.get("so_trang"), int) else 1
+    copies = form.get("so_ban") if isinstance(form.get("so_ban"), int) else 1
+    return fee_compute(procedure.fee, channel=channel, pages=max(pages, 1), copies=max(copies, 1)).amount
+
+
+def _validated_form(procedure: Procedure, form: dict) -> dict:
+    clean, errors = eforms.validate(procedure.form_schema, form)
+    if errors:
+        raise ValidationFailed(_("Tờ khai còn thông tin cần sửa; xem từng trường bên dưới."), fields=errors)
+    return clean
+
+
+def _citizen_snapshot(citizen: User) -> dict:
+    profile = getattr(citizen, "citizen", None)
+    name = nfc(profile.full_name if profile else citizen.display_name)[:150]
+    return {
+        "applicant_name": name,
+        "applicant_search": fold(name)[:150],
+        "applicant_phone": (profile.phone if profile else citizen.phone) or "",
+        "applicant_citizen_id": profile.citizen_id if profile else "",
+    }
+
+
+def dossier_draft_save(*, citizen: User, procedure_code: str, form: dict, draft_id: int | None = None) -> Dossier:
+    """Keep what the citizen typed so far, valid or not, so a dropped connection loses nothing."""
+    procedure = procedure_current(code=procedure_code)
+    if procedure is None:
+        raise NotFound(_("Không có thủ tục mã %(c)s") % {"c": procedure_code})
+    clean = eforms.normalize(procedure.form_schema, form)
+    with transaction.atomic():
+        if draft_id:
+            draft = Dossier.objects.select_for_update().filter(pk=draft_id, citizen=citizen, status=DRAFT).first()
+            if draft is None:
+                raise NotFound(_("Không tìm thấy bản nháp"))
+            draft.form_data = clean
+            draft.save(update_fields=["form_data", "updated_at"])
+            return draft
+        office = office_for_citizen(citizen, procedure)
+        return Dossier.objects.create(
+            procedure=procedure,
+            workflow=load_workflow(procedure.workflow).ref,
+            citizen=citizen,
+            office=office,
+            unit=office.unit,
+            province=office.unit.province(),
+            form_data=clean,
+            status=DRAFT,
+            **_citizen_snapshot(citizen),
+        )
+
+
+def dossier_submit(
+    *,
+    citizen: User,
+    procedure_code: str,
+    form: dict,
+    attachment_ids: list | None = None,
+    idempotency_key: str | None = None,
+    office_code: str | None = None,
+    channel: str = Channel.ONLINE,
+    officer: User | None = None,
+    draft_id: int | None = None,
+    now: dt.datetime | None = None,
+    counter_documents: list[str] | None = None,
+    exception_note: str = "",
+) -> tuple[Dossier, bool]:
+    """Submit a dossier (online, or at the counter by an officer). Returns (dossier, created). The same
+    idempotency key never creates a second dossier, even under concurrent retries: the unique constraint
+    decides, and the losing transaction (with its code number) is rolled back."""
+    try:
+        key = clean_text(idempotency_key, max_length=100, label="Idempotency-Key") or None
+    except ValidationError as exc:
+        raise as_validation_failed("idempotency_key", exc) from exc
+    fingerprint = _submission_fingerprint(
+        procedure_code=procedure_code,
+        form=form,
+        attachment_ids=attachment_ids,
+        office_code=office_code,
+        channel=channel,
+        draft_id=draft_id,
+        counter_documents=counter_documents,
+        exception_note=exception_note,
+    )
+    if key:
+        existing = Dossier.objects.filter(citizen=citizen, idempotency_key=key).first()
+        if existing is not None:
+            return _same_submission(existing, fingerprint), False
+    procedure = procedure_current(code=procedure_code)
+    if procedure is None:
+        raise NotFound(_("Không có thủ tục mã %(c)s") % {"c": procedure_code})
+    if channel == Channel.ONLINE and "online" not in procedure.channels:
+        raise NotAllowed(_("Thủ tục này chưa nhận hồ sơ trực tuyến; hãy nộp trực tiếp tại Bộ phận Một cửa"))
+    clean = _validated_form(procedure, form)
+    if office_code:
+        office = Office.objects.select_related("unit").filter(code=office_code, is_active=True).first()
+        if office is None:
+            raise ValidationFailed(
+                _("Không có cơ quan mã %(c)s") % {"c": office_code}, fields={"office": [_("Không tồn tại")]}
+            )
+    else:
+        office = office_for_citizen(citizen, procedure)
+    if officer is not None and not user_has_role(user=officer, role=Role.INTAKE_OFFICER, unit=office.unit):
+        raise NotFound(_("Không tìm thấy cơ quan này trong phạm vi của bạn"))
+    workflow = load_workflow(procedure.workflow)
+    now = now or timezone.now()
+    cal = calendar_for_office(office)
+    try:
+        with transaction.atomic():
+            if draft_id:
+                dossier = Dossier.objects.select_for_update().filter(pk=draft_id, citizen=citizen, status=DRAFT).first()
+                if dossier is None:
+                    raise NotFound(_("Không tìm thấy bản nháp"))
+            else:
+                dossier = Dossier(citizen=citizen, procedure=procedure)
+            received = received_moment(cal, now)
+            status = "received" if channel == Channel.COUNTER else workflow.initial
+            dossier.procedure = procedure
+            dossier.workflow = workflow.ref
+            dossier.office, dossier.unit, dossier.channel = office, office.unit, channel
+            dossier.province = office.unit.province()
+            dossier.form_data = clean
+            dossier.status, dossier.is_open = status, True
+            dossier.submitted_at, dossier.received_at = now, received
+            dossier.due_at = dossier.original_due_at = deadline_rule(procedure).due(cal, now)
+            dossier.fee_amount = _fee_for(procedure, channel, clean)
+            dossier.idempotency_key = key
+            dossier.idempotency_hash = fingerprint if key else ""
+            for field, value in _citizen_snapshot(citizen).items():
+                setattr(dossier, field, value)
+            dossier.code = next_dossier_code(agency_code=office.agency_code, day=timezone.localtime(received).date())
+            dossier.save()
+            _claim_attachments(owner=citizen if officer is None else officer, dossier=dossier, ids=attachment_ids or [])
+            documents = _documents_check(
+                dossier=dossier,
+                at_counter=officer is not None,
+                ticked=counter_documents,
+                exception_note=exception_note,
+            )
+            event = event_append(
+                dossier=dossier,
+                action="submit" if officer is None else "receive_at_counter",
+                actor=officer or citizen,
+                role=CITIZEN if officer is None else Role.INTAKE_OFFICER,
+                from_status=DRAFT,
+                to_status=status,
+                note=documents.get("exception", ""),
+                data={
+                    "channel": channel,
+                    "due_at": dossier.due_at.isoformat(),
+                    "received_at": received.isoformat(),
+                    **documents,
+                },
+                at=now,
+            )
+            # A counter intake is the completeness check: the receipt (Form 01) is issued now. An online
+            # dossier gets it when the intake officer accepts it.
+            form_ids = forms_record(dossier=dossier, event=event, forms=[RECEIPT] if status != workflow.initial else [])
+            _notify_on_commit(event)
+            if channel == Channel.ONLINE and dossier.applicant_citizen_id:
+                from motcua.outreach.services import person_gain_skill
+
+                person_gain_skill(citizen_id=dossier.applicant_citizen_id, skill="online_dossier", user=citizen)
+    except IntegrityError:
+        if key:
+            existing = Dossier.objects.filter(citizen=citizen, idempotency_key=key).first()
+            if existing is not None:
+                return _same_submission(existing, fingerprint), False
+        raise
+    forms_complete(form_ids)
+    return dossier, True
+
+
+def _submission_fingerprint(**request) -> str:
+    """SHA-256 of a submission as sent (canonical JSON), stored with its idempotency key."""
+
+    canonical = json.dumps(request, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _same_submission(existing: Dossier, fingerprint: str) -> Dossier:
+    """A retry answers with the dossier the key already created, only if it is the same submission; the
+    key reused for another one is an error, not a silent answer about a different dossier. Dossiers
+    stored before the hash existed (empty) keep the old behaviour."""
+    if existing.idempotency_hash and existing.idempotency_hash != fingerprint:
+        raise ValidationFailed(
+            _(
+                "Mã Idempotency-Key này đã dùng cho một hồ sơ khác (%(c)s) với nội dung khác. "
+                "Gửi lại đúng nội dung cũ, hoặc dùng một mã mới cho hồ sơ mới."
+            )
+            % {"c": existing.code},
+            code="idempotency_key_reused",
+            fields={"idempotency_key": [_("Mã đã dùng cho nội dung khác")]},
+        )
+    return existing
+
+
+def _documents_check(*, dossier: Dossier, at_counter: bool, ticked: list[str] | None, exception_note: str) -> dict:
+    """Nothing strands a dossier (issue 13, kind 6): a dossier is submitted with the documents its
+    procedure requires. Online, each needed document has an uploaded file named for it. At the counter the
+    officer ticks the documents received on paper; a dossier missing some is received only with the
+    officer's justification, recorded in the event. Returns what to record in the submission event."""
+    from motcua.catalog.selectors import documents_needed
+
+    channel = "counter" if at_counter else "online"
+    needed = [d.name for d in documents_needed(dossier.procedure, channel=channel)]
+    if at_counter:
+        known = {d.name for d in dossier.procedure.documents.all()}
+        received = [name for name in dict.fromkeys(ticked or []) if name in known]
+        missing = [name for name in needed if name not in received]
+        note = (exception_note or "").strip()
+        if missing and not note:
+            raise ValidationFailed(
+                _(
+                    "Chưa nhận đủ giấy tờ bắt buộc: %(docs)s. Đánh dấu giấy tờ đã nhận, hoặc ghi lý do tiếp nhận "
+                    "khi còn thiếu (ngoại lệ có lý do)"
+                )
+                % {"docs": "; ".join(missing)},
+                fields={"documents": [_("Còn thiếu: %(d)s") % {"d": name} for name in missing]},
+            )
+        result: dict = {"documents_received": received}
+        if missing:
+            result.update(documents_missing=missing, exception=note)
+        return result
+    attached = set(Attachment.objects.filter(dossier=dossier).values_list("document_name", flat=True))
+    missing = [name for name in needed if name not in attached]
+    if missing:
+        raise ValidationFailed(
+            _("Còn thiếu giấy tờ bắt buộc: %(docs)s. Hãy tải lên bản chụp hoặc bản quét của từng giấy tờ")
+            % {"docs": "; ".join(missing)},
+            fields={"attachments": [_("Còn thiếu: %(d)s") % {"d": name} for name in missing]},
+        )
+    return {"documents_received": [name for name in dict.fromkeys(attached) if name]}

@@ -1,0 +1,317 @@
+"""The one door for state changes: `dossier_transition` (STYLE.md §4): lock, check version, role and unit,
+apply, record the event, queue notifications after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import Role, User
+from motcua.accounts.selectors import user_has_role
+from motcua.calendars.engine import CalendarError, classify, due_working_days, extension_check, received_moment
+from motcua.calendars.selectors import calendar_for_office
+from motcua.catalog.selectors import deadline_rule
+from motcua.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from motcua.core.inputs import clean_text
+from motcua.documents.forms import forms_complete, forms_of_transition, forms_record
+
+from ..models import DRAFT, Attachment, Dossier
+from ..selectors import actor_roles, dossier_get
+from ..workflow import load_workflow
+from .attachments import _claim_attachments
+from .events import _notify_on_commit, event_append
+from .submission import _validated_form
+
+
+def _supplement_check(*, dossier: Dossier, actor: User, ids: list, note: str) -> None:
+    """Completing a supplement needs what the request asked for: a file for each document it listed; a
+    request that listed none asked for information, so a note or a file. Never nothing."""
+    request = dossier.events.filter(action="request_supplement").order_by("-seq").first()
+    asked = list((request.data or {}).get("documents", [])) if request else []
+    names = list(
+        Attachment.objects.filter(pk__in=[str(i) for i in ids or []], owner=actor).values_list(
+            "document_name", flat=True
+        )
+    )
+    missing = [name for name in asked if name not in names]
+    if missing:
+        raise ValidationFailed(
+            _("Hãy tải lên đủ giấy tờ được yêu cầu bổ sung: %(docs)s") % {"docs": "; ".join(missing)},
+            fields={"attachments": [_("Còn thiếu: %(d)s") % {"d": name} for name in missing]},
+        )
+    if not asked and not names and not note:
+        raise ValidationFailed(
+            _("Hãy tải lên giấy tờ bổ sung hoặc ghi nội dung trả lời yêu cầu của cán bộ"),
+            fields={"note": [_("Nhập nội dung bổ sung hoặc tải lên giấy tờ")]},
+        )
+
+
+def _supplement_documents(dossier: Dossier, params: dict) -> list[str]:
+    """The documents a supplement request lists, from the procedure's own list."""
+    raw = params.get("documents") or []
+    if isinstance(raw, str):
+        raw = [raw]
+    known = [d.name for d in dossier.procedure.documents.all()]
+    chosen = [str(x).strip() for x in raw if str(x).strip()]
+    unknown = [x for x in chosen if x not in known]
+    if unknown:
+        raise ValidationFailed(
+            _("Chọn giấy tờ cần bổ sung trong danh sách thành phần hồ sơ của thủ tục"),
+            fields={"documents": [_("Không có trong danh sách: %(d)s") % {"d": x} for x in unknown]},
+        )
+    return list(dict.fromkeys(chosen))
+
+
+# Officers' notes and citizens' comments (TextFields): long enough for reasons, bounded all the same.
+NOTE_MAX_LENGTH = 2000
+
+
+# --- the one door for state changes ----------------------------------------------------------------------------
+def _param(params: dict, name: str) -> str:
+    value = params.get(name)
+    return value.strip() if isinstance(value, str) else value
+
+
+def _apply(action, dossier: Dossier, *, actor: User, params: dict, note: str, now: dt.datetime, prepared=None) -> dict:
+    """Action-specific rules; returns data to record in the event."""
+    cal = calendar_for_office(dossier.office)
+    data: dict = {}
+    if action.once and getattr(dossier, action.once) >= 1:
+        messages = {
+            "supplement_count": _("Hồ sơ này đã được yêu cầu bổ sung một lần; theo quy định chỉ được yêu cầu một lần"),
+            "extension_count": _("Hồ sơ này đã được hẹn lại ngày trả một lần; theo quy định chỉ được hẹn lại một lần"),
+        }
+        raise NotAllowed(messages.get(action.once, _("Thao tác này chỉ được làm một lần")), code="only_once")
+    if action.within_working_days:
+        latest = due_working_days(cal, dossier.received_at, action.within_working_days)
+        if now > latest:
+            raise NotAllowed(
+                _(
+                    "Chỉ được «%(a)s» trong %(n)s ngày làm việc kể từ khi tiếp nhận (đến %(t)s); "
+                    "nay hãy giải quyết hoặc xin lỗi và hẹn lại"
+                )
+                % {
+                    "a": action.label,
+                    "n": action.within_working_days,
+                    "t": timezone.localtime(latest).strftime("%H:%M %d/%m/%Y"),
+                },
+                code="too_late",
+            )
+    if action.clock == "pause":
+        dossier.paused_at = now
+        dossier.return_state = dossier.status
+        dossier.supplement_count += 1
+        data["paused_at"] = now.isoformat()
+        data["documents"] = _supplement_documents(dossier, params)
+    if action.clock == "restart":
+        _supplement_check(dossier=dossier, actor=actor, ids=params.get("attachments") or [], note=note)
+        form = params.get("form")
+        if form:
+            dossier.form_data = _validated_form(dossier.procedure, form)
+        _claim_attachments(owner=actor, dossier=dossier, ids=params.get("attachments") or [])
+        dossier.received_at = received_moment(cal, now)
+        dossier.due_at = deadline_rule(dossier.procedure).due(cal, now)
+        dossier.paused_at = None
+        data.update(received_at=dossier.received_at.isoformat(), due_at=dossier.due_at.isoformat())
+    if action.name == "assign":
+        username = _param(params, "assignee") or ""
+        specialist = User.objects.filter(username=username, is_active=True).first()
+        if specialist is None or not user_has_role(user=specialist, role=Role.SPECIALIST, unit=dossier.unit):
+            raise ValidationFailed(
+                _("Chọn một chuyên viên của đơn vị giải quyết hồ sơ"),
+                fields={"assignee": [_("Không phải chuyên viên của đơn vị")]},
+            )
+        dossier.assigned_to = specialist
+        data["assignee"] = specialist.username
+    if action.assignee_only and dossier.assigned_to_id != actor.pk:
+        raise NotAllowed(_("Chỉ chuyên viên được phân công mới thẩm định hồ sơ này"), code="not_assignee")
+    if action.name == "extend":
+        raw = _param(params, "new_due") or ""
+        try:
+            new_day = dt.date.fromisoformat(raw) if "-" in raw else dt.datetime.strptime(raw, "%d/%m/%Y").date()
+        except ValueError:
+            raise ValidationFailed(
+                _("Nhập ngày hẹn mới dạng ngày/tháng/năm, ví dụ 15/12/2026"), fields={"new_due": [_("Ngày chưa đúng")]}
+            ) from None
+        try:
+            new_due = extension_check(cal, due_at=dossier.due_at, now=now, new_due=new_day, already_extended=False)
+        except CalendarError as exc:
+            raise ValidationFailed(str(exc), fields={"new_due": [str(exc)]}) from exc
+        from ..deadlines import extension_working_days
+
+        data.update(
+            old_due=dossier.due_at.isoformat(),
+            new_due=new_due.isoformat(),
+            # Its length in working days, so a later calendar change moves the new date like the rest.
+            extra_working_days=extension_working_days(cal, old_due=dossier.due_at, new_due=new_due),
+        )
+        dossier.due_at = new_due
+        dossier.extension_count += 1
+    if action.effect:
+        from ..effects import EFFECTS
+
+        extra = {"prepared": prepared} if prepared is not None else {}
+        data.update(EFFECTS[action.effect](dossier, actor, now, **extra))
+    if action.name == "return_result":
+        method = _param(params, "method") or ""
+        if method not in ("counter", "post", "online"):
+            raise ValidationFailed(
+                _("Chọn cách trả kết quả: tại quầy, qua bưu chính hoặc trực tuyến"),
+                fields={"method": [_("Chọn cách trả")]},
+            )
+        dossier.return_method = method
+        data["method"] = method
+    return data
+
+
+def _clean_note(note) -> str:
+    """Notes and reasons are printed on forms 02–04 (supplement, refusal, apology): cleaned like every
+    text, and refused when the PDF font cannot draw a character of them."""
+    from motcua.documents.glyphs import check_printable
+
+    try:
+        text = clean_text(note, max_length=NOTE_MAX_LENGTH, multiline=True, label=_("Nội dung"))
+        return check_printable(text, label=_("Nội dung"))
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], fields={"note": exc.messages}) from None
+
+
+def _confirmed(step, params: dict) -> None:
+    if step.confirm and params.get("confirm") not in (True, "1", "on", "true", "yes"):
+        raise ValidationFailed(
+            _("Xem bản xem trước rồi đánh dấu xác nhận nội dung trước khi «%(a)s»") % {"a": step.label},
+            fields={"confirm": [_("Đánh dấu xác nhận đã xem bản xem trước")]},
+            code="confirm_required",
+        )
+
+
+def _prepare(*, code: str, action: str, actor: User, version: int, params: dict, now: dt.datetime):
+    """Slow work an action's effect needs (render, sign, time-stamp), done before the write transaction
+    on an unlocked read. The transaction then checks the version again: if the dossier changed in
+    between, it answers 409 and the prepared work is dropped; if not, what was prepared is exactly
+    what the locked row would produce."""
+    from ..effects import PREPARE
+
+    dossier = dossier_get(user=actor, code=code)
+    if dossier.status == DRAFT or dossier.version != version:
+        return None
+    workflow = load_workflow(dossier.workflow)
+    step = workflow.actions.get(action)
+    if step is None or step.effect not in PREPARE:
+        return None
+    try:
+        workflow.check(dossier.status, action, actor_roles(user=actor, dossier=dossier))
+    except NotAllowed:
+        return None  # the transaction raises the same answer
+    _confirmed(step, params)
+    return PREPARE[step.effect](dossier, actor, now)
+
+
+# A second click on the same button arrives with the version the first click consumed.
+REPEAT_WINDOW = dt.timedelta(minutes=2)
+
+
+def _is_repeat(*, dossier: Dossier, action: str, actor: User, version: int, now: dt.datetime) -> bool:
+    """True when the request repeats the transition just made: the dossier moved exactly one version past
+    the one sent, by this actor's same action, a moment ago. Anything else (another person, another action,
+    an older version) stays a 409 conflict."""
+    if dossier.version != version + 1:
+        return False
+    last = dossier.events.order_by("-seq").only("action", "actor_id", "created_at").first()
+    return (
+        last is not None
+        and last.action == action
+        and last.actor_id == actor.pk
+        and abs(now - last.created_at) <= REPEAT_WINDOW
+    )
+
+
+def dossier_transition(
+    *,
+    code: str,
+    action: str,
+    actor: User,
+    version: int,
+    note: str = "",
+    params: dict | None = None,
+    now: dt.datetime | None = None,
+    accept_repeat: bool = False,
+) -> Dossier:
+    """Apply a workflow action at the version the actor saw. ``accept_repeat`` (pages): a second click on
+    the same button returns the dossier as the first click left it instead of a 409; the API keeps 409."""
+    params = params or {}
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        # Pages send the version they showed; none (or garbage, read as 0) means the page itself is wrong.
+        raise ValidationFailed(
+            _("Trang đang mở đã cũ hoặc không hợp lệ (thiếu số phiên bản hồ sơ). Hãy tải lại trang rồi thao tác lại."),
+            code="invalid_version",
+            fields={"version": [_("Thiếu hoặc sai số phiên bản; hãy tải lại trang")]},
+        )
+    note = _clean_note(note)
+    now = now or timezone.now()
+    prepared = _prepare(code=code, action=action, actor=actor, version=version, params=params, now=now)
+    with transaction.atomic():
+        dossier = dossier_get(user=actor, code=code, for_update=True)
+        if dossier.status == DRAFT:
+            raise NotFound(_("Không tìm thấy hồ sơ này"))
+        if dossier.version != version:
+            if accept_repeat and _is_repeat(dossier=dossier, action=action, actor=actor, version=version, now=now):
+                return dossier  # a double click: the first click's outcome, nothing written twice
+            raise Conflict(
+                _("Hồ sơ vừa được người khác cập nhật (phiên bản %(v)s). Hãy tải lại trang và thử lại.")
+                % {"v": dossier.version},
+                code="stale_version",
+            )
+        workflow = load_workflow(dossier.workflow)
+        roles = actor_roles(user=actor, dossier=dossier)
+        step = workflow.check(dossier.status, action, roles)
+        _confirmed(step, params)
+        if step.note_required and not note:
+            raise ValidationFailed(
+                _("Nhập nội dung (lý do, ý kiến hoặc giấy tờ cần bổ sung)"), fields={"note": [_("Bắt buộc")]}
+            )
+        before = dossier.status
+        data = _apply(step, dossier, actor=actor, params=params, note=note, now=now, prepared=prepared)
+        if step.target == "@return":
+            target = dossier.return_state or "received"
+            dossier.return_state = ""
+        elif step.target == "@same":
+            target = before
+        else:
+            target = step.target
+        state = workflow.states[target]
+        dossier.status = target
+        if state.final:
+            dossier.is_open = False
+            dossier.finished_at = now
+            dossier.outcome = state.outcome
+            if state.outcome == "completed":
+                dossier.timeliness = classify(
+                    calendar_for_office(dossier.office), finished_at=now, due_at=dossier.due_at
+                )
+                data["timeliness"] = dossier.timeliness
+        dossier.version += 1
+        dossier.save()
+        role = next((r for r in step.roles if r in roles), "")
+        event = event_append(
+            dossier=dossier,
+            action=action,
+            actor=actor,
+            role=role,
+            from_status=before,
+            to_status=target,
+            note=note,
+            data=data,
+            at=now,
+        )
+        form_ids = forms_record(
+            dossier=dossier, event=event, forms=forms_of_transition(workflow=workflow, form=step.form, target=target)
+        )
+        _notify_on_commit(event)
+    # Forms are rendered and signed after the commit, from what was frozen with the event.
+    forms_complete(form_ids)
+    return dossier
