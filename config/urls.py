@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("motcua.documents.urls")),
     path("", include("motcua.outreach.urls")),
     path("", include("motcua.accounts.urls")),
+    path("", include("motcua.notifications.urls")),
     path("", include("motcua.portal.urls")),
 ]

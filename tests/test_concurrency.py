@@ -109,3 +109,33 @@ def test_two_officers_on_the_same_version_one_wins(catalog, citizen, office_a, m
     fresh = Dossier.objects.get(pk=dossier.pk)
     assert fresh.version == 2 and fresh.status in ("received", "refused")
     assert DossierEvent.objects.filter(dossier=fresh).count() == 2
+
+
+def test_twenty_concurrent_confirmations_of_one_code_make_one_account(db, django_capture_on_commit_callbacks):
+    """Issue 16: the code is claimed by a conditional UPDATE in the transaction that creates the account."""
+    import re
+
+    from motcua.accounts.models import Consent, OneTimeCode, User
+    from motcua.accounts.otp import OtpInvalid
+    from motcua.accounts.registration import register_confirm, register_start
+    from motcua.notifications.models import SimulatedSms
+
+    with django_capture_on_commit_callbacks(execute=True):
+        vid = register_start(
+            phone="0988777666",
+            full_name="Hoàng Văn Sơn",
+            citizen_id="010095001234",
+            birth_date="1995-04-02",
+            gender="male",
+            password="song-suoi-2026",
+            consent=True,
+        )
+    code = re.search(r"\b(\d{6})\b", SimulatedSms.objects.get(phone="0988777666").text).group(1)
+    results, errors = run_concurrently(
+        20, 20, lambda i: register_confirm(verification_id=vid, code=code, ip_address=f"10.0.0.{i}")
+    )
+    assert len(results) == 1, errors
+    assert len(errors) == 19 and all(isinstance(e, OtpInvalid) and e.code == "otp_used" for e in errors)
+    assert User.objects.filter(phone="0988777666").count() == 1
+    assert Consent.objects.count() == 1
+    assert OneTimeCode.objects.get(pk=vid).used_at is not None

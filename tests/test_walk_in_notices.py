@@ -63,3 +63,23 @@ def test_no_in_app_message_is_written_for_an_inbox_nobody_has(
     # A citizen with an account still gets a link to their own dossier page.
     mine = SimulatedSms.objects.get(phone="0912345001")
     assert "/ho-so/" in mine.text and "/tra-cuu" not in mine.text
+
+
+def test_the_receipt_sms_carries_a_one_time_activation_link(
+    client, catalog, office_a, staff, django_capture_on_commit_callbacks
+):
+    """Issue 16, point 5: the walk-in opens the link from the SMS and sets a password, once."""
+    walk_in, dossier = _walk_in(staff, django_capture_on_commit_callbacks)
+    sms = SimulatedSms.objects.get(phone="0987654321")
+    links = re.findall(r"https?://\S+", sms.text)
+    activation = next(link for link in links if "/kich-hoat/" in link)
+    path = "/" + activation.split("://", 1)[1].split("/", 1)[1]
+    assert client.get(path).status_code == 200
+    done = client.post(path, {"password": "song-suoi-2026", "consent": "on"})
+    assert done.status_code == 302
+    walk_in.refresh_from_db()
+    assert walk_in.check_password("song-suoi-2026")
+    assert client.get("/ho-so").status_code == 200
+    assert dossier.code in client.get("/ho-so").content.decode()
+    client.logout()
+    assert client.get(path).status_code == 404

@@ -265,3 +265,48 @@ class OneTimeCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+class Consent(models.Model):
+    """A citizen's consent to the processing of personal data: which text version, when, how given
+    (Decree 13/2023/NĐ-CP keeps the proof of consent). Append-only; closing the account withdraws it."""
+
+    class Source(models.TextChoices):
+        SIGNUP = "signup", _("Đăng ký trực tuyến")
+        ACTIVATION = "activation", _("Kích hoạt tài khoản lập tại quầy")
+        VNEID = "vneid", _("Đăng nhập VNeID")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
+    version = models.CharField(_("phiên bản nội dung"), max_length=20)
+    source = models.CharField(_("cách đồng ý"), max_length=20, choices=Source.choices)
+    given_at = models.DateTimeField(_("thời điểm đồng ý"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("thời điểm rút lại"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sự đồng ý xử lý dữ liệu cá nhân")
+        verbose_name_plural = _("sự đồng ý xử lý dữ liệu cá nhân")
+        ordering = ["-given_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.version} ({self.given_at:%d/%m/%Y %H:%M})"
+
+
+class DossierAccess(models.Model):
+    """An officer opened a citizen's dossier or one of its files (who, when, what). Written on every
+    officer read and shown to the citizen (Decree 13/2023/NĐ-CP: the subject may know who processed
+    their data). Append-only."""
+
+    citizen = models.ForeignKey(User, on_delete=models.CASCADE, related_name="dossier_accesses")
+    officer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    dossier_code = models.CharField(_("mã hồ sơ"), max_length=40)
+    what = models.CharField(_("nội dung xem"), max_length=200)
+    created_at = models.DateTimeField(_("thời điểm"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("nhật ký cán bộ xem hồ sơ")
+        verbose_name_plural = _("nhật ký cán bộ xem hồ sơ")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["citizen", "created_at"], name="dossier_access_citizen")]
+
+    def __str__(self) -> str:
+        return f"{self.officer} → {self.dossier_code} ({self.created_at:%d/%m/%Y %H:%M})"

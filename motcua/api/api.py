@@ -7,7 +7,7 @@ from ninja.responses import NinjaJSONEncoder
 from motcua.core import clock
 
 from . import errors
-from .routers import auth, calendar, catalog, dossiers, outreach, verify
+from .routers import auth, calendar, catalog, demo, dossiers, outreach, verify
 
 
 class LocalTimeEncoder(NinjaJSONEncoder):
@@ -48,3 +48,4 @@ api.add_router("", dossiers.router)
 api.add_router("", dossiers.public)
 api.add_router("/verify", verify.router)
 api.add_router("/outreach", outreach.router)
+api.add_router("/demo", demo.router)

@@ -10,7 +10,7 @@ TEMPLATES = {
     "submit": ("Đã nhận hồ sơ {code}", "Hồ sơ {code} ({procedure}) đã được nộp. Hẹn trả: {due}. Theo dõi: {track}"),
     "receive_at_counter": (
         "Đã nhận hồ sơ {code}",
-        "Hồ sơ {code} ({procedure}) đã được tiếp nhận. Hẹn trả: {due}. Theo dõi: {track}",
+        "Hồ sơ {code} ({procedure}) đã được tiếp nhận. Hẹn trả: {due}. Theo dõi: {track}{activate}",
     ),
     "accept": (
         "Hồ sơ {code} đã được tiếp nhận",
@@ -50,6 +50,17 @@ def tracking_url(dossier) -> str:
     return settings.SITE_URL + reverse("portal:track") + "?" + urlencode({"ma": dossier.code})
 
 
+def activation_text(dossier) -> str:
+    """For a walk-in whose account was opened at the counter (no password yet): the one-time link, valid
+    ACTIVATION_LINK_DAYS, to set a password (accounts.registration.activation_url). Empty otherwise."""
+    citizen = dossier.citizen
+    if citizen is None or not citizen.is_active or citizen.has_usable_password():
+        return ""
+    from motcua.accounts.registration import activation_url
+
+    return f" Đặt mật khẩu cho tài khoản (hạn {settings.ACTIVATION_LINK_DAYS} ngày): {activation_url(user=citizen)}"
+
+
 def render(event) -> tuple[str, str, str] | None:
     """(subject, body, url) for an event the citizen should hear about, else None."""
     template = TEMPLATES.get(event.action)
@@ -67,5 +78,6 @@ def render(event) -> tuple[str, str, str] | None:
         "track": tracking_url(dossier),
         "method": METHODS.get(event.data.get("method", ""), ""),
         "fee": format_vnd(dossier.fee_amount),
+        "activate": activation_text(dossier) if event.action == "receive_at_counter" else "",
     }
     return template[0].format(**values), template[1].format(**values), values["track"]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from motcua.accounts.privacy import dossier_access_record
 from motcua.accounts.selectors import is_citizen
 from motcua.catalog.selectors import documents_needed, fee_text, procedure_current, time_text
 from motcua.core.adapters.population import RegistryUnavailable, population_registry
@@ -345,6 +346,7 @@ def dossier_form_pdf(request, code: str, form: str, pk: int | None = None):
         raise Http404 from None
     except UnprintableText as exc:  # text stored before the entry checks: say so instead of a broken PDF
         return render(request, "400.html", {"message": exc.message}, status=422)
+    dossier_access_record(user=request.user, dossier=dossier, what=_("Xem phiếu mẫu %(form)s") % {"form": form})
     with issued.file.open("rb") as handle:
         pdf = handle.read()
     return download_response(pdf, filename=f"{dossier.code}-mau-{form}-{issued.pk}.pdf", content_type="application/pdf")
@@ -361,6 +363,12 @@ def attachment_download(request, pk):
     )
     if not allowed:
         raise Http404
+    if attachment.dossier_id:
+        dossier_access_record(
+            user=request.user,
+            dossier=attachment.dossier,
+            what=_("Tải giấy tờ «%(name)s»") % {"name": attachment.original_name[:120]},
+        )
     # A citizen's upload is always downloaded, never displayed on our origin.
     return download_response(
         attachment.file.open("rb"),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.accounts.models import Role, User
+from motcua.accounts.privacy import dossier_access_record
 from motcua.accounts.selectors import roles_on, units_in_scope
 from motcua.accounts.services import citizen_lookup_for_counter
 from motcua.catalog.selectors import procedure_current, procedures_current
@@ -57,6 +58,7 @@ def dossier(request, code: str):
         item = selectors.dossier_get(user=request.user, code=code)
     except NotFound:
         raise Http404 from None
+    dossier_access_record(user=request.user, dossier=item, what=_("Xem hồ sơ"))
     actions = selectors.actions_for(user=request.user, dossier=item)
     specialists = []
     if any(a.name == "assign" for a in actions):

@@ -4,9 +4,11 @@ from typing import Annotated
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from motcua.accounts.privacy import dossier_access_record
 from motcua.api.auth import bearer
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.inputs import Int, Text
@@ -181,6 +183,7 @@ def detail(request, code: str):
     dossier = selectors.dossier_get(user=request.auth, code=code)
     if dossier.status == DRAFT:
         raise NotFound("Không tìm thấy hồ sơ này")
+    dossier_access_record(user=request.auth, dossier=dossier, what=_("Xem hồ sơ qua API"))
     return _detail(dossier, request.auth)
 
 

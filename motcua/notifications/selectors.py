@@ -1,0 +1,52 @@
+"""Reads for notifications."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from .models import OutboxMessage, OutboxStatus, SimulatedSms
+
+
+def _normalise_to(to: str) -> tuple[str, str]:
+    """("sms", "0912345678") for something that looks like a phone number, ("email", "a@b.vn") otherwise."""
+    from motcua.accounts.identity import normalize_phone
+    from motcua.core.inputs import is_ascii_digits
+
+    value = (to or "").strip()
+    phone = normalize_phone(value)
+    if phone and is_ascii_digits(phone):
+        return "sms", phone
+    return "email", value.lower()
+
+
+def demo_messages(*, to: str = "", limit: int = 100) -> list[dict]:
+    """What the simulators "sent" in demo mode, newest first: [{"channel", "to", "text", "created_at"}].
+
+    SMS are what the SMS simulator stored (`SimulatedSms`); e-mails are the outbox's sent e-mails (the demo's
+    mail backend prints them instead of sending). There is no Zalo channel yet, so no Zalo messages.
+    `to` (a phone number in any usual spelling, or an e-mail address) keeps that recipient's messages only.
+    Callers must check demo mode (settings.DEMO): outside it these are real people's messages."""
+    if not settings.DEMO:
+        return []
+    kind, value = _normalise_to(to) if to else ("", "")
+    items: list[dict] = []
+    if kind in ("", "sms"):
+        sms = SimulatedSms.objects.order_by("-created_at", "-pk")
+        if value:
+            sms = sms.filter(phone=value)
+        items += [{"channel": "sms", "to": m.phone, "text": m.text, "created_at": m.created_at} for m in sms[:limit]]
+    if kind in ("", "email"):
+        mails = OutboxMessage.objects.filter(channel="email", status=OutboxStatus.SENT).order_by("-created_at", "-pk")
+        if value:
+            mails = mails.filter(recipient__iexact=value)
+        items += [
+            {
+                "channel": "email",
+                "to": m.recipient,
+                "text": f"{m.subject}\n\n{m.body}" if m.subject else m.body,
+                "created_at": m.sent_at or m.created_at,
+            }
+            for m in mails[:limit]
+        ]
+    items.sort(key=lambda m: m["created_at"], reverse=True)
+    return items[:limit]
