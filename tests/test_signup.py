@@ -283,3 +283,10 @@ def test_activation_link_expires_after_seven_days(client, staff, settings):
     later = timezone.now() + dt.timedelta(seconds=5)
     with mock.patch("motcua.accounts.registration.timezone.now", return_value=later):
         assert client.get("/" + link).status_code == 404
+
+
+def test_sign_up_pages_speak_english_on_request(client, db):
+    client.cookies["django_language"] = "en"
+    page = client.get("/dang-ky").content.decode()
+    assert "Create an account" in page and "Consent to the processing of personal data" in page
+    assert "Send verification code" in page
