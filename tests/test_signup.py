@@ -242,12 +242,15 @@ def test_sign_up_pages_log_the_citizen_in(client, db, django_capture_on_commit_c
         started = client.post("/dang-ky", {**form, "consent": "on"})
     assert started.status_code == 302 and started["Location"] == "/dang-ky/xac-nhan"
     code_page = client.get("/dang-ky/xac-nhan").content.decode()
+    too_soon = client.post("/dang-ky/xac-nhan", {"resend": "1"})
+    assert too_soon.status_code == 429 and "Hãy đợi" in too_soon.content.decode()
     assert "098****666" in code_page and "0988777666" not in code_page
     wrong = client.post("/dang-ky/xac-nhan", {"code": f"{(int(code_in('0988777666')) + 1) % 10**6:06d}"})
     assert wrong.status_code == 422 and "còn 4 lần" in wrong.content.decode()
     done = client.post("/dang-ky/xac-nhan", {"code": code_in("0988777666")})
     assert done.status_code == 302
     assert client.get("/tai-khoan").status_code == 200
+    assert client.get("/dang-ky/xac-nhan").status_code == 302  # the pending sign-up is gone
 
 
 def test_recovery_pages(client, citizen, django_capture_on_commit_callbacks):

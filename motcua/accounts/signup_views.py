@@ -86,7 +86,7 @@ def register_view(request):
     return render(request, "accounts/register.html", {"form": form, **_consent_context()}, status=status)
 
 
-def _code_page(request, *, form, phone: str, kind: str, status: int):
+def _code_page(request, *, form, phone: str, kind: str, status: int, resend_error: str = ""):
     return render(
         request,
         "accounts/code.html",
@@ -96,22 +96,22 @@ def _code_page(request, *, form, phone: str, kind: str, status: int):
             "masked_phone": mask_phone(phone),
             "demo_inbox": _demo_inbox(phone),
             "ttl_minutes": max(1, settings.OTP_TTL_SECONDS // 60),
+            "resend_error": resend_error,
         },
         status=status,
     )
 
 
-def _resend(request, vid: str, purpose: str, form) -> int:
+def _resend(request, vid: str, purpose: str) -> tuple[int, str]:
+    """(status, error): "send again" on a code page; status 0 means sent."""
     try:
         otp.otp_resend(verification_id=vid, purpose=purpose, ip_address=client_ip(request))
     except RateLimited as exc:
-        form.add_error(None, exc.message)
-        return 429
+        return 429, exc.message
     except ValidationFailed as exc:
-        form.add_error(None, exc.message)
-        return 422
+        return 422, exc.message
     messages.info(request, _("Đã gửi lại mã. Mã cũ không còn dùng được."))
-    return 0
+    return 0, ""
 
 
 @never_cache
@@ -120,10 +120,10 @@ def register_confirm_view(request):
     if not vid:
         return redirect("accounts:register")
     form = CodeForm(request.POST if request.method == "POST" and "resend" not in request.POST else None)
-    status = 200
+    status, resend_error = 200, ""
     if request.method == "POST" and "resend" in request.POST:
-        status = _resend(request, vid, "register", form) or 200
-        if status == 200:
+        status, resend_error = _resend(request, vid, "register")
+        if not status:
             return redirect("accounts:register_confirm")
     elif request.method == "POST":
         status = 400
@@ -139,11 +139,13 @@ def register_confirm_view(request):
                 _show_errors(form, exc)
                 status = 422
             else:
-                target = request.session.get(_SIGNUP_NEXT) or ""
-                login(request, user, backend=_BACKEND)  # a new session: the sign-up keys go with the old one
+                target = request.session.pop(_SIGNUP_NEXT, "") or ""
+                request.session.pop(_SIGNUP, None)
+                request.session.pop(_SIGNUP_PHONE, None)
+                login(request, user, backend=_BACKEND)  # a new session key (no fixation)
                 messages.success(request, _("Đã tạo tài khoản. Bạn đã đăng nhập và có thể nộp hồ sơ trực tuyến."))
                 return redirect(target or "accounts:account")
-    return _code_page(request, form=form, phone=phone, kind="register", status=status)
+    return _code_page(request, form=form, phone=phone, kind="register", status=status, resend_error=resend_error)
 
 
 @never_cache
@@ -175,10 +177,10 @@ def password_reset_confirm_view(request):
         return redirect("accounts:password_reset")
     resend = request.method == "POST" and "resend" in request.POST
     form = PasswordResetConfirmForm(request.POST if request.method == "POST" and not resend else None)
-    status = 200
+    status, resend_error = 200, ""
     if resend:
-        status = _resend(request, vid, "password_reset", form) or 200
-        if status == 200:
+        status, resend_error = _resend(request, vid, "password_reset")
+        if not status:
             return redirect("accounts:password_reset_confirm")
     elif request.method == "POST":
         status = 400
@@ -205,7 +207,7 @@ def password_reset_confirm_view(request):
                     _("Đã đặt mật khẩu mới. Các phiên đăng nhập cũ đã kết thúc; hãy đăng nhập bằng mật khẩu mới."),
                 )
                 return redirect("accounts:login")
-    return _code_page(request, form=form, phone=phone, kind="password_reset", status=status)
+    return _code_page(request, form=form, phone=phone, kind="password_reset", status=status, resend_error=resend_error)
 
 
 @never_cache
