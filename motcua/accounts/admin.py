@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import CitizenLookup, CitizenProfile, RoleGrant, User
+from .models import CitizenLookup, CitizenProfile, Consent, DossierAccess, RoleGrant, User
 
 
 class RoleGrantInline(admin.TabularInline):
@@ -75,6 +75,42 @@ class CitizenLookupAdmin(admin.ModelAdmin):
     list_filter = ["purpose"]
     search_fields = ["officer__username"]
     raw_id_fields = ["officer", "citizen"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DossierAccess)
+class DossierAccessAdmin(admin.ModelAdmin):
+    """Officers' reads of citizens' dossiers (shown to each citizen on their personal-data page): read only."""
+
+    list_display = ["created_at", "officer", "dossier_code", "what"]
+    search_fields = ["officer__username", "dossier_code"]
+    raw_id_fields = ["officer", "citizen"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    """Who consented to which text version, when (Decree 13/2023/NĐ-CP): read only."""
+
+    list_display = ["given_at", "user", "version", "source", "withdrawn_at"]
+    list_filter = ["version", "source"]
+    raw_id_fields = ["user"]
 
     def has_add_permission(self, request):
         return False
