@@ -119,3 +119,33 @@ def test_a_walk_in_sets_a_password_from_the_receipt_sms(browser, live_server, ca
     page.wait_for_load_state()
     assert page.get_by_test_id("user-name").inner_text() == "Nguyễn Văn An"
     context.close()
+
+
+def test_recovery_then_personal_data_pages(browser, live_server, citizen):
+    from motcua.notifications.models import SimulatedSms
+
+    context = browser.new_context(viewport=PHONE, base_url=live_server.url, locale="vi-VN", is_mobile=True)
+    page = context.new_page()
+    page.goto("/dang-nhap")
+    page.get_by_role("link", name="Quên mật khẩu").click()
+    page.get_by_label("Số điện thoại di động").fill("0912 345 001")
+    page.get_by_role("button", name="Gửi mã").click()
+    page.wait_for_url(re.compile(r".*/quen-mat-khau/xac-nhan$"))
+    assert_accessible(page)
+    code = re.search(r"\b(\d{6})\b", SimulatedSms.objects.get(phone="0912345001").text).group(1)
+    page.get_by_label("Mã xác minh 6 chữ số").fill(code)
+    page.get_by_label("Mật khẩu mới").fill("suoi-mo-2027")
+    page.get_by_role("button", name="Đặt mật khẩu mới").click()
+    page.wait_for_url(re.compile(r".*/dang-nhap$"))
+    page.get_by_label("Số điện thoại, số định danh cá nhân hoặc tên đăng nhập").fill("0912345001")
+    page.get_by_label("Mật khẩu").fill("suoi-mo-2027")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Dữ liệu cá nhân của tôi").click()
+    assert page.get_by_role("heading", name="Dữ liệu cá nhân của tôi").is_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Đóng tài khoản của tôi").click()
+    page.get_by_role("button", name="Đóng tài khoản").click()
+    assert page.title().startswith("Lỗi:")
+    assert_accessible(page)
+    context.close()
