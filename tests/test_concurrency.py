@@ -135,7 +135,34 @@ def test_twenty_concurrent_confirmations_of_one_code_make_one_account(db, django
         20, 20, lambda i: register_confirm(verification_id=vid, code=code, ip_address=f"10.0.0.{i}")
     )
     assert len(results) == 1, errors
-    assert len(errors) == 19 and all(isinstance(e, OtpInvalid) and e.code == "otp_used" for e in errors)
+    # The others are told the code is used (or, past the five tries the race took, void).
+    assert len(errors) == 19 and all(isinstance(e, OtpInvalid) and e.code in ("otp_used", "otp_void") for e in errors)
     assert User.objects.filter(phone="0988777666").count() == 1
     assert Consent.objects.count() == 1
-    assert OneTimeCode.objects.get(pk=vid).used_at is not None
+    row = OneTimeCode.objects.get(pk=vid)
+    assert row.used_at is not None and row.attempts <= 5
+
+
+def test_twenty_parallel_wrong_guesses_get_five_tries_in_all(db, django_capture_on_commit_callbacks):
+    """Each try takes one of the code's five tries with a conditional UPDATE before comparing."""
+    import re
+
+    from motcua.accounts.models import OneTimeCode
+    from motcua.accounts.otp import OtpInvalid, otp_confirm, otp_issue
+    from motcua.notifications.models import SimulatedSms
+
+    with django_capture_on_commit_callbacks(execute=True):
+        vid = otp_issue(purpose="register", phone="0988777666", payload={"x": 1})
+    code = re.search(r"\b(\d{6})\b", SimulatedSms.objects.get(phone="0988777666").text).group(1)
+    wrong = [f"{(int(code) + i) % 10**6:06d}" for i in range(1, 21)]
+    results, errors = run_concurrently(
+        20, 20, lambda i: otp_confirm(verification_id=vid, code=wrong[i], ip_address=f"10.0.1.{i}")
+    )
+    assert results == [] and len(errors) == 20 and all(isinstance(e, OtpInvalid) for e in errors)
+    assert OneTimeCode.objects.get(pk=vid).attempts == 5
+    try:
+        otp_confirm(verification_id=vid, code=code)
+    except OtpInvalid as exc:
+        assert exc.code == "otp_void"
+    else:
+        raise AssertionError("the right code worked after five wrong tries")

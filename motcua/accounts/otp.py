@@ -145,6 +145,14 @@ def _unknown() -> OtpInvalid:
     )
 
 
+def _void(max_tries: int) -> OtpInvalid:
+    return OtpInvalid(
+        _("Bạn đã nhập sai %(n)s lần nên mã này không dùng được nữa. Hãy bấm «Gửi lại mã» để nhận mã mới.")
+        % {"n": max_tries},
+        code="otp_void",
+    )
+
+
 def otp_resend_wait(*, verification_id: Any) -> int:
     """Seconds before "send again" works for this verification (0: now)."""
     row = _get(verification_id, None)
@@ -193,22 +201,20 @@ def otp_confirm(
 ) -> Any:
     """Check `code` for the verification and use it up; return `then(row)` (or the payload without `then`).
 
-    `then` runs in the same transaction that marks the code used (a conditional UPDATE): of many requests
-    racing with the right code exactly one gets through; if `then` raises, the code stays unused and
-    nothing it wrote survives. Call this outside a transaction: a wrong try must be counted even though
-    the request fails. Raises OtpInvalid (422; wrong, expired, void after OTP_MAX_TRIES, used) or
-    RateLimited (429, too many wrong codes from this address)."""
+    Each try takes one of OTP_MAX_TRIES first (a conditional UPDATE), so parallel guesses cannot get more
+    comparisons than that. `then` runs in the same transaction that marks the code used (a conditional
+    UPDATE): of many requests racing with the right code exactly one gets through; if `then` raises, the
+    code stays unused (the try stays counted) and nothing it wrote survives. Call this outside a
+    transaction: a wrong try must be counted even though the request fails. Raises OtpInvalid (422;
+    wrong, expired, void after OTP_MAX_TRIES, used) or RateLimited (429, too many wrong codes from this
+    address)."""
     throttle_check(purpose="otp_confirm", ip_address=ip_address)
     row = _get(verification_id, purpose)
     if row is None or row.used_at is not None:
         raise _unknown()
     max_tries = settings.OTP_MAX_TRIES
     if row.attempts >= max_tries:
-        raise OtpInvalid(
-            _("Bạn đã nhập sai %(n)s lần nên mã này không dùng được nữa. Hãy bấm «Gửi lại mã» để nhận mã mới.")
-            % {"n": max_tries},
-            code="otp_void",
-        )
+        raise _void(max_tries)
     now = timezone.now()
     if row.expires_at <= now:
         raise OtpInvalid(
@@ -216,11 +222,21 @@ def otp_confirm(
             % {"n": max(1, settings.OTP_TTL_SECONDS // 60)},
             code="otp_expired",
         )
+    # Every try (right or wrong) first takes one of the code's OTP_MAX_TRIES with a conditional UPDATE, so
+    # however many requests race, at most OTP_MAX_TRIES comparisons are ever made for one code.
+    reserved = OneTimeCode.objects.filter(pk=row.pk, used_at__isnull=True, attempts__lt=max_tries).update(
+        attempts=F("attempts") + 1
+    )
+    if not reserved:
+        current = OneTimeCode.objects.filter(pk=row.pk).values_list("used_at", flat=True).first()
+        if current is not None:
+            raise _unknown()
+        raise _void(max_tries)
     digits = normalize_digits(code or "")
     if not hmac.compare_digest(row.code_hash, _digest(row.pk, digits)) or row.payload.get("refused"):
-        OneTimeCode.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
         throttle_record(purpose="otp_confirm", ip_address=ip_address, succeeded=False)
-        left = max_tries - row.attempts - 1
+        used = OneTimeCode.objects.filter(pk=row.pk).values_list("attempts", flat=True).first() or max_tries
+        left = max_tries - used
         if left <= 0:
             raise OtpInvalid(
                 _("Mã chưa đúng. Bạn đã nhập sai %(n)s lần nên mã này không dùng được nữa; hãy bấm «Gửi lại mã».")
@@ -232,7 +248,7 @@ def otp_confirm(
         )
     with transaction.atomic():
         claimed = OneTimeCode.objects.filter(
-            pk=row.pk, used_at__isnull=True, attempts__lt=max_tries, expires_at__gt=now, code_hash=row.code_hash
+            pk=row.pk, used_at__isnull=True, expires_at__gt=now, code_hash=row.code_hash
         ).update(used_at=now)
         if not claimed:
             raise _unknown()
