@@ -267,7 +267,7 @@ class DossierFactory(factory.Factory):
             return dossier_draft_save(citizen=citizen, procedure_code=procedure_code, form=form)
         at_counter = channel == "counter"
         if kwargs["attachment_ids"] is None and not at_counter:
-            kwargs["attachment_ids"] = documents_for(citizen, procedure_code, channel=channel)
+            kwargs["attachment_ids"] = documents_for(citizen, procedure_code, channel=channel) or None
         extra = {}
         if at_counter:
             from motcua.catalog.selectors import documents_needed, procedure_current
