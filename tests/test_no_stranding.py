@@ -32,7 +32,7 @@ def test_online_submission_without_a_required_document_is_refused_and_nothing_is
     other = upload(citizen, "Ảnh chụp khác")
     with pytest.raises(ValidationFailed) as refused:
         dossier_submit(citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=[other])
-    assert BIRTH_NOTICE in refused.value.message and BIRTH_NOTICE in refused.value.fields["attachments"][0]
+    assert refused.value.code == "documents_missing" and BIRTH_NOTICE in refused.value.fields["attachments"][0]
     assert not Dossier.objects.exclude(status="draft").exists() and DossierCounter.objects.count() == 0
     # With the birth notice it goes through, and the event records what was received.
     dossier = DossierFactory(citizen=citizen, procedure_code="1.001193")
@@ -58,7 +58,7 @@ def test_portal_check_page_sends_back_to_the_documents_step(client, catalog, cit
     client.force_login(citizen)
     response = client.post(f"/ho-so/nhap/{draft.pk}/kiem-tra", {"idempotency_key": "p1"}, follow=True)
     assert response.redirect_chain[-1][0] == f"/ho-so/nhap/{draft.pk}/giay-to"
-    assert "Còn thiếu giấy tờ bắt buộc" in response.content.decode()
+    assert 'data-error-code="documents_missing"' in response.content.decode()
 
 
 def _walk_in(officer):
@@ -119,7 +119,8 @@ def test_counter_page_lists_the_documents_and_keeps_the_ticks(client, catalog, o
     }
     refused = client.post("/can-bo/tiep-nhan", data)
     body = refused.content.decode()
-    assert refused.status_code == 400 and "Còn thiếu: Bản chính giấy tờ, văn bản cần chứng thực" in body
+    assert refused.status_code == 400 and 'data-error-code="documents_missing"' in body
+    assert "Bản chính giấy tờ, văn bản cần chứng thực" in body.split('class="error-summary"', 1)[1]
     assert 'name="exception_note"' in body
     ok = client.post("/can-bo/tiep-nhan", {**data, "documents": ["Bản chính giấy tờ, văn bản cần chứng thực"]})
     assert ok.status_code == 302
@@ -172,8 +173,9 @@ def test_supplement_without_a_list_needs_a_note_or_a_file(accepted, citizen, sta
         version=accepted.version,
         note="Ghi rõ nơi sinh (thôn, xã)",
     )
-    with pytest.raises(ValidationFailed, match="ghi nội dung"):
+    with pytest.raises(ValidationFailed) as exc:
         dossier_transition(code=accepted.code, action="submit_supplement", actor=citizen, version=asked.version)
+    assert exc.value.code == "supplement_empty" and "note" in exc.value.fields
     done = dossier_transition(
         code=accepted.code,
         action="submit_supplement",
@@ -213,7 +215,7 @@ def test_citizen_page_asks_for_each_listed_document(client, accepted, citizen, s
     empty = client.post(
         f"/ho-so/{accepted.code}", {"action": "submit_supplement", "version": accepted.version + 1}, follow=True
     )
-    assert "Hãy tải lên đủ giấy tờ" in empty.content.decode()
+    assert 'data-error-code="supplement_documents_missing"' in empty.content.decode()
     sent = client.post(
         f"/ho-so/{accepted.code}",
         {

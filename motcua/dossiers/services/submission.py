@@ -147,7 +147,10 @@ def dossier_submit(
     if procedure is None:
         raise NotFound(_("Không có thủ tục mã %(c)s") % {"c": procedure_code})
     if channel == Channel.ONLINE and "online" not in procedure.channels:
-        raise NotAllowed(_("Thủ tục này chưa nhận hồ sơ trực tuyến; hãy nộp trực tiếp tại Bộ phận Một cửa"))
+        raise NotAllowed(
+            _("Thủ tục này chưa nhận hồ sơ trực tuyến; hãy nộp trực tiếp tại Bộ phận Một cửa"),
+            code="online_not_offered",
+        )
     clean = _validated_form(procedure, form)
     if office_code:
         office = Office.objects.select_related("unit").filter(code=office_code, is_active=True).first()
@@ -274,6 +277,7 @@ def _documents_check(*, dossier: Dossier, at_counter: bool, ticked: list[str] | 
                 )
                 % {"docs": "; ".join(missing)},
                 fields={"documents": [_("Còn thiếu: %(d)s") % {"d": name} for name in missing]},
+                code="documents_missing",
             )
         result: dict = {"documents_received": received}
         if missing:
@@ -286,5 +290,6 @@ def _documents_check(*, dossier: Dossier, at_counter: bool, ticked: list[str] | 
             _("Còn thiếu giấy tờ bắt buộc: %(docs)s. Hãy tải lên bản chụp hoặc bản quét của từng giấy tờ")
             % {"docs": "; ".join(missing)},
             fields={"attachments": [_("Còn thiếu: %(d)s") % {"d": name} for name in missing]},
+            code="documents_missing",
         )
     return {"documents_received": [name for name in dict.fromkeys(attached) if name]}

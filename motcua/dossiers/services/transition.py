@@ -42,11 +42,13 @@ def _supplement_check(*, dossier: Dossier, actor: User, ids: list, note: str) ->
         raise ValidationFailed(
             _("Hãy tải lên đủ giấy tờ được yêu cầu bổ sung: %(docs)s") % {"docs": "; ".join(missing)},
             fields={"attachments": [_("Còn thiếu: %(d)s") % {"d": name} for name in missing]},
+            code="supplement_documents_missing",
         )
     if not asked and not names and not note:
         raise ValidationFailed(
             _("Hãy tải lên giấy tờ bổ sung hoặc ghi nội dung trả lời yêu cầu của cán bộ"),
             fields={"note": [_("Nhập nội dung bổ sung hoặc tải lên giấy tờ")]},
+            code="supplement_empty",
         )
 
 
@@ -124,6 +126,7 @@ def _apply(action, dossier: Dossier, *, actor: User, params: dict, note: str, no
             raise ValidationFailed(
                 _("Chọn một chuyên viên của đơn vị giải quyết hồ sơ"),
                 fields={"assignee": [_("Không phải chuyên viên của đơn vị")]},
+                code="not_a_specialist",
             )
         dossier.assigned_to = specialist
         data["assignee"] = specialist.username
@@ -140,7 +143,7 @@ def _apply(action, dossier: Dossier, *, actor: User, params: dict, note: str, no
         try:
             new_due = extension_check(cal, due_at=dossier.due_at, now=now, new_due=new_day, already_extended=False)
         except CalendarError as exc:
-            raise ValidationFailed(str(exc), fields={"new_due": [str(exc)]}) from exc
+            raise ValidationFailed(str(exc), code=exc.code, fields={"new_due": [str(exc)]}) from exc
         from ..deadlines import extension_working_days
 
         data.update(
@@ -272,7 +275,9 @@ def dossier_transition(
         _confirmed(step, params)
         if step.note_required and not note:
             raise ValidationFailed(
-                _("Nhập nội dung (lý do, ý kiến hoặc giấy tờ cần bổ sung)"), fields={"note": [_("Bắt buộc")]}
+                _("Nhập nội dung (lý do, ý kiến hoặc giấy tờ cần bổ sung)"),
+                fields={"note": [_("Bắt buộc")]},
+                code="note_required",
             )
         before = dossier.status
         data = _apply(step, dossier, actor=actor, params=params, note=note, now=now, prepared=prepared)
