@@ -138,3 +138,27 @@ def test_officers_cannot_close_their_account_here(client, staff):
     assert client.get("/tai-khoan/dong-tai-khoan").status_code == 404
     assert client.post("/tai-khoan/dong-tai-khoan", {"password": PASSWORD}).status_code == 404
     assert User.objects.get(username="tiepnhan").is_active
+
+
+def test_officer_result_download_and_preview_are_logged(client, catalog, citizen, office_a, staff):
+    from .factories import DossierFactory
+
+    signed = DossierFactory(signed=True, citizen=citizen, procedure_code="1.001193")
+    result = signed.results.get()
+    client.force_login(staff["tiepnhan"])
+    assert client.get(f"/ho-so/{signed.code}/ket-qua/{result.public_code}.pdf").status_code == 200
+    client.force_login(citizen)  # the citizen's own download is not an officer read
+    assert client.get(f"/ho-so/{signed.code}/ket-qua/{result.public_code}.pdf").status_code == 200
+    assert list(DossierAccess.objects.filter(dossier_code=signed.code).values_list("officer__username", "what")) == [
+        ("tiepnhan", "Tải kết quả đã ký")
+    ]
+
+    approved = DossierFactory(approved=True, citizen=citizen, procedure_code="1.001193")
+    client.force_login(staff["lanhdao"])
+    from django.urls import reverse
+
+    preview = client.get(reverse("documents:result_preview", args=[approved.code]))
+    assert preview.status_code == 200 and preview.content.startswith(b"%PDF")
+    assert DossierAccess.objects.filter(
+        dossier_code=approved.code, officer=staff["lanhdao"], what="Xem trước kết quả"
+    ).exists()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from motcua.accounts.privacy import dossier_access_record
 from motcua.core import clock
 from motcua.core.downloads import download_response
 from motcua.core.errors import DomainError, NotFound
@@ -75,6 +76,7 @@ def result_download(request, code: str, public_code: str):
     result = ResultDocument.objects.filter(dossier=dossier, public_code=public_code).first() if dossier else None
     if result is None:
         raise Http404
+    dossier_access_record(user=request.user, dossier=dossier, what=_("Tải kết quả đã ký"))
     # The citizen keeps the signed file: it downloads (a PDF could display, but the copy is what counts).
     return _private_file(result.file, "application/pdf", f"{code}.pdf", inline=False)
 
@@ -91,6 +93,7 @@ def result_preview(request, code: str):
         raise Http404 from None
     if not any(a.effect == "issue_result" for a in actions_for(user=request.user, dossier=dossier)):
         raise Http404
+    dossier_access_record(user=request.user, dossier=dossier, what=_("Xem trước kết quả"))
     try:
         pdf = services.result_preview(dossier=dossier, actor=request.user)
     except DomainError as exc:
