@@ -252,7 +252,8 @@ def test_notifications_are_queued_and_delivered(catalog, citizen, office_a, staf
             attachment_ids=documents_for(citizen),
             idempotency_key="n1",
         )
-    channels = set(OutboxMessage.objects.filter(event__dossier=dossier).values_list("channel", "status"))
+    event = dossier.events.get()
+    channels = set(OutboxMessage.objects.filter(source=f"dossier-event:{event.pk}").values_list("channel", "status"))
     assert channels == {("sms", "sent")}
     sms = SimulatedSms.objects.get()
     assert sms.phone == "0912345001" and dossier.code in sms.text

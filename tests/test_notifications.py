@@ -70,11 +70,42 @@ def test_admin_resend_delivers_a_dead_message(queued, monkeypatch, django_captur
 def test_a_replayed_event_does_not_notify_twice(catalog, citizen, office_a, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         dossier = DossierFactory(citizen=citizen, procedure_code="1.001193")
+    from motcua.dossiers.services.events import notify_event
+
     event = dossier.events.get()
     before = OutboxMessage.objects.count()
-    assert services.notify_dossier_event(event_id=event.pk) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notify_event(dossier=dossier, event=event) == 1  # asked again: the source is already queued
     assert OutboxMessage.objects.count() == before
     assert SimulatedSms.objects.count() == 1
+
+
+def test_the_notice_is_written_in_the_transaction_of_the_change(catalog, citizen, office_a):
+    """Nothing after the commit is needed for the outbox row to exist (no on_commit callback runs here),
+    and its body is rendered only by the worker."""
+    dossier, _ = dossier_submit(
+        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
+    )
+    message = OutboxMessage.objects.get(source=f"dossier-event:{dossier.events.get().pk}")
+    assert message.status == OutboxStatus.PENDING and message.body == ""
+    assert message.payload["template"] == "submitted" and message.payload["values"]["code"] == dossier.code
+    assert services.deliver_due() == 1
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENT and dossier.code in message.body
+
+
+def test_a_failed_change_leaves_no_notice(catalog, citizen, office_a, monkeypatch):
+    from motcua.dossiers.services import submission
+
+    def boom(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(submission, "forms_record", boom)
+    with pytest.raises(RuntimeError):
+        dossier_submit(
+            citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
+        )
+    assert not OutboxMessage.objects.exists()
 
 
 def test_email_when_the_citizen_has_one(catalog, citizen, office_a, django_capture_on_commit_callbacks, mailoutbox):

@@ -488,17 +488,10 @@ def timing_text(dossier) -> str:
 
 
 def event_label(dossier, event) -> str:
+    """The event's label in the dossier's workflow data (forms print Vietnamese, never translated)."""
     from motcua.dossiers.workflow import load_workflow
 
-    workflow = load_workflow(dossier.workflow)
-    action = workflow.actions.get(event.action)
-    if action:
-        return action.label
-    return {
-        "submit": "Nộp hồ sơ trực tuyến",
-        "receive_at_counter": "Tiếp nhận tại quầy",
-        "recalculate_due": "Tính lại hạn trả theo lịch làm việc",
-    }.get(event.action, event.action)
+    return load_workflow(dossier.workflow).event_label(event.action)
 
 
 def page_count(pdf: bytes) -> int:

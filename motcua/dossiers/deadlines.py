@@ -28,7 +28,6 @@ from .workflow import load_workflow
 
 logger = logging.getLogger(__name__)
 BATCH = 200
-EXTEND = "extend"
 RECALCULATE = "recalculate_due"
 SYSTEM_ROLE = "system"
 
@@ -39,9 +38,14 @@ def _restart_actions(dossier: Dossier) -> list[str]:
     return [a.name for a in workflow.actions.values() if a.clock == "restart"]
 
 
+def _extend_actions(dossier: Dossier) -> list[str]:
+    workflow = load_workflow(dossier.workflow)
+    return [a.name for a in workflow.actions.values() if a.kind == "extend"]
+
+
 def clock_events(dossiers) -> dict[int, list[DossierEvent]]:
     """The events that shape the deadline (clock restarts, extensions) of several dossiers, in one query."""
-    names = {EXTEND} | {name for d in dossiers for name in _restart_actions(d)}
+    names = {name for d in dossiers for name in (*_restart_actions(d), *_extend_actions(d))}
     found: dict[int, list[DossierEvent]] = {d.pk: [] for d in dossiers}
     rows = DossierEvent.objects.filter(dossier__in=[d.pk for d in dossiers], action__in=names).order_by("seq")
     for event in rows.only("dossier_id", "seq", "action", "created_at", "data"):
@@ -78,7 +82,8 @@ def expected_deadline(
     anchor, since = clock_started(dossier, events)
     received = received_moment(cal, anchor)
     due = deadline_rule(dossier.procedure).due(cal, anchor)
-    extension = next((e for e in reversed(events) if e.action == EXTEND and e.seq > since), None)
+    extends = set(_extend_actions(dossier))
+    extension = next((e for e in reversed(events) if e.action in extends and e.seq > since), None)
     if extension is not None:
         extra = extension.data.get("extra_working_days")
         if isinstance(extra, int) and extra > 0:
@@ -171,7 +176,7 @@ def recalculation_process(*, run_id: int, batch: int = BATCH) -> DueRecalculatio
             # One query locks the batch (in id order, as everywhere), one reads the events that matter.
             dossiers = list(
                 Dossier.objects.select_for_update(of=("self",))
-                .select_related("procedure", "office__unit")
+                .select_related("procedure", "office__unit", "citizen")
                 .filter(pk__in=ids, is_open=True, paused_at__isnull=True)
                 .exclude(status=DRAFT)
                 .order_by("pk")
@@ -192,7 +197,7 @@ def _recalculate_one(
     dossier: Dossier, events: list[DossierEvent], run: DueRecalculation, calendars: dict[int, WorkingCalendar]
 ) -> int:
     """Recompute one locked dossier; 1 if its dates moved (new version, event, notice), else 0."""
-    from .services.events import _notify_on_commit, event_append
+    from .services.events import event_append, notify_event
 
     cal = calendars.get(dossier.office_id)
     if cal is None:
@@ -223,7 +228,7 @@ def _recalculate_one(
         data=data,
     )
     if due != old_due:
-        _notify_on_commit(event)
+        notify_event(dossier=dossier, event=event)
     return 1
 
 

@@ -1,6 +1,7 @@
 """Side effects a workflow action names in its data file ("effect": "..."), run inside the transition's
 transaction so a failure leaves nothing half-written. Slow work an effect needs (rendering, signing,
-time-stamping) is done by its PREPARE step before that transaction, never while holding its locks."""
+time-stamping) is done by its PREPARE step before that transaction, never while holding its locks.
+LOCKS says which of the dossier's rows an effect writes, so the transition locks them (locks.py order)."""
 
 from motcua.documents.services import result_issue, result_prepare, store_accepted_documents
 
@@ -21,3 +22,4 @@ def _store_documents(dossier, actor, now) -> dict:
 
 EFFECTS = {"issue_result": _issue_result, "store_documents": _store_documents}
 PREPARE = {"issue_result": _prepare_result}
+LOCKS = {"issue_result": ("results",), "store_documents": ("attachments",)}

@@ -128,6 +128,15 @@ class Dossier(TimeStampedModel):
             models.Index(fields=["applicant_phone"], name="dossier_applicant_phone"),
         ]
 
+    @property
+    def state(self):
+        """The workflow State of the current status (label, tone, paused, final…); None for a draft."""
+        from .workflow import load_workflow
+
+        if self.status == DRAFT or not self.workflow:
+            return None
+        return load_workflow(self.workflow).states.get(self.status)
+
     def __str__(self) -> str:
         return self.code or f"Bản nháp #{self.pk}"
 

@@ -18,7 +18,7 @@ from motcua.core.errors import NotFound
 from motcua.core.inputs import fold, identifier_digits, nfc
 
 from .models import DRAFT, Channel, Dossier, DossierEvent
-from .workflow import CITIZEN, load_workflow
+from .workflow import CITIZEN, load_workflow, states_where
 
 
 def dossier_get(*, user, code: str, for_update: bool = False) -> Dossier:
@@ -42,22 +42,11 @@ def actions_for(*, user, dossier: Dossier) -> list:
     """The workflow actions this user may take on this dossier now."""
     if dossier.status == DRAFT:
         return []
-    workflow = load_workflow(dossier.workflow)
-    actions = workflow.available(dossier.status, actor_roles(user=user, dossier=dossier))
-    visible = []
-    for action in actions:
-        if action.once and getattr(dossier, action.once) >= 1:
-            continue
-        if action.assignee_only and dossier.assigned_to_id != user.pk:
-            continue
-        if action.within_working_days and dossier.received_at:
-            from motcua.calendars.engine import due_working_days
+    from .rules import actions_open_to
 
-            cal = calendar_for_office(dossier.office)
-            if timezone.now() > due_working_days(cal, dossier.received_at, action.within_working_days):
-                continue
-        visible.append(action)
-    return visible
+    workflow = load_workflow(dossier.workflow)
+    roles = actor_roles(user=user, dossier=dossier)
+    return actions_open_to(dossier=dossier, workflow=workflow, roles=roles, user_id=user.pk)
 
 
 def status_label(dossier: Dossier, *, citizen: bool = False) -> str:
@@ -114,7 +103,9 @@ def supplement_asked(dossier: Dossier) -> list[str]:
     """The documents the open supplement request lists (each needs a file to complete it)."""
     if dossier.status == DRAFT or not dossier.paused_at:
         return []
-    request = dossier.events.filter(action="request_supplement").order_by("-seq").first()
+    from .rules import supplement_request_event
+
+    request = supplement_request_event(dossier)
     return list((request.data or {}).get("documents", [])) if request else []
 
 
@@ -170,13 +161,13 @@ def worklist(*, user, query: WorklistQuery, now: dt.datetime | None = None) -> Q
     else:
         qs = base.filter(is_open=True)
         if view == "new":
-            qs = qs.filter(status="submitted")
+            qs = qs.filter(status__in=states_where(lambda w, s: s.name == w.initial))
         elif view == "mine":
             qs = Dossier.objects.filter(scope, is_open=True, assigned_to=user)
         elif view == "waiting":
-            qs = qs.filter(status="supplement_requested")
+            qs = qs.filter(status__in=states_where(lambda w, s: s.paused))
         elif view in ("due_today", "due_soon", "overdue"):
-            qs = qs.exclude(status="supplement_requested")
+            qs = qs.exclude(status__in=states_where(lambda w, s: s.paused))
             end_today = _end_of_day(now)
             if view == "due_today":
                 qs = qs.filter(due_at__gte=now, due_at__lte=end_today)

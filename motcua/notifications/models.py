@@ -18,18 +18,20 @@ class OutboxStatus(models.TextChoices):
 
 class OutboxMessage(models.Model):
     """A message to deliver, written in the same transaction as the change it reports (the outbox), and
-    delivered afterwards by the worker with retries and backoff."""
+    delivered afterwards by the worker with retries and backoff. ``payload`` is plain data (template
+    name and values) given by the domain; the worker renders ``subject``/``body`` from it when it
+    delivers. ``source`` names what the message reports (e.g. "dossier-event:42"), so a replay never
+    notifies twice."""
 
-    event = models.ForeignKey(
-        "dossiers.DossierEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    source = models.CharField(max_length=100, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     channel = models.CharField(max_length=10, choices=ChannelKind.choices)
     recipient = models.CharField(max_length=200)
     subject = models.CharField(max_length=200, blank=True)
-    body = models.TextField()
+    body = models.TextField(blank=True)
     url = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -44,8 +46,12 @@ class OutboxMessage(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
         constraints = [
-            # One message per event, channel and recipient: a replayed event never notifies twice.
-            models.UniqueConstraint(fields=["event", "channel", "recipient"], name="outbox_once_per_event")
+            # One message per source, channel and recipient: a replayed event never notifies twice.
+            models.UniqueConstraint(
+                fields=["source", "channel", "recipient"],
+                condition=~models.Q(source=""),
+                name="outbox_once_per_source",
+            )
         ]
 
     def __str__(self) -> str:

@@ -1,11 +1,17 @@
-"""The outbox: notifications are written with the change they report and delivered by the worker."""
+"""The outbox. A domain service queues a notice with `queue(payload=…)` inside its own transaction, so
+the rows commit or roll back with the change they report; after the commit the worker renders and
+delivers them. Delivery claims one row at a time (a row lock, skipping rows another worker holds) and
+marks it sent in the same transaction as the send, so a worker killed at any point leaves each message
+either untouched (delivered later, once) or sent (never again). Channels outside the database (SMS
+gateway, SMTP) can repeat a message if the process dies between their answer and the commit: at least
+once there, exactly once for the database channels (simulated SMS, in-app)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .channels import DeliveryError, channel_for
@@ -17,45 +23,41 @@ MAX_ATTEMPTS = 5
 BACKOFF_SECONDS = (60, 300, 1800, 7200)  # 1 min, 5 min, 30 min, 2 h
 
 
-def notify_dossier_event(*, event_id: int) -> list[int]:
-    """Create the outbox messages for one dossier event (idempotent) and queue their delivery."""
-    from motcua.dossiers.models import DossierEvent
+def queue(*, payload: dict) -> int:
+    """Write the outbox rows of one notice in the caller's transaction and wake the worker after the
+    commit. ``payload`` is plain data: {"template": name in templates.TEMPLATES, "source": what it
+    reports (e.g. "dossier-event:42"; one message per source, channel and recipient), "user": user id
+    or None, "recipients": [(channel, address)…], "values": {code, procedure, due, note, track,
+    method}}. One INSERT; nothing is rendered here. Returns the number of rows asked for."""
+    values = payload.get("values") or {}
+    rows = [
+        OutboxMessage(
+            source=payload.get("source", ""),
+            payload={"template": payload["template"], "values": values},
+            user_id=payload.get("user"),
+            channel=channel,
+            recipient=recipient,
+            url=str(values.get("track", ""))[:300],
+        )
+        for channel, recipient in payload.get("recipients") or []
+    ]
+    if not rows:
+        return 0
+    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    transaction.on_commit(wake_worker)
+    return len(rows)
 
-    event = DossierEvent.objects.select_related("dossier__procedure", "dossier__citizen").filter(pk=event_id).first()
-    if event is None:
-        return []
-    rendered = render(event)
-    if rendered is None:
-        return []
-    subject, body, url = rendered
-    dossier = event.dossier
-    # No in-app messages yet: nobody can read them until the citizen inbox exists (issue 13, kind 8),
-    # so none are written. The channel stays for that inbox; SMS and e-mail carry every notice.
-    targets = []
-    if dossier.applicant_phone:
-        targets.append(("sms", dossier.applicant_phone))
-    email = getattr(getattr(dossier.citizen, "citizen", None), "email", "") or dossier.citizen.email
-    if email:
-        targets.append(("email", email))
-    created = []
-    for channel, recipient in targets:
-        try:
-            with transaction.atomic():
-                message = OutboxMessage.objects.create(
-                    event=event,
-                    user=dossier.citizen,
-                    channel=channel,
-                    recipient=recipient,
-                    subject=subject,
-                    body=body,
-                    url=url,
-                )
-        except IntegrityError:
-            continue  # already queued for this event
-        created.append(message.pk)
-    for pk in created:
-        enqueue_delivery(pk)
-    return created
+
+def wake_worker(run_after: dt.datetime | None = None) -> None:
+    """Ask the worker to deliver what is due (one task, whatever the number of messages)."""
+    from .tasks import deliver_outbox
+
+    task = deliver_outbox
+    if run_after is not None:
+        if not task.get_backend().supports_defer:
+            return  # no delayed jobs on this backend: the sweeper (notifications_deliver) retries it
+        task = task.using(run_after=run_after)
+    task.enqueue()
 
 
 def enqueue_delivery(message_id: int, run_after: dt.datetime | None = None) -> None:
@@ -64,53 +66,80 @@ def enqueue_delivery(message_id: int, run_after: dt.datetime | None = None) -> N
     task = deliver_message
     if run_after is not None:
         if not task.get_backend().supports_defer:
-            return  # no delayed jobs on this backend: the sweeper (notifications_deliver) retries it
+            return
         task = task.using(run_after=run_after)
     task.enqueue(message_id)
 
 
+def _attempt(message: OutboxMessage, now: dt.datetime) -> str:
+    """Render (first time) and send one locked message; record the outcome in the same transaction."""
+    if message.payload.get("template") and not message.body:
+        message.subject, message.body = render(message.payload["template"], message.payload.get("values") or {})
+        message.subject = message.subject[:200]
+    message.attempts += 1
+    try:
+        channel_for(message.channel).send(message)
+    except DeliveryError as exc:
+        message.last_error = str(exc)[:2000]
+        if message.attempts >= MAX_ATTEMPTS:
+            message.status = OutboxStatus.DEAD
+            logger.warning("notification %s is dead after %s attempts", message.pk, message.attempts)
+        else:
+            delay = BACKOFF_SECONDS[min(message.attempts - 1, len(BACKOFF_SECONDS) - 1)]
+            message.next_attempt_at = now + dt.timedelta(seconds=delay)
+        message.save()
+        if message.status == OutboxStatus.PENDING:
+            retry_at = message.next_attempt_at
+            transaction.on_commit(lambda: wake_worker(run_after=retry_at))
+        return message.status
+    message.status = OutboxStatus.SENT
+    message.sent_at = now
+    message.last_error = ""
+    message.save()
+    return message.status
+
+
+def _claimable():
+    qs = OutboxMessage.objects.all()
+    if connection.features.has_select_for_update_skip_locked:
+        # Another worker's message in flight is skipped, not waited for. (SQLite: transactions are
+        # immediate, so two workers never hold the outbox at once.)
+        return qs.select_for_update(skip_locked=True)
+    return qs.select_for_update()
+
+
 def deliver(*, message_id: int, now: dt.datetime | None = None) -> str:
-    """Try one delivery. Locks the row, skips what is already sent, backs off on failure and gives up
-    (dead letter) after MAX_ATTEMPTS."""
+    """Try one delivery. Locks the row (skipped when another worker holds it), skips what is already
+    sent, backs off on failure and gives up (dead letter) after MAX_ATTEMPTS."""
     now = now or timezone.now()
     with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
-        if message is None or message.status != OutboxStatus.PENDING:
-            return message.status if message else "missing"
-        message.attempts += 1
-        try:
-            channel_for(message.channel).send(message)
-        except DeliveryError as exc:
-            message.last_error = str(exc)[:2000]
-            if message.attempts >= MAX_ATTEMPTS:
-                message.status = OutboxStatus.DEAD
-                logger.warning("notification %s is dead after %s attempts", message.pk, message.attempts)
-            else:
-                delay = BACKOFF_SECONDS[min(message.attempts - 1, len(BACKOFF_SECONDS) - 1)]
-                message.next_attempt_at = now + dt.timedelta(seconds=delay)
-            message.save()
-            if message.status == OutboxStatus.PENDING:
-                retry_at = message.next_attempt_at
-                transaction.on_commit(lambda: enqueue_delivery(message_id, run_after=retry_at))
+        message = _claimable().filter(pk=message_id).first()
+        if message is None:
+            return "missing"
+        if message.status != OutboxStatus.PENDING:
             return message.status
-        message.status = OutboxStatus.SENT
-        message.sent_at = now
-        message.last_error = ""
-        message.save()
-        return message.status
+        return _attempt(message, now)
 
 
 def deliver_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:
-    """Deliver pending messages whose time has come (the sweeper behind the queue)."""
+    """Deliver pending messages whose time has come, one claimed row per short transaction, until none
+    is left or ``limit`` were tried. The worker's task and the sweeper command both run this. Returns
+    the number tried."""
     now = now or timezone.now()
-    ids = list(
-        OutboxMessage.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for pk in ids:
-        deliver(message_id=pk, now=now)
-    return len(ids)
+    tried = 0
+    while tried < limit:
+        with transaction.atomic():
+            message = (
+                _claimable()
+                .filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+                .order_by("next_attempt_at", "pk")
+                .first()
+            )
+            if message is None:
+                break
+            _attempt(message, now)
+        tried += 1
+    return tried
 
 
 def resend(*, message_ids: list[int]) -> int:

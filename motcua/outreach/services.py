@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from motcua.accounts.identity import validate_citizen_id, validate_phone
 from motcua.core.errors import NotFound, ValidationFailed
-from motcua.core.inputs import clean_date, clean_for_column, fold, has_bad_characters
+from motcua.core.inputs import clean_date, clean_for_column, fold, has_bad_characters, parse_date
 from motcua.places.models import VILLAGE_LEVEL, AdministrativeUnit
 
 from .models import Affiliation, AssistanceRecord, Member, Person, Team, TeamRole
@@ -131,9 +131,10 @@ def members_import(*, team: Team, filename: str, data: bytes) -> ImportReport:
         elif isinstance(joined_raw, dt.date):
             joined = joined_raw
         elif joined_raw:
-            try:
-                joined = dt.datetime.strptime(str(joined_raw).strip(), "%d/%m/%Y").date()
-            except ValueError:
+            parsed = parse_date(joined_raw)
+            if parsed is not None:
+                joined = parsed
+            else:
                 problems.append("ngày tham gia phải có dạng ngày/tháng/năm, ví dụ 01/09/2026")
         if not JOINED_FROM <= joined <= timezone.localdate() + dt.timedelta(days=366):
             problems.append(f"ngày tham gia phải từ {JOINED_FROM:%d/%m/%Y} đến trong vòng một năm tới")

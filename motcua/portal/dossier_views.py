@@ -27,6 +27,8 @@ from motcua.documents.selectors import issued_form_get, issued_forms_of, store_m
 from motcua.documents.services import store_use
 from motcua.dossiers import eforms, selectors, services
 from motcua.dossiers.models import DRAFT, Attachment, Dossier
+from motcua.dossiers.rules import supplement_request_event
+from motcua.dossiers.workflow import load_workflow
 
 
 def citizen_required(view):
@@ -272,9 +274,12 @@ def dossier_detail(request, code: str):
                     citizen=request.user, code=code, score=score, comment=request.POST.get("comment", "")
                 )
                 messages.success(request, _("Cảm ơn bạn đã đánh giá!"))
-            elif action in ("withdraw", "submit_supplement"):
+            else:
+                step = load_workflow(dossier.workflow).actions.get(action)
+                if step is None or "citizen" not in step.roles:
+                    raise Http404
                 params = {}
-                if action == "submit_supplement":
+                if step.kind == "supplement_submit":
                     ids = []
                     for index, name in enumerate(selectors.supplement_asked(dossier)):
                         for upload in request.FILES.getlist(f"tep-{index}"):
@@ -301,20 +306,19 @@ def dossier_detail(request, code: str):
                     params=params,
                     accept_repeat=True,
                 )
-                messages.success(
-                    request,
-                    _("Đã rút hồ sơ.")
-                    if action == "withdraw"
-                    else _("Đã nộp bổ sung. Thời hạn giải quyết được tính lại từ hôm nay."),
-                )
-            else:
-                raise Http404
+                done = {
+                    "withdraw": _("Đã rút hồ sơ."),
+                    "supplement_submit": _("Đã nộp bổ sung. Thời hạn giải quyết được tính lại từ hôm nay."),
+                }
+                messages.success(request, done.get(step.kind, _("Đã cập nhật hồ sơ %(c)s.") % {"c": code}))
         except DomainError as exc:
             messages.error(request, exc.message, extra_tags=exc.code)
         except ValueError:
             messages.error(request, _("Chọn mức hài lòng từ 1 đến 5"))
         return redirect("portal:dossier", code=code)
-    actions = {a.name for a in selectors.actions_for(user=request.user, dossier=dossier)}
+    actions = selectors.actions_for(user=request.user, dossier=dossier)
+    # What the citizen may do, by what it means (the workflow's "kind"), never by the action's name.
+    kinds = {a.kind: a for a in actions if a.kind}
     return render(
         request,
         "portal/dossier.html",
@@ -325,7 +329,8 @@ def dossier_detail(request, code: str):
             "remaining": selectors.remaining_text(dossier),
             "late": selectors.lateness(dossier),
             "asked": selectors.supplement_asked(dossier),
-            "actions": actions,
+            "kinds": kinds,
+            "supplement_request": supplement_request_event(dossier) if "supplement_submit" in kinds else None,
             "attachments": dossier.attachments.all(),
             "rating": getattr(dossier, "rating", None),
             "forms": issued_forms_of(dossier=dossier),

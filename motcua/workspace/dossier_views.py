@@ -24,6 +24,7 @@ from motcua.core.views import int_param
 from motcua.documents.selectors import issued_forms_of
 from motcua.dossiers import eforms, selectors, services
 from motcua.dossiers.models import Channel
+from motcua.dossiers.workflow import known_params
 from motcua.places.models import Office
 
 from .decorators import officer_required
@@ -61,7 +62,7 @@ def dossier(request, code: str):
     dossier_access_record(user=request.user, dossier=item, what=_("Xem hồ sơ"))
     actions = selectors.actions_for(user=request.user, dossier=item)
     specialists = []
-    if any(a.name == "assign" for a in actions):
+    if any(p.type == "specialist" for a in actions for p in a.params):
         specialists = User.objects.filter(
             grants__role=Role.SPECIALIST, grants__unit__in=[item.unit, *item.unit.ancestors()]
         ).distinct()
@@ -92,9 +93,14 @@ def dossier(request, code: str):
 @require_POST
 def act(request, code: str):
     action = request.POST.get("action", "")
-    params = {k: request.POST.get(k, "") for k in ("assignee", "method", "new_due", "confirm") if request.POST.get(k)}
-    if request.POST.getlist("documents"):
-        params["documents"] = request.POST.getlist("documents")
+    # The action's params are workflow data (docs/dossiers.md): any posted field a workflow declares.
+    params = {}
+    for name, is_list in known_params().items():
+        values = [v for v in request.POST.getlist(name) if v]
+        if values:
+            params[name] = values if is_list else values[0]
+    if request.POST.get("confirm"):
+        params["confirm"] = request.POST["confirm"]
     try:
         services.dossier_transition(
             code=code,

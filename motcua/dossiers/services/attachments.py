@@ -118,5 +118,9 @@ def _claim_attachments(*, owner: User, dossier: Dossier, ids: list) -> list[Atta
 
 
 def attach_to_draft(*, draft: Dossier, attachment_ids: list) -> list[Attachment]:
-    with transaction.atomic():
+    """Link uploads to a citizen's draft. Locks (locks.py order): the draft row, then the attachments."""
+    from ..locks import dossier_lock
+
+    with transaction.atomic(durable=True):
+        dossier_lock(Dossier.objects.filter(pk=draft.pk))
         return _claim_attachments(owner=draft.citizen, dossier=draft, ids=attachment_ids)

@@ -18,7 +18,8 @@ def dossier_rate(*, citizen: User, code: str, score: int, comment: str = "") -> 
     dossier = Dossier.objects.filter(citizen=citizen, code=code).first()
     if dossier is None:
         raise NotFound(_("Không tìm thấy hồ sơ này"))
-    if dossier.status != "returned":
+    state = dossier.state
+    if state is None or not (state.final and state.outcome == "completed"):
         raise NotAllowed(_("Bạn có thể đánh giá sau khi nhận kết quả"))
     if not isinstance(score, int) or not 1 <= score <= 5:
         raise ValidationFailed(_("Chọn mức hài lòng từ 1 đến 5"), fields={"score": [_("Từ 1 đến 5")]})

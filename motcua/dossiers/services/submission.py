@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,24 +21,31 @@ from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import deadline_rule, procedure_current
 from motcua.core.errors import NotAllowed, NotFound, ValidationFailed
 from motcua.core.inputs import as_validation_failed, clean_text, fold, nfc
-from motcua.documents.forms import RECEIPT, forms_complete, forms_record
+from motcua.documents.forms import forms_complete, forms_record
 from motcua.places.models import Office
 
 from .. import eforms
+from ..locks import dossier_lock
 from ..models import DRAFT, Attachment, Channel, Dossier, DossierCounter
 from ..workflow import CITIZEN, load_workflow
 from .attachments import _claim_attachments
-from .events import _notify_on_commit, event_append
+from .events import event_append, notify_event
 
 
 def next_dossier_code(*, agency_code: str, day: dt.date) -> str:
-    """`<agency>-<YYMMDD>-<NNNN>` from a per-agency, per-day counter updated under a row lock. Must run
-    inside the transaction that creates the dossier, so a failed submission gives its number back."""
-    DossierCounter.objects.bulk_create([DossierCounter(agency_code=agency_code, day=day)], ignore_conflicts=True)
-    counter = DossierCounter.objects.select_for_update().get(agency_code=agency_code, day=day)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{agency_code}-{day:%y%m%d}-{counter.last:04d}"
+    """`<agency>-<YYMMDD>-<NNNN>` from a per-agency, per-day counter. One statement (insert or
+    increment, returning the new value; PostgreSQL and SQLite ≥ 3.35) takes the counter row's lock,
+    held until the commit: call it last in the transaction that creates the dossier, so a failed
+    submission gives its number back and other submissions wait as little as possible."""
+    table = DossierCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (agency_code, day, last) VALUES (%s, %s, 1) "  # noqa: S608 — our table name
+            f"ON CONFLICT (agency_code, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [agency_code, day],
+        )
+        number = cursor.fetchone()[0]
+    return f"{agency_code}-{day:%y%m%d}-{number:04d}"
 
 
 def office_for_citizen(citizen: User, procedure: Procedure) -> Office:
@@ -85,9 +93,9 @@ def dossier_draft_save(*, citizen: User, procedure_code: str, form: dict, draft_
     if procedure is None:
         raise NotFound(_("Không có thủ tục mã %(c)s") % {"c": procedure_code})
     clean = eforms.normalize(procedure.form_schema, form)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         if draft_id:
-            draft = Dossier.objects.select_for_update().filter(pk=draft_id, citizen=citizen, status=DRAFT).first()
+            draft = dossier_lock(Dossier.objects.filter(pk=draft_id, citizen=citizen, status=DRAFT))
             if draft is None:
                 raise NotFound(_("Không tìm thấy bản nháp"))
             draft.form_data = clean
@@ -165,16 +173,18 @@ def dossier_submit(
     workflow = load_workflow(procedure.workflow)
     now = now or timezone.now()
     cal = calendar_for_office(office)
+    at_counter = officer is not None
+    intake = workflow.events["receive_at_counter" if at_counter else "submit"]
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             if draft_id:
-                dossier = Dossier.objects.select_for_update().filter(pk=draft_id, citizen=citizen, status=DRAFT).first()
+                dossier = dossier_lock(Dossier.objects.filter(pk=draft_id, citizen=citizen, status=DRAFT))
                 if dossier is None:
                     raise NotFound(_("Không tìm thấy bản nháp"))
             else:
                 dossier = Dossier(citizen=citizen, procedure=procedure)
             received = received_moment(cal, now)
-            status = "received" if channel == Channel.COUNTER else workflow.initial
+            status = workflow.intake_state(at_counter=at_counter)
             dossier.procedure = procedure
             dossier.workflow = workflow.ref
             dossier.office, dossier.unit, dossier.channel = office, office.unit, channel
@@ -188,20 +198,29 @@ def dossier_submit(
             dossier.idempotency_hash = fingerprint if key else ""
             for field, value in _citizen_snapshot(citizen).items():
                 setattr(dossier, field, value)
-            dossier.code = next_dossier_code(agency_code=office.agency_code, day=timezone.localtime(received).date())
+            # A provisional code until the daily counter is taken, last (below), so the counter row's
+            # lock is held only for the few statements before the commit. Nobody sees it: the row is
+            # not committed until the real code replaces it.
+            dossier.code = f"~{uuid.uuid4().hex}"
             dossier.save()
             _claim_attachments(owner=citizen if officer is None else officer, dossier=dossier, ids=attachment_ids or [])
             documents = _documents_check(
                 dossier=dossier,
-                at_counter=officer is not None,
+                at_counter=at_counter,
                 ticked=counter_documents,
                 exception_note=exception_note,
             )
+            if channel == Channel.ONLINE and dossier.applicant_citizen_id:
+                from motcua.outreach.services import person_gain_skill
+
+                person_gain_skill(citizen_id=dossier.applicant_citizen_id, skill="online_dossier", user=citizen)
+            dossier.code = next_dossier_code(agency_code=office.agency_code, day=timezone.localtime(received).date())
+            Dossier.objects.filter(pk=dossier.pk).update(code=dossier.code)
             event = event_append(
                 dossier=dossier,
-                action="submit" if officer is None else "receive_at_counter",
+                action=intake.name,
                 actor=officer or citizen,
-                role=CITIZEN if officer is None else Role.INTAKE_OFFICER,
+                role=intake.roles[0] if intake.roles else (CITIZEN if officer is None else Role.INTAKE_OFFICER),
                 from_status=DRAFT,
                 to_status=status,
                 note=documents.get("exception", ""),
@@ -213,14 +232,10 @@ def dossier_submit(
                 },
                 at=now,
             )
-            # A counter intake is the completeness check: the receipt (Form 01) is issued now. An online
-            # dossier gets it when the intake officer accepts it.
-            form_ids = forms_record(dossier=dossier, event=event, forms=[RECEIPT] if status != workflow.initial else [])
-            _notify_on_commit(event)
-            if channel == Channel.ONLINE and dossier.applicant_citizen_id:
-                from motcua.outreach.services import person_gain_skill
-
-                person_gain_skill(citizen_id=dossier.applicant_citizen_id, skill="online_dossier", user=citizen)
+            # A counter intake is the completeness check: the receipt (Form 01) is issued now (the
+            # event's "form"). An online dossier gets it when the intake officer accepts it.
+            notify_event(dossier=dossier, event=event, workflow=workflow)
+            form_ids = forms_record(dossier=dossier, event=event, forms=[intake.form] if intake.form else [])
     except IntegrityError:
         if key:
             existing = Dossier.objects.filter(citizen=citizen, idempotency_key=key).first()

@@ -1,5 +1,5 @@
 """The one door for state changes: `dossier_transition` (STYLE.md §4): lock, check version, role and unit,
-apply, record the event, queue notifications after commit."""
+apply what the workflow data says, record the event and its notices in the same transaction."""
 
 from __future__ import annotations
 
@@ -12,25 +12,27 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import Role, User
 from motcua.accounts.selectors import user_has_role
-from motcua.calendars.engine import CalendarError, classify, due_working_days, extension_check, received_moment
+from motcua.calendars.engine import CalendarError, classify, extension_check, received_moment
 from motcua.calendars.selectors import calendar_for_office
 from motcua.catalog.selectors import deadline_rule
 from motcua.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
-from motcua.core.inputs import clean_text
+from motcua.core.inputs import clean_text, parse_date
 from motcua.documents.forms import forms_complete, forms_of_transition, forms_record
 
+from ..locks import dossier_lock_children
 from ..models import DRAFT, Attachment, Dossier
+from ..rules import action_refusal, supplement_request_event
 from ..selectors import actor_roles, dossier_get
-from ..workflow import load_workflow
+from ..workflow import Action, guards_check, load_workflow
 from .attachments import _claim_attachments
-from .events import _notify_on_commit, event_append
+from .events import event_append, notify_event
 from .submission import _validated_form
 
 
 def _supplement_check(*, dossier: Dossier, actor: User, ids: list, note: str) -> None:
     """Completing a supplement needs what the request asked for: a file for each document it listed; a
     request that listed none asked for information, so a note or a file. Never nothing."""
-    request = dossier.events.filter(action="request_supplement").order_by("-seq").first()
+    request = supplement_request_event(dossier)
     asked = list((request.data or {}).get("documents", [])) if request else []
     names = list(
         Attachment.objects.filter(pk__in=[str(i) for i in ids or []], owner=actor).values_list(
@@ -78,36 +80,31 @@ def _param(params: dict, name: str) -> str:
     return value.strip() if isinstance(value, str) else value
 
 
-def _apply(action, dossier: Dossier, *, actor: User, params: dict, note: str, now: dt.datetime, prepared=None) -> dict:
-    """Action-specific rules; returns data to record in the event."""
-    cal = calendar_for_office(dossier.office)
+def _params_check(action: Action, params: dict) -> None:
+    """Every param the action's data lists as required ("params") is given (its "missing" text says how)."""
+    fields, first = {}, ""
+    for param in action.params:
+        if param.name in action.required_params and _param(params, param.name) in (None, "", []):
+            message = _(param.missing) if param.missing else _("Nhập «%(p)s»") % {"p": _(param.label)}
+            first = first or message
+            fields[param.name] = [_("Bắt buộc")]
+    if fields:
+        raise ValidationFailed(first, fields=fields, code="param_required")
+
+
+def _apply(
+    action: Action, dossier: Dossier, *, actor: User, params: dict, note: str, now: dt.datetime, cal, prepared=None
+) -> dict:
+    """What the action's data asks for, by its clock, kind and effect; returns data to record in the
+    event. Runs on the locked dossier inside the transition's transaction."""
     data: dict = {}
-    if action.once and getattr(dossier, action.once) >= 1:
-        messages = {
-            "supplement_count": _("Hồ sơ này đã được yêu cầu bổ sung một lần; theo quy định chỉ được yêu cầu một lần"),
-            "extension_count": _("Hồ sơ này đã được hẹn lại ngày trả một lần; theo quy định chỉ được hẹn lại một lần"),
-        }
-        raise NotAllowed(messages.get(action.once, _("Thao tác này chỉ được làm một lần")), code="only_once")
-    if action.within_working_days:
-        latest = due_working_days(cal, dossier.received_at, action.within_working_days)
-        if now > latest:
-            raise NotAllowed(
-                _(
-                    "Chỉ được «%(a)s» trong %(n)s ngày làm việc kể từ khi tiếp nhận (đến %(t)s); "
-                    "nay hãy giải quyết hoặc xin lỗi và hẹn lại"
-                )
-                % {
-                    "a": action.label,
-                    "n": action.within_working_days,
-                    "t": timezone.localtime(latest).strftime("%H:%M %d/%m/%Y"),
-                },
-                code="too_late",
-            )
     if action.clock == "pause":
         dossier.paused_at = now
         dossier.return_state = dossier.status
-        dossier.supplement_count += 1
         data["paused_at"] = now.isoformat()
+    if action.once:
+        setattr(dossier, action.once, getattr(dossier, action.once) + 1)
+    if action.kind == "supplement_request":
         data["documents"] = _supplement_documents(dossier, params)
     if action.clock == "restart":
         _supplement_check(dossier=dossier, actor=actor, ids=params.get("attachments") or [], note=note)
@@ -119,7 +116,7 @@ def _apply(action, dossier: Dossier, *, actor: User, params: dict, note: str, no
         dossier.due_at = deadline_rule(dossier.procedure).due(cal, now)
         dossier.paused_at = None
         data.update(received_at=dossier.received_at.isoformat(), due_at=dossier.due_at.isoformat())
-    if action.name == "assign":
+    if action.kind == "assign":
         username = _param(params, "assignee") or ""
         specialist = User.objects.filter(username=username, is_active=True).first()
         if specialist is None or not user_has_role(user=specialist, role=Role.SPECIALIST, unit=dossier.unit):
@@ -130,16 +127,12 @@ def _apply(action, dossier: Dossier, *, actor: User, params: dict, note: str, no
             )
         dossier.assigned_to = specialist
         data["assignee"] = specialist.username
-    if action.assignee_only and dossier.assigned_to_id != actor.pk:
-        raise NotAllowed(_("Chỉ chuyên viên được phân công mới thẩm định hồ sơ này"), code="not_assignee")
-    if action.name == "extend":
-        raw = _param(params, "new_due") or ""
-        try:
-            new_day = dt.date.fromisoformat(raw) if "-" in raw else dt.datetime.strptime(raw, "%d/%m/%Y").date()
-        except ValueError:
+    if action.kind == "extend":
+        new_day = parse_date(_param(params, "new_due") or "")
+        if new_day is None:
             raise ValidationFailed(
                 _("Nhập ngày hẹn mới dạng ngày/tháng/năm, ví dụ 15/12/2026"), fields={"new_due": [_("Ngày chưa đúng")]}
-            ) from None
+            )
         try:
             new_due = extension_check(cal, due_at=dossier.due_at, now=now, new_due=new_day, already_extended=False)
         except CalendarError as exc:
@@ -153,15 +146,15 @@ def _apply(action, dossier: Dossier, *, actor: User, params: dict, note: str, no
             extra_working_days=extension_working_days(cal, old_due=dossier.due_at, new_due=new_due),
         )
         dossier.due_at = new_due
-        dossier.extension_count += 1
     if action.effect:
         from ..effects import EFFECTS
 
         extra = {"prepared": prepared} if prepared is not None else {}
         data.update(EFFECTS[action.effect](dossier, actor, now, **extra))
-    if action.name == "return_result":
+    if action.kind == "deliver":
         method = _param(params, "method") or ""
-        if method not in ("counter", "post", "online"):
+        choices = dict(next((p.choices for p in action.params if p.name == "method"), ()))
+        if method not in choices:
             raise ValidationFailed(
                 _("Chọn cách trả kết quả: tại quầy, qua bưu chính hoặc trực tuyến"),
                 fields={"method": [_("Chọn cách trả")]},
@@ -186,7 +179,7 @@ def _clean_note(note) -> str:
 def _confirmed(step, params: dict) -> None:
     if step.confirm and params.get("confirm") not in (True, "1", "on", "true", "yes"):
         raise ValidationFailed(
-            _("Xem bản xem trước rồi đánh dấu xác nhận nội dung trước khi «%(a)s»") % {"a": step.label},
+            _("Xem bản xem trước rồi đánh dấu xác nhận nội dung trước khi «%(a)s»") % {"a": _(step.label)},
             fields={"confirm": [_("Đánh dấu xác nhận đã xem bản xem trước")]},
             code="confirm_required",
         )
@@ -244,8 +237,16 @@ def dossier_transition(
     now: dt.datetime | None = None,
     accept_repeat: bool = False,
 ) -> Dossier:
-    """Apply a workflow action at the version the actor saw. ``accept_repeat`` (pages): a second click on
-    the same button returns the dossier as the first click left it instead of a 409; the API keeps 409."""
+    """Apply a workflow action at the version the actor saw; everything it does is read from the
+    dossier's workflow data (docs/dossiers.md). ``accept_repeat`` (pages): a second click on the same
+    button returns the dossier as the first click left it instead of a 409; the API keeps 409.
+
+    Raises ValidationFailed (422: version, note, params, confirmation), NotAllowed (422: state, role,
+    once, window, assignee, guards), Conflict (409 stale_version), NotFound (404, also when forbidden).
+    Locks (dossier_lock, in this order): the dossier row; the attachments it claims or stores; its
+    results when the effect issues one; then the register counter of a receipt. Slow work (rendering,
+    signing, time-stamping) is prepared before, outside the durable transaction, and the forms are
+    rendered after the commit."""
     params = params or {}
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         # Pages send the version they showed; none (or garbage, read as 0) means the page itself is wrong.
@@ -257,7 +258,7 @@ def dossier_transition(
     note = _clean_note(note)
     now = now or timezone.now()
     prepared = _prepare(code=code, action=action, actor=actor, version=version, params=params, now=now)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         dossier = dossier_get(user=actor, code=code, for_update=True)
         if dossier.status == DRAFT:
             raise NotFound(_("Không tìm thấy hồ sơ này"))
@@ -272,6 +273,10 @@ def dossier_transition(
         workflow = load_workflow(dossier.workflow)
         roles = actor_roles(user=actor, dossier=dossier)
         step = workflow.check(dossier.status, action, roles)
+        cal = calendar_for_office(dossier.office)
+        refusal = action_refusal(dossier=dossier, action=step, user_id=actor.pk, now=now, calendar=cal)
+        if refusal is not None:
+            raise refusal
         _confirmed(step, params)
         if step.note_required and not note:
             raise ValidationFailed(
@@ -279,10 +284,19 @@ def dossier_transition(
                 fields={"note": [_("Bắt buộc")]},
                 code="note_required",
             )
+        _params_check(step, params)
+        guards_check(step, dossier=dossier, actor=actor, params=params, now=now)
+        from ..effects import LOCKS
+
+        dossier_lock_children(
+            dossier,
+            attachments=step.clock == "restart" or "attachments" in LOCKS.get(step.effect, ()),
+            results="results" in LOCKS.get(step.effect, ()),
+        )
         before = dossier.status
-        data = _apply(step, dossier, actor=actor, params=params, note=note, now=now, prepared=prepared)
+        data = _apply(step, dossier, actor=actor, params=params, note=note, now=now, cal=cal, prepared=prepared)
         if step.target == "@return":
-            target = dossier.return_state or "received"
+            target = dossier.return_state or workflow.resume_state
             dossier.return_state = ""
         elif step.target == "@same":
             target = before
@@ -295,9 +309,7 @@ def dossier_transition(
             dossier.finished_at = now
             dossier.outcome = state.outcome
             if state.outcome == "completed":
-                dossier.timeliness = classify(
-                    calendar_for_office(dossier.office), finished_at=now, due_at=dossier.due_at
-                )
+                dossier.timeliness = classify(cal, finished_at=now, due_at=dossier.due_at)
                 data["timeliness"] = dossier.timeliness
         dossier.version += 1
         dossier.save()
@@ -313,10 +325,10 @@ def dossier_transition(
             data=data,
             at=now,
         )
+        notify_event(dossier=dossier, event=event, workflow=workflow)
         form_ids = forms_record(
             dossier=dossier, event=event, forms=forms_of_transition(workflow=workflow, form=step.form, target=target)
         )
-        _notify_on_commit(event)
     # Forms are rendered and signed after the commit, from what was frozen with the event.
     forms_complete(form_ids)
     return dossier
