@@ -4,7 +4,11 @@
     .venv/bin/python bench/load_submissions.py --url http://127.0.0.1:8000 --requests 300 --concurrency 30
 
 Counts answers by status (a 500 or a "database is locked" would show here), checks that every created
-dossier got its own code, and prints latency percentiles. Only talks to the URL given (localhost)."""
+dossier got its own code, and prints latency percentiles. Only talks to the URL given (localhost).
+
+With ``--database-url postgres://…`` (the server's PostgreSQL) the same run also measures the baseline of
+issue 15 point 9: bare single-row INSERTs (one per transaction, a scratch table dropped afterwards) at the
+same concurrency, straight from the client threads; it prints both rates and the ratio."""
 
 import argparse
 import json
@@ -32,6 +36,39 @@ def post(url: str, body: dict, headers: dict) -> tuple[int, dict, float]:
         return exc.code, {}, time.perf_counter() - started
 
 
+def bare_inserts(database_url: str, requests: int, concurrency: int) -> float:
+    """Rate (per second) of one-row INSERT transactions into a scratch table, ``concurrency`` threads each
+    with its own connection, as a database-only baseline for the submission rate."""
+    import threading
+
+    import psycopg
+
+    table = f"bench_bare_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(database_url, autocommit=True) as admin:
+        admin.execute(f"CREATE TABLE {table} (id bigserial PRIMARY KEY, body text, at timestamptz DEFAULT now())")
+    local = threading.local()
+    connections = []
+
+    def one(i: int) -> None:
+        conn = getattr(local, "conn", None)
+        if conn is None:
+            conn = local.conn = psycopg.connect(database_url, autocommit=True)
+            connections.append(conn)
+        conn.execute(f"INSERT INTO {table} (body) VALUES (%s)", [f"bare-{i}"])  # noqa: S608 — our own table
+
+    try:
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            list(pool.map(one, range(requests)))
+        elapsed = time.perf_counter() - started
+    finally:
+        for conn in connections:
+            conn.close()
+        with psycopg.connect(database_url, autocommit=True) as admin:
+            admin.execute(f"DROP TABLE {table}")
+    return requests / elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://127.0.0.1:8000")
@@ -39,6 +76,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=30)
     parser.add_argument("--user", default="congdan1")
     parser.add_argument("--password", default="motcua-demo")
+    parser.add_argument("--database-url", default="", help="PostgreSQL of the server: adds the bare-insert baseline")
     args = parser.parse_args()
     _status, login, _t = post(f"{args.url}/api/v1/auth/login", {"username": args.user, "password": args.password}, {})
     headers = {"Authorization": f"Bearer {login['token']}"}
@@ -62,6 +100,10 @@ def main() -> None:
         f"latency p50 {statistics.median(times):.0f} ms, "
         f"p95 {times[int(0.95 * (len(times) - 1))]:.0f} ms, max {times[-1]:.0f} ms"
     )
+    if args.database_url:
+        rate = args.requests / elapsed
+        bare = bare_inserts(args.database_url, args.requests, args.concurrency)
+        print(f"bare one-row INSERT, same run: {bare:.0f}/s; submissions : bare = 1 : {bare / rate:.1f}")
 
 
 if __name__ == "__main__":

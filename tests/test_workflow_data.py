@@ -167,3 +167,31 @@ def test_every_shipped_workflow_text_has_an_english_line_and_every_notice_exists
         workflow = load_workflow(f"{data['key']}@{data['version']}")
         named = {a.notify for a in workflow.actions.values()} | {e.notify for e in workflow.events.values()}
         assert named - {""} <= set(TEMPLATES), f"{path}: unknown notice templates {named - set(TEMPLATES)}"
+
+
+def test_the_same_day_workflow_takes_a_dossier_to_its_result(catalog, citizen, office_a, staff):
+    """The second real workflow: receive, the leader signs, return — no assignment, no appraisal."""
+    Procedure.objects.filter(code="1.001193").update(workflow="same-day", step_shares={"sign": 0.5, "return": 0.3})
+    dossier, _ = dossier_submit(
+        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
+    )
+    assert dossier.workflow == "same-day@1"
+    done = advance(
+        dossier,
+        staff,
+        steps=[
+            ("accept", "tiepnhan", {}),
+            ("sign", "lanhdao", {"confirm": True}),
+            ("return_result", "tiepnhan", {"method": "counter"}),
+        ],
+    )
+    assert done.status == "returned" and done.outcome == "completed" and done.results.count() == 1
+    from motcua.dossiers.selectors import handovers
+
+    # The procedure's own shares (receive keeps the workflow's 0.2): the signing step ends at 70 % of
+    # the legal time instead of the workflow's 80 %.
+    rows = handovers(done)
+    assert [r.step for r in rows] == ["receive", "sign", "return"]
+    done.procedure.step_shares = {}
+    default_rows = handovers(done)
+    assert rows[0].due_at == default_rows[0].due_at and rows[1].due_at < default_rows[1].due_at

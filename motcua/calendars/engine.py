@@ -116,9 +116,6 @@ class WorkingCalendar:
         spec = self.hours.get(day.weekday(), self._make_up_periods)
         return [(self._at(day, start), self._at(day, end)) for start, end in spec]
 
-    def day_start(self, day: dt.date) -> dt.datetime:
-        return self.periods(day)[0][0]
-
     def day_end(self, day: dt.date) -> dt.datetime:
         return self.periods(day)[-1][1]
 

@@ -286,6 +286,8 @@ def _procedure_payload(proc: dict, forms: dict) -> dict:
         "form_schema": form["schema"],
         "form_ui": form.get("ui", {}),
         "workflow": proc.get("workflow", "default"),
+        # Only when given, so procedures without their own shares keep their content hash.
+        **({"step_shares": proc["step_shares"]} if proc.get("step_shares") else {}),
         "linked_codes": proc.get("linked", []),
         "popularity": proc.get("popularity", 0),
         "unconfirmed": proc.get("unconfirmed", []),
@@ -405,6 +407,7 @@ def catalog_export() -> dict:
                 "result_doc_type": p.result_doc_type,
                 "form": p.form_key,
                 "workflow": p.workflow,
+                **({"step_shares": p.step_shares} if p.step_shares else {}),
                 "linked": p.linked_codes,
                 "popularity": p.popularity,
                 "unconfirmed": p.unconfirmed,

@@ -65,7 +65,12 @@ class Procedure(TimeStampedModel):
     form_key = models.CharField(_("mã biểu mẫu"), max_length=60, blank=True)
     form_schema = models.JSONField(_("biểu mẫu điện tử (JSON Schema)"), default=dict, blank=True)
     form_ui = models.JSONField(_("gợi ý hiển thị biểu mẫu"), default=dict, blank=True)
+    # The workflow file (motcua/dossiers/workflows): "key@version" pins a version, a bare key means the
+    # latest; each dossier stores the exact version it started with and keeps it (docs/dossiers.md).
     workflow = models.CharField(_("quy trình"), max_length=60, default="default")
+    # The unit's internal procedure: each step's share of the legal time, {"receive": 0.1, …}; empty
+    # means the workflow's own shares. Steps not named keep the workflow's share.
+    step_shares = models.JSONField(_("tỷ lệ thời gian từng bước"), default=dict, blank=True)
     linked_codes = models.JSONField(_("thủ tục liên thông, liên quan"), default=list, blank=True)
     popularity = models.PositiveIntegerField(_("mức phổ biến"), default=0)
     unconfirmed = models.JSONField(_("thông tin chưa xác minh"), default=list, blank=True)

@@ -275,7 +275,8 @@ class Handover:
 
 
 def handovers(dossier: Dossier) -> list[Handover]:
-    """Each step's share of the processing time (the workflow's `sla_share`) gives it a due moment; a step
+    """Each step's share of the processing time (the procedure's `step_shares`, else the workflow's
+    `sla_share`) gives it a due moment; a step
     is handed over when an event leaves it. Classified like the whole dossier: early, on time, late."""
     from motcua.calendars.engine import REMAINING_HORIZON, add_working_time, classify, working_time_between
 
@@ -293,12 +294,12 @@ def handovers(dossier: Dossier) -> list[Handover]:
         if before and after and (before.step != after.step or after.final) and before.step not in done:
             done[before.step] = event.created_at
     rows, share = [], 0.0
-    for step, spec in workflow.steps.items():
-        share += float(spec.get("sla_share", 0))
+    for step, label, step_share in workflow.step_shares(dossier.procedure.step_shares):
+        share += step_share
         due = add_working_time(cal, dossier.received_at, total * min(share, 1.0))
         finished = done.get(step)
         timeliness = classify(cal, finished_at=finished, due_at=due) if finished else ""
-        rows.append(Handover(step, gettext(spec.get("label", step)), due, finished, timeliness))
+        rows.append(Handover(step, gettext(label), due, finished, timeliness))
     return rows
 
 
