@@ -195,3 +195,19 @@ def test_the_same_day_workflow_takes_a_dossier_to_its_result(catalog, citizen, o
     done.procedure.step_shares = {}
     default_rows = handovers(done)
     assert rows[0].due_at == default_rows[0].due_at and rows[1].due_at < default_rows[1].due_at
+
+
+def test_a_state_with_its_own_limit_shows_it_to_the_officer(catalog, client, citizen, office_a, staff):
+    """`sla_hours` is read: a submitted dossier must be checked within 4 working hours (default@1)."""
+    from motcua.dossiers.rules import state_due
+
+    dossier, _ = dossier_submit(
+        citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
+    )
+    events = list(dossier.events.order_by("seq"))
+    due = state_due(dossier, events)
+    assert due is not None and due > events[-1].created_at
+    client.force_login(staff["tiepnhan"])
+    assert "xử lý bước này trước" in client.get(f"/can-bo/ho-so/{dossier.code}").content.decode()
+    accepted = advance(dossier, staff, steps=[("accept", "tiepnhan", {})])
+    assert state_due(accepted, list(accepted.events.order_by("seq"))) is None  # "received" has no own limit

@@ -289,7 +289,8 @@ def _certified(dossier, scans, url, capacity, actor, copies, now, draft):
 
 
 def result_set_status(*, actor: User, public_code: str, status: str, reason: str) -> ResultDocument:
-    """Revoke or supersede an issued result: an officer action recorded in the dossier's event log."""
+    """Revoke or supersede an issued result: an officer action recorded in the dossier's event log.
+    Locks (dossiers/locks.py order): the dossier row, then its results, in one durable transaction."""
     from motcua.accounts.selectors import user_has_role
     from motcua.dossiers.models import Dossier
     from motcua.dossiers.services.events import event_append
@@ -298,9 +299,16 @@ def result_set_status(*, actor: User, public_code: str, status: str, reason: str
         raise ValidationFailed(_("Chọn thu hồi hoặc thay thế"))
     if not (reason or "").strip():
         raise ValidationFailed(_("Nhập lý do thu hồi hoặc thay thế"), fields={"reason": [_("Bắt buộc")]})
-    with transaction.atomic():
+    from motcua.dossiers.locks import dossier_lock
+
+    dossier_id = ResultDocument.objects.filter(public_code=public_code).values_list("dossier_id", flat=True).first()
+    with transaction.atomic(durable=True):
+        # Locks in the one order (dossiers/locks.py): the dossier, then its results.
+        dossier = dossier_lock(Dossier.objects.filter(pk=dossier_id), results=True)
         result = (
-            ResultDocument.objects.select_for_update().select_related("dossier").filter(public_code=public_code).first()
+            ResultDocument.objects.select_related("dossier").filter(public_code=public_code, dossier=dossier).first()
+            if dossier is not None
+            else None
         )
         if result is None or not user_has_role(
             user=actor, role=[Role.LEADER, Role.UNIT_ADMIN, Role.PROVINCE_ADMIN], unit=result.dossier.unit
@@ -310,7 +318,6 @@ def result_set_status(*, actor: User, public_code: str, status: str, reason: str
             raise NotAllowed(_("Kết quả này đã bị thu hồi hoặc thay thế trước đó"))
         result.status, result.status_reason = status, reason.strip()
         result.save(update_fields=["status", "status_reason"])
-        dossier = Dossier.objects.select_for_update().get(pk=result.dossier_id)
         event_append(
             dossier=dossier,
             action=f"result_{status}",

@@ -72,3 +72,20 @@ def supplement_request_event(dossier, workflow: Workflow | None = None):
     workflow = workflow or load_workflow(dossier.workflow)
     names = [a.name for a in workflow.actions.values() if a.kind == "supplement_request"]
     return dossier.events.filter(action__in=names).order_by("-seq").first() if names else None
+
+
+def state_due(dossier, events) -> dt.datetime | None:
+    """When the dossier should leave its current state, if the workflow gives the state its own limit
+    (``sla_hours`` working hours, e.g. 4 h to check an online submission, Decree 61/2018 Art. 15):
+    counted by the office's calendar from the event that entered the state. ``events`` is the dossier's
+    log in order (already read by the page). None when the state has no limit or the dossier is closed."""
+    state = dossier.state
+    if state is None or not state.sla_hours or not dossier.is_open:
+        return None
+    entered = next((e.created_at for e in reversed(list(events)) if e.to_status == dossier.status), None)
+    if entered is None:
+        return None
+    from motcua.calendars.engine import add_working_time
+    from motcua.calendars.selectors import calendar_for_office
+
+    return add_working_time(calendar_for_office(dossier.office), entered, dt.timedelta(hours=state.sla_hours))

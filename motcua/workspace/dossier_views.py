@@ -24,6 +24,7 @@ from motcua.core.views import int_param
 from motcua.documents.selectors import issued_forms_of
 from motcua.dossiers import eforms, selectors, services
 from motcua.dossiers.models import Channel
+from motcua.dossiers.rules import state_due
 from motcua.dossiers.workflow import known_params
 from motcua.places.models import Office
 
@@ -67,6 +68,7 @@ def dossier(request, code: str):
             grants__role=Role.SPECIALIST, grants__unit__in=[item.unit, *item.unit.ancestors()]
         ).distinct()
     props = item.procedure.form_schema.get("properties", {})
+    events = list(selectors.events_of(item))
     return render(
         request,
         "workspace/dossier.html",
@@ -75,7 +77,8 @@ def dossier(request, code: str):
             "status": selectors.status_label(item),
             "remaining": selectors.remaining_text(item),
             "late": selectors.lateness(item),
-            "events": selectors.events_of(item),
+            "events": events,
+            "state_due": state_due(item, events),
             "actions": actions,
             "specialists": specialists,
             "answers": [(props.get(k, {}).get("title", k), v) for k, v in item.form_data.items()],

@@ -198,11 +198,15 @@ class TransitionIn(Schema):
     attachments: Annotated[list[Text(64)], Field(max_length=50)] | None = None
     documents: Annotated[list[Text(300)], Field(max_length=50)] | None = None
     confirm: bool | None = None
+    # Any other param a workflow declares (docs/dossiers.md, "params"), by name.
+    params: Annotated[dict[Text(40), Text(300) | list[Text(300)]], Field(max_length=20)] | None = None
 
 
 @router.post("/dossiers/{code}/transitions", summary="Chuyển bước xử lý hồ sơ")
 def transition(request, code: str, payload: TransitionIn):
-    params = {k: v for k, v in payload.dict().items() if k not in ("action", "version", "note") and v is not None}
+    body = payload.dict()
+    params = {**(body.pop("params") or {})}
+    params.update({k: v for k, v in body.items() if k not in ("action", "version", "note") and v is not None})
     dossier = services.dossier_transition(
         code=code, action=payload.action, actor=request.auth, version=payload.version, note=payload.note, params=params
     )

@@ -21,7 +21,8 @@ from ..uploads import QuotaExceeded, UploadTooLarge, check_upload, display_name
 
 def attachment_upload(*, owner: User, upload, document_name: str = "") -> Attachment:
     """Check the file deeply (uploads.check_upload), within the owner's quota, and keep it under a random
-    name whose extension follows the real type. A failed upload leaves neither a row nor a file."""
+    name whose extension follows the real type. A failed upload leaves neither a row nor a file.
+    Locks: the owner's user row (the quota), in a short transaction after the file was checked."""
 
     try:
         document_name = clean_text(document_name, max_length=300, label=_("Tên giấy tờ"))
@@ -81,7 +82,8 @@ def _upload_quota_check(*, owner: User, size: int) -> None:
 
 
 def _claim_attachments(*, owner: User, dossier: Dossier, ids: list) -> list[Attachment]:
-    """Link the owner's unused uploads (or earlier ones, for reuse) to the dossier, within the size limit."""
+    """Link the owner's unused uploads (or earlier ones, for reuse) to the dossier, within the size limit.
+    Locks: the claimed attachment rows; the caller holds the dossier row (locks.py order)."""
     ids = [str(i) for i in ids or []]
     found = list(Attachment.objects.select_for_update().filter(pk__in=ids, owner=owner))
     if len(found) != len(set(ids)):
@@ -107,6 +109,8 @@ def _claim_attachments(*, owner: User, dossier: Dossier, ids: list) -> list[Atta
             attachment.dossier = dossier
             attachment.save(update_fields=["dossier"])
         linked.append(attachment)
+    if not linked:
+        return linked  # nothing added: the dossier's total is what it was
     total = Attachment.objects.filter(dossier=dossier).aggregate(s=Sum("size"))["s"] or 0
     if total > settings.DOSSIER_UPLOAD_MAX_BYTES:
         limit = settings.DOSSIER_UPLOAD_MAX_BYTES // (1024 * 1024)

@@ -48,10 +48,12 @@ def event_append(
     note: str = "",
     data: dict | None = None,
     at: dt.datetime | None = None,
+    first: bool = False,
 ) -> DossierEvent:
     """Append to the dossier's hash-chained event log. Locks: none of its own; the caller holds the
-    dossier row lock (which serialises the sequence numbers)."""
-    last, prev = dossier.events.order_by("-seq").values_list("seq", "hash").first() or (0, "")
+    dossier row lock (which serialises the sequence numbers). ``first``: the caller knows the log is
+    empty (a dossier being submitted), so the predecessor is not looked up."""
+    last, prev = (0, "") if first else (dossier.events.order_by("-seq").values_list("seq", "hash").first() or (0, ""))
     event = DossierEvent(
         dossier=dossier,
         seq=last + 1,

@@ -15,6 +15,8 @@ from .transition import NOTE_MAX_LENGTH
 
 
 def dossier_rate(*, citizen: User, code: str, score: int, comment: str = "") -> Rating:
+    """The citizen rates a dossier whose result they received. Locks: none (a unique constraint makes
+    a second rating a 409)."""
     dossier = Dossier.objects.filter(citizen=citizen, code=code).first()
     if dossier is None:
         raise NotFound(_("Không tìm thấy hồ sơ này"))

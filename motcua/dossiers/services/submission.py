@@ -88,7 +88,8 @@ def _citizen_snapshot(citizen: User) -> dict:
 
 
 def dossier_draft_save(*, citizen: User, procedure_code: str, form: dict, draft_id: int | None = None) -> Dossier:
-    """Keep what the citizen typed so far, valid or not, so a dropped connection loses nothing."""
+    """Keep what the citizen typed so far, valid or not, so a dropped connection loses nothing.
+    Locks: the draft row (one durable transaction)."""
     procedure = procedure_current(code=procedure_code)
     if procedure is None:
         raise NotFound(_("Không có thủ tục mã %(c)s") % {"c": procedure_code})
@@ -132,7 +133,12 @@ def dossier_submit(
 ) -> tuple[Dossier, bool]:
     """Submit a dossier (online, or at the counter by an officer). Returns (dossier, created). The same
     idempotency key never creates a second dossier, even under concurrent retries: the unique constraint
-    decides, and the losing transaction (with its code number) is rolled back."""
+    decides, and the losing transaction (with its code number) is rolled back.
+
+    One durable transaction. Locks (locks.py order): the draft row (when submitting a draft); the
+    attachments it claims; the outreach register row of the applicant; last, the daily code counter
+    (one upsert) and, at the counter, the receipt register. Rendering and signing the receipt happen
+    after the commit."""
     try:
         key = clean_text(idempotency_key, max_length=100, label="Idempotency-Key") or None
     except ValidationError as exc:
@@ -231,6 +237,7 @@ def dossier_submit(
                     **documents,
                 },
                 at=now,
+                first=not draft_id,
             )
             # A counter intake is the completeness check: the receipt (Form 01) is issued now (the
             # event's "form"). An online dossier gets it when the intake officer accepts it.
