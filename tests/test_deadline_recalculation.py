@@ -82,7 +82,7 @@ def test_typhoon_closure_moves_open_deadlines_records_why_and_tells_the_citizen(
     # Step deadlines follow: the last step ends at the new due moment, the later steps moved.
     steps_after = [h.due_at for h in handovers(dossier)]
     assert steps_after[-1] == dossier.due_at and steps_after[-1] > steps_before[-1]
-    sms = OutboxMessage.objects.get(event=event, channel="sms")
+    sms = OutboxMessage.objects.get(source=f"dossier-event:{event.pk}", channel="sms")
     assert "17:00 06/03/2026" in sms.body and "bão số 3" in sms.body
 
 
