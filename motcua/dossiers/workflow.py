@@ -349,15 +349,21 @@ def load_workflow(ref: str) -> Workflow:
     return _load(ref, tuple(str(d) for d in workflow_dirs()))
 
 
-def known_workflows() -> list[Workflow]:
-    """Every workflow version on disk (worklist filters need the states of all of them)."""
+@lru_cache(maxsize=8)
+def _known_refs(dirs: tuple[str, ...]) -> tuple[str, ...]:
     refs = set()
-    for directory in workflow_dirs():
-        for path in directory.glob("*-*.json"):
+    for directory in dirs:
+        for path in Path(directory).glob("*-*.json"):
             key, _sep, version = path.stem.rpartition("-")
             if version.isdecimal():
                 refs.add(f"{key}@{int(version)}")
-    return [load_workflow(ref) for ref in sorted(refs)]
+    return tuple(sorted(refs))
+
+
+def known_workflows() -> list[Workflow]:
+    """Every workflow version on disk (worklist filters need the states of all of them). The listing is
+    cached per process and per set of directories, like the files themselves."""
+    return [load_workflow(ref) for ref in _known_refs(tuple(str(d) for d in workflow_dirs()))]
 
 
 def known_params() -> dict[str, bool]:
