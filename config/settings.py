@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "motcua.documents",
     "motcua.notifications",
     "motcua.outreach",
+    "motcua.vneid",
     "motcua.portal",
     "motcua.workspace",
     "motcua.api",
@@ -315,6 +316,15 @@ POPULATION_REGISTRY_TOKEN = env_str("POPULATION_REGISTRY_TOKEN", "")
 SMS_BACKEND = env_str("SMS_BACKEND", "simulator")
 SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
+
+# VNeID sign-in (OpenID Connect, authorization code + PKCE S256; docs/identity.md). The issuer's discovery
+# document is read from VNEID_ISSUER + "/.well-known/openid-configuration". Demo mode defaults to the
+# project's own VNeID simulator at /gia-lap/vneid (served only in demo mode). Empty issuer: no VNeID button.
+VNEID_ISSUER = env_str("VNEID_ISSUER", f"{SITE_URL}/gia-lap/vneid" if DEMO else "")
+VNEID_CLIENT_ID = env_str("VNEID_CLIENT_ID", "motcua-demo" if DEMO else "")
+VNEID_CLIENT_SECRET = env_str("VNEID_CLIENT_SECRET", "motcua-demo-vneid-secret" if DEMO else "")
+VNEID_SCOPE = env_str("VNEID_SCOPE", "openid profile")
+VNEID_TIMEOUT_SECONDS = env_int("VNEID_TIMEOUT_SECONDS", 10)
 
 # Digital signatures: PKCS#12 files under PKI_DIR (demo) or a PKCS#11 token (set per identity).
 PKI_DIR = env_str("PKI_DIR", str(VAR_DIR / "pki"))

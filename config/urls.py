@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from motcua.api.api import api
 from motcua.core.views import healthz
+from motcua.vneid.urls import simulator_patterns
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -13,6 +14,9 @@ urlpatterns = [
     path("", include("motcua.calendars.urls")),
     path("", include("motcua.documents.urls")),
     path("", include("motcua.outreach.urls")),
+    path("", include("motcua.vneid.urls")),
+    # The VNeID provider simulator: every view answers 404 outside demo mode.
+    path("gia-lap/vneid/", include(simulator_patterns)),
     path("", include("motcua.accounts.urls")),
     path("", include("motcua.notifications.urls")),
     path("", include("motcua.portal.urls")),

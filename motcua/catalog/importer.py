@@ -265,7 +265,7 @@ _DOCUMENT_DEFAULTS = {"count": 1, "required": True, "template": "", "store_doc_t
 def _procedure_payload(proc: dict, forms: dict) -> dict:
     form = forms[proc["form"]]
     time = proc["time"]
-    return {
+    payload = {
         "name": proc["name"],
         "citizen_name": proc.get("citizen_name", ""),
         "aliases": proc.get("aliases", []),
@@ -295,6 +295,11 @@ def _procedure_payload(proc: dict, forms: dict) -> dict:
         "documents": [{**_DOCUMENT_DEFAULTS, **doc} for doc in proc["documents"]],
         "field": proc["field"],
     }
+    # Only when set, so procedures without the requirement keep the content hash they had before the
+    # key existed (an import after the upgrade leaves them alone).
+    if proc.get("identity_level_required"):
+        payload["identity_level_required"] = proc["identity_level_required"]
+    return payload
 
 
 def _hash(payload: dict) -> str:
@@ -410,6 +415,7 @@ def catalog_export() -> dict:
                 **({"step_shares": p.step_shares} if p.step_shares else {}),
                 "linked": p.linked_codes,
                 "popularity": p.popularity,
+                **({"identity_level_required": p.identity_level_required} if p.identity_level_required else {}),
                 "unconfirmed": p.unconfirmed,
                 "sources": p.sources,
             }

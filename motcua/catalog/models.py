@@ -73,6 +73,13 @@ class Procedure(TimeStampedModel):
     step_shares = models.JSONField(_("tỷ lệ thời gian từng bước"), default=dict, blank=True)
     linked_codes = models.JSONField(_("thủ tục liên thông, liên quan"), default=list, blank=True)
     popularity = models.PositiveIntegerField(_("mức phổ biến"), default=0)
+    # The VNeID level an online applicant must have (0: none; 2: registered in person, equal to the ID
+    # card; Decree 69/2024/NĐ-CP). Counter and assisted submissions check identity in person instead.
+    identity_level_required = models.PositiveSmallIntegerField(
+        _("mức định danh điện tử tối thiểu để nộp trực tuyến"),
+        default=0,
+        choices=[(0, _("Không yêu cầu")), (1, _("Mức 1")), (2, _("Mức 2"))],
+    )
     unconfirmed = models.JSONField(_("thông tin chưa xác minh"), default=list, blank=True)
     sources = models.JSONField(_("nguồn"), default=list, blank=True)
     content_hash = models.CharField(max_length=64, editable=False)

@@ -29,6 +29,7 @@ from motcua.dossiers import eforms, selectors, services
 from motcua.dossiers.models import DRAFT, Attachment, Dossier
 from motcua.dossiers.rules import supplement_request_event
 from motcua.dossiers.workflow import load_workflow
+from motcua.vneid.selectors import identity_level_of, identity_level_short
 
 
 def citizen_required(view):
@@ -96,6 +97,10 @@ def submit_form(request, code: str):
     if "online" not in procedure.channels:
         messages.info(request, _("Thủ tục này chưa nhận hồ sơ trực tuyến; hãy nộp trực tiếp tại Bộ phận Một cửa."))
         return redirect("portal:procedure", code=code)
+    required = identity_level_short(user=request.user, procedure=procedure)
+    if required:
+        context = {"p": procedure, "required": required, "current": identity_level_of(user=request.user)}
+        return render(request, "portal/identity_level_needed.html", context, status=403)
     draft_id = int_or_default(request.GET.get("ban-nhap"), default=0, min_value=0, max_value=2**31 - 1)
     draft = _draft(request, draft_id) if draft_id else None
     form_class = eforms.build_form_class(procedure.form_schema, procedure.form_ui)

@@ -17,6 +17,7 @@ from motcua.core.errors import RateLimited
 from motcua.core.net import client_ip
 from motcua.places.models import Office
 from motcua.places.selectors import main_office
+from motcua.vneid.selectors import identity_level_of, identity_level_short
 
 MAX_QUERY = 200
 CHAT_TURNS = 6
@@ -80,6 +81,10 @@ def procedure(request, code: str):
             "qr_svg": qr,
             "page_url": url,
             "linked": linked,
+            "identity_required": identity_level_short(user=request.user, procedure=item)
+            if request.user.is_authenticated
+            else item.identity_level_required,
+            "identity_current": identity_level_of(user=request.user),
             "english": catalog.english_lines().get(item.code) if (get_language() or "").startswith("en") else None,
         },
     )
