@@ -84,6 +84,7 @@ def test_first_login_links_the_account_with_the_same_citizen_id(vneid, citizen):
     page = browser.login(MAI)
     assert page.status_code == 200 and page.url.endswith("/tai-khoan")
     assert 'data-testid="user-name">Lò Thị Mai<' in page.text
+    assert "mới ở mức 1" not in page.text
     assert browser.signed_in_user() == citizen
     citizen.citizen.refresh_from_db()
     assert citizen.citizen.identity_level == 2
@@ -114,6 +115,14 @@ def test_first_login_of_a_stranger_creates_a_citizen_account(vneid, citizen):
     assert profile.identity_level == 2 and user.phone == "0912345003"
     # No password of the portal: this account signs in with VNeID (or sets one through recovery).
     assert not user.has_usable_password()
+
+
+def test_a_level_1_identity_is_stored_and_the_citizen_is_told(vneid, citizen):
+    CitizenProfile.objects.filter(user=citizen).update(identity_level=2)
+    CitizenProfile.objects.filter(user=citizen).update(citizen_id=SU, birth_date=dt.date(1985, 7, 5), gender="male")
+    page = Browser(vneid.url).login(SU)
+    assert "Tài khoản VNeID của bạn mới ở mức 1" in page.text
+    assert CitizenProfile.objects.get(user=citizen).identity_level == 1
 
 
 def test_new_account_takes_no_phone_that_another_account_uses(vneid, citizen):

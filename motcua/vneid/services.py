@@ -102,7 +102,11 @@ def _sign_in(*, issuer: str, identity: dict) -> tuple[User, bool]:
     link.identity_level = identity["level"]
     link.last_login_at = now
     link.save()
-    CitizenProfile.objects.filter(user=user).update(identity_level=identity["level"], updated_at=now)
+    profile = CitizenProfile.objects.select_for_update().get(user=user)
+    if profile.identity_level != identity["level"]:
+        profile.identity_level = identity["level"]
+        profile.save(update_fields=["identity_level", "updated_at"])
+    user.citizen = profile  # callers read the level from the user they get back
     return user, created
 
 
