@@ -16,6 +16,20 @@ class Channel(models.TextChoices):
     ONLINE = "online", _("Trực tuyến")
     COUNTER = "counter", _("Trực tiếp tại Bộ phận Một cửa")
     POST = "post", _("Qua bưu chính")
+    # Prepared with a community digital team member or an intake officer, confirmed by the citizen
+    # (motcua/dossiers/assisted.py). Counts as an online dossier.
+    ASSISTED = "assisted", _("Trực tuyến, có người hỗ trợ")
+
+
+# Channels on which the citizen submits online (fees, the online-only checks, the `online_dossier` skill).
+ONLINE_CHANNELS = frozenset({Channel.ONLINE, Channel.ASSISTED})
+
+
+class Consent(models.TextChoices):
+    """How the citizen confirmed an assisted dossier."""
+
+    SMS_CODE = "sms", _("Mã xác nhận gửi tới điện thoại của công dân")
+    PAPER = "paper", _("Giấy đồng ý có chữ ký, Bộ phận Một cửa đã kiểm tra")
 
 
 class Timeliness(models.TextChoices):
@@ -25,6 +39,9 @@ class Timeliness(models.TextChoices):
 
 
 DRAFT = "draft"
+# The attachment an authorised representative files with the dossier (Civil Code 2015 Art. 138-140; for
+# civil-status acts the authorisation must be written and certified, Luật Hộ tịch 2014 Art. 6).
+AUTHORISATION_DOCUMENT = "Văn bản ủy quyền"
 
 
 class DossierQuerySet(models.QuerySet):
@@ -69,6 +86,24 @@ class Dossier(TimeStampedModel):
     # The province above the unit, denormalised so province-wide worklists are one index range.
     province = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(_("kênh nộp"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    # Assisted submission: who helped (a team member or an intake officer), how the citizen confirmed,
+    # and, while a draft, when the confirmation was asked for (SMS verification id, or the reason a
+    # paper consent was sent back).
+    helper = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người hỗ trợ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="helped_dossiers",
+    )
+    consent = models.CharField(_("công dân xác nhận bằng"), max_length=10, choices=Consent.choices, blank=True)
+    consent_requested_at = models.DateTimeField(null=True, blank=True)
+    confirmation_id = models.CharField(max_length=40, blank=True)
+    consent_note = models.CharField(max_length=500, blank=True)
+    # Filed by an authorised representative (người được ủy quyền): the authorisation document is then a
+    # required attachment (AUTHORISATION_DOCUMENT), checked like every other required document.
+    on_behalf = models.BooleanField(_("nộp theo ủy quyền"), default=False)
     status = models.CharField(_("trạng thái"), max_length=30, default=DRAFT)
     is_open = models.BooleanField(default=True)
     form_data = models.JSONField(_("nội dung tờ khai"), default=dict, blank=True)

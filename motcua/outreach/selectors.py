@@ -143,7 +143,18 @@ def team_progress(*, team: Team, campaign: Campaign) -> dict:
         "accounts": (accounts := sum(1 for p in people.only("skills") if "dvc_account" in p.skills)),
         "account_share": round(100 * accounts / people.count()) if people.count() else 0,
         "records": records.count(),
+        "dossiers_helped": dossiers_helped(users=[m.user_id for m in members if m.user_id]),
     }
+
+
+def dossiers_helped(*, users: list) -> int:
+    """Online dossiers the team's members helped citizens submit (channel `assisted`, confirmed by the
+    citizen; drafts not yet confirmed do not count)."""
+    from motcua.dossiers.models import DRAFT, Channel, Dossier
+
+    if not users:
+        return 0
+    return Dossier.objects.filter(channel=Channel.ASSISTED, helper_id__in=users).exclude(status=DRAFT).count()
 
 
 def coverage(*, root: AdministrativeUnit) -> dict:

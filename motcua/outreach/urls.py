@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import assisted_views, views
 
 app_name = "outreach"
 urlpatterns = [
@@ -11,5 +11,8 @@ urlpatterns = [
     path("to-cong-nghe/to/<int:team_id>/xuat", views.team_export, name="export"),
     path("to-cong-nghe/to/<int:team_id>/nhap-thanh-vien", views.members_import, name="import"),
     path("to-cong-nghe/ra-soat", views.review, name="review"),
+    path("to-cong-nghe/ho-tro-nop", assisted_views.start, name="assisted_start"),
+    path("to-cong-nghe/ho-tro-nop/<int:draft_id>", assisted_views.fill, name="assisted_fill"),
+    path("to-cong-nghe/ho-tro-nop/<int:draft_id>/xac-nhan", assisted_views.confirm, name="assisted_confirm"),
     path("to-cong-nghe/chien-dich/<int:campaign_id>", views.campaign_progress, name="campaign"),
 ]

@@ -26,7 +26,7 @@ from motcua.documents.pdf import FORM_TITLES, event_label
 from motcua.documents.selectors import issued_form_get, issued_forms_of, store_matches
 from motcua.documents.services import store_use
 from motcua.dossiers import eforms, selectors, services
-from motcua.dossiers.models import DRAFT, Attachment, Dossier
+from motcua.dossiers.models import AUTHORISATION_DOCUMENT, DRAFT, Attachment, Dossier
 from motcua.dossiers.rules import supplement_request_event
 from motcua.dossiers.workflow import load_workflow
 from motcua.vneid.selectors import identity_level_of, identity_level_short
@@ -154,6 +154,13 @@ def submit_documents(request, draft_id: int):
         reuse = request.POST.getlist("dung-lai")
         from_store = request.POST.getlist("kho")
         try:
+            services.draft_set_on_behalf(draft=draft, on_behalf=bool(request.POST.get("uy-quyen")))
+            upload = request.FILES.get("tep-uy-quyen")
+            if upload:
+                attachment = services.attachment_upload(
+                    owner=request.user, upload=upload, document_name=AUTHORISATION_DOCUMENT
+                )
+                services.attach_to_draft(draft=draft, attachment_ids=[attachment.pk])
             for index, doc in enumerate(documents):
                 upload = request.FILES.get(f"tep-{index}")
                 if upload:
@@ -192,6 +199,7 @@ def submit_documents(request, draft_id: int):
             "store_options": store_options,
             "error": error,
             "error_code": error_code,
+            "authorisation_document": AUTHORISATION_DOCUMENT,
         },
         status=status,
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dossier_views, views
+from . import assisted_views, dossier_views, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     path("ho-so/<str:code>", dossier_views.dossier, name="dossier"),
     path("ho-so/<str:code>/thao-tac", dossier_views.act, name="act"),
     path("tiep-nhan", dossier_views.counter_intake, name="counter_intake"),
+    path("ho-tro-nop/giay-dong-y", assisted_views.paper_consents, name="paper_consents"),
 ]

@@ -3,7 +3,7 @@
 (walk-in citizens) and `public` (rating, tracking). The names below are re-exported so callers import
 them from `motcua.dossiers.services`."""
 
-from .attachments import attach_to_draft, attachment_upload, upload_quota
+from .attachments import attach_to_draft, attachment_upload, draft_set_on_behalf, upload_quota
 from .counter import citizen_find_or_create
 from .events import event_append, event_chain_valid
 from .public import dossier_rate, dossier_track_checked
@@ -21,6 +21,7 @@ __all__ = [
     "dossier_submit",
     "dossier_track_checked",
     "dossier_transition",
+    "draft_set_on_behalf",
     "event_append",
     "event_chain_valid",
     "next_dossier_code",

@@ -121,10 +121,20 @@ def _claim_attachments(*, owner: User, dossier: Dossier, ids: list) -> list[Atta
     return linked
 
 
+def draft_set_on_behalf(*, draft: Dossier, on_behalf: bool) -> Dossier:
+    """Mark a draft as filed by an authorised representative (or not): the authorisation document
+    becomes required (`submission._documents_check`)."""
+    if draft.on_behalf != on_behalf:
+        draft.on_behalf = on_behalf
+        draft.save(update_fields=["on_behalf", "updated_at"])
+    return draft
+
+
 def attach_to_draft(*, draft: Dossier, attachment_ids: list) -> list[Attachment]:
     """Link uploads to a citizen's draft. Locks (locks.py order): the draft row, then the attachments."""
     from ..locks import dossier_lock
 
     with transaction.atomic(durable=True):
         dossier_lock(Dossier.objects.filter(pk=draft.pk))
-        return _claim_attachments(owner=draft.citizen, dossier=draft, ids=attachment_ids)
+        # An assisted draft holds the helper's uploads (they took the photos); any other, the citizen's.
+        return _claim_attachments(owner=draft.helper or draft.citizen, dossier=draft, ids=attachment_ids)

@@ -26,7 +26,7 @@ from motcua.places.models import Office
 
 from .. import eforms
 from ..locks import dossier_lock
-from ..models import DRAFT, Attachment, Channel, Dossier, DossierCounter
+from ..models import AUTHORISATION_DOCUMENT, DRAFT, ONLINE_CHANNELS, Attachment, Channel, Dossier, DossierCounter
 from ..workflow import CITIZEN, load_workflow
 from .attachments import _claim_attachments
 from .events import event_append, notify_event
@@ -130,6 +130,8 @@ def dossier_submit(
     now: dt.datetime | None = None,
     counter_documents: list[str] | None = None,
     exception_note: str = "",
+    helper: User | None = None,
+    consent: str = "",
 ) -> tuple[Dossier, bool]:
     """Submit a dossier (online, or at the counter by an officer). Returns (dossier, created). The same
     idempotency key never creates a second dossier, even under concurrent retries: the unique constraint
@@ -160,11 +162,23 @@ def dossier_submit(
     procedure = procedure_current(code=procedure_code)
     if procedure is None:
         raise NotFound(_("Không có thủ tục mã %(c)s") % {"c": procedure_code})
-    if channel == Channel.ONLINE and "online" not in procedure.channels:
+    if channel in ONLINE_CHANNELS and "online" not in procedure.channels:
         raise NotAllowed(
             _("Thủ tục này chưa nhận hồ sơ trực tuyến; hãy nộp trực tiếp tại Bộ phận Một cửa"),
             code="online_not_offered",
         )
+    if channel == Channel.ONLINE:
+        from motcua.vneid.selectors import identity_level_short
+
+        if required := identity_level_short(user=citizen, procedure=procedure):
+            raise NotAllowed(
+                _(
+                    "Thủ tục này cần tài khoản định danh điện tử mức %(n)s để nộp trực tuyến. Hãy đăng nhập "
+                    "bằng VNeID mức %(n)s (đăng ký tại Công an xã), hoặc nộp tại Bộ phận Một cửa"
+                )
+                % {"n": required},
+                code="identity_level",
+            )
     clean = _validated_form(procedure, form)
     if office_code:
         office = Office.objects.select_related("unit").filter(code=office_code, is_active=True).first()
@@ -199,7 +213,8 @@ def dossier_submit(
             dossier.status, dossier.is_open = status, True
             dossier.submitted_at, dossier.received_at = now, received
             dossier.due_at = dossier.original_due_at = deadline_rule(procedure).due(cal, now)
-            dossier.fee_amount = _fee_for(procedure, channel, clean)
+            dossier.fee_amount = _fee_for(procedure, Channel.ONLINE if channel in ONLINE_CHANNELS else channel, clean)
+            dossier.helper, dossier.consent = helper, consent
             dossier.idempotency_key = key
             dossier.idempotency_hash = fingerprint if key else ""
             for field, value in _citizen_snapshot(citizen).items():
@@ -209,14 +224,14 @@ def dossier_submit(
             # not committed until the real code replaces it.
             dossier.code = f"~{uuid.uuid4().hex}"
             dossier.save()
-            _claim_attachments(owner=citizen if officer is None else officer, dossier=dossier, ids=attachment_ids or [])
+            _claim_attachments(owner=officer or helper or citizen, dossier=dossier, ids=attachment_ids or [])
             documents = _documents_check(
                 dossier=dossier,
                 at_counter=at_counter,
                 ticked=counter_documents,
                 exception_note=exception_note,
             )
-            if channel == Channel.ONLINE and dossier.applicant_citizen_id:
+            if channel in ONLINE_CHANNELS and dossier.applicant_citizen_id:
                 from motcua.outreach.services import person_gain_skill
 
                 person_gain_skill(citizen_id=dossier.applicant_citizen_id, skill="online_dossier", user=citizen)
@@ -232,6 +247,7 @@ def dossier_submit(
                 note=documents.get("exception", ""),
                 data={
                     "channel": channel,
+                    **({"helper": helper.pk, "consent": consent} if helper is not None else {}),
                     "due_at": dossier.due_at.isoformat(),
                     "received_at": received.isoformat(),
                     **documents,
@@ -286,6 +302,8 @@ def _documents_check(*, dossier: Dossier, at_counter: bool, ticked: list[str] | 
 
     channel = "counter" if at_counter else "online"
     needed = [d.name for d in documents_needed(dossier.procedure, channel=channel)]
+    if dossier.on_behalf and not at_counter:
+        needed.append(AUTHORISATION_DOCUMENT)
     if at_counter:
         known = {d.name for d in dossier.procedure.documents.all()}
         received = [name for name in dict.fromkeys(ticked or []) if name in known]
