@@ -134,6 +134,17 @@ def test_paper_consent_is_checked_by_the_intake_officer_before_submission(helper
     assert not worklist(user=setup["tiepnhan"], query=WorklistQuery()).filter(pk=draft.pk).exists()
     with pytest.raises(NotFound):
         assisted.assisted_paper_consent_check(officer=setup["tiepnhan2"], draft_id=draft.pk, valid=True)
+    from django.test import Client
+
+    officer_page = Client()
+    officer_page.force_login(setup["tiepnhan"])
+    listing = officer_page.get("/can-bo/ho-tro-nop/giay-dong-y").content.decode()
+    assert "Hầu Thị Dua" in listing
+    scan_download = officer_page.get(f"/can-bo/ho-tro-nop/giay-dong-y/{draft.pk}")
+    assert scan_download.status_code == 200 and b"".join(scan_download.streaming_content).startswith(b"%PDF")
+    other = Client()
+    other.force_login(setup["tiepnhan2"])
+    assert other.get(f"/can-bo/ho-tro-nop/giay-dong-y/{draft.pk}").status_code == 404
     with pytest.raises(ValidationFailed):  # sending it back needs the reason
         assisted.assisted_paper_consent_check(officer=setup["tiepnhan"], draft_id=draft.pk, valid=False)
     back = assisted.assisted_paper_consent_check(

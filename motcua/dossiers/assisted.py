@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import CitizenProfile, Role, User
 from motcua.accounts.selectors import grants_of
-from motcua.core.errors import NotAllowed, NotFound, ValidationFailed
+from motcua.core.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 
 from .models import DRAFT, Attachment, Channel, Consent, Dossier
 
@@ -126,10 +126,10 @@ def assisted_start(
     )
     if citizen == helper:
         raise NotAllowed(_("Bạn tự nộp hồ sơ của mình ở trang thủ tục, không qua hỗ trợ"), code="self_assist")
-    with transaction.atomic():
-        draft = dossier_draft_save(citizen=citizen, procedure_code=procedure.code, form={})
-        draft.channel, draft.helper = Channel.ASSISTED, helper
-        draft.save(update_fields=["channel", "helper", "updated_at"])
+    # Submission services run their own (durable) transactions: call them outside any transaction.
+    draft = dossier_draft_save(citizen=citizen, procedure_code=procedure.code, form={})
+    Dossier.objects.filter(pk=draft.pk).update(channel=Channel.ASSISTED, helper=helper)
+    draft.channel, draft.helper = Channel.ASSISTED, helper
     return draft
 
 
@@ -208,8 +208,12 @@ def assisted_request_confirmation(*, helper: User, draft_id: int, ip_address: st
 
 def assisted_confirm(*, helper: User, draft_id: int, code: str, ip_address: str | None = None) -> Dossier:
     """The citizen read the code to the helper (or typed it on the helper's phone): submit the dossier.
-    The code is used and the dossier submitted in one transaction. Raises OtpInvalid (422), RateLimited
-    (429) and whatever submission raises (then the code stays unused)."""
+
+    The code is checked and used first (of racing requests with the right code exactly one gets past
+    it), then the dossier is submitted. The draft is checked before the code is used, so submission
+    does not fail for anything the helper could fix; if it fails all the same, the draft goes back to
+    the helper, who sends a new code. Raises OtpInvalid (422), RateLimited (429), NotAllowed or
+    ValidationFailed from submission."""
     from motcua.accounts import otp
 
     from .services import dossier_submit
@@ -217,10 +221,13 @@ def assisted_confirm(*, helper: User, draft_id: int, code: str, ip_address: str 
     draft = assisted_draft(helper=helper, draft_id=draft_id)
     if draft.consent != Consent.SMS_CODE or not draft.confirmation_id:
         raise NotAllowed(_("Hãy gửi mã xác nhận tới điện thoại của công dân trước"), code="no_code_sent")
-
-    def submit(row):
-        if row.payload.get("dossier") != draft.pk:
-            raise NotFound(_("Không tìm thấy hồ sơ nháp này"))
+    _ready_check(draft, paper=False)
+    payload = otp.otp_confirm(
+        verification_id=draft.confirmation_id, code=code, purpose="assisted", ip_address=ip_address
+    )
+    if payload.get("dossier") != draft.pk:
+        raise NotFound(_("Không tìm thấy hồ sơ nháp này"))
+    try:
         dossier, _created = dossier_submit(
             citizen=draft.citizen,
             procedure_code=draft.procedure.code,
@@ -230,11 +237,10 @@ def assisted_confirm(*, helper: User, draft_id: int, code: str, ip_address: str 
             helper=helper,
             consent=Consent.SMS_CODE,
         )
-        return dossier
-
-    return otp.otp_confirm(
-        verification_id=draft.confirmation_id, code=code, purpose="assisted", ip_address=ip_address, then=submit
-    )
+    except DomainError:
+        Dossier.objects.filter(pk=draft.pk, status=DRAFT).update(consent_requested_at=None, confirmation_id="")
+        raise
+    return dossier
 
 
 @transaction.atomic
@@ -289,16 +295,18 @@ def assisted_paper_consent_check(*, officer: User, draft_id: int, valid: bool, n
         )
         draft.refresh_from_db()
         return draft
+    dossier, _created = dossier_submit(
+        citizen=draft.citizen,
+        procedure_code=draft.procedure.code,
+        form=draft.form_data,
+        draft_id=draft.pk,
+        channel=Channel.ASSISTED,
+        helper=draft.helper,
+        consent=Consent.PAPER,
+    )
+    # Submission commits in its own transaction; the officer's check follows it in the dossier's log.
     with transaction.atomic():
-        dossier, _created = dossier_submit(
-            citizen=draft.citizen,
-            procedure_code=draft.procedure.code,
-            form=draft.form_data,
-            draft_id=draft.pk,
-            channel=Channel.ASSISTED,
-            helper=draft.helper,
-            consent=Consent.PAPER,
-        )
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         event_append(
             dossier=dossier,
             action="check_paper_consent",

@@ -43,3 +43,24 @@ def paper_consents(request):
     for draft in pending:
         draft.consent_files = [a for a in draft.attachments.all() if a.document_name == assisted.PAPER_CONSENT_DOCUMENT]
     return render(request, "workspace/paper_consents.html", {"pending": pending, "error": error}, status=status)
+
+
+@officer_required
+def paper_consent_file(request, draft_id: int):
+    """The consent scan of a draft waiting for this officer's check (drafts are otherwise the citizen's
+    alone, so the ordinary attachment door does not open them to officers)."""
+    from django.http import Http404
+
+    from motcua.core.downloads import download_response
+
+    draft = assisted.paper_consents_pending(officer=request.user).filter(pk=draft_id).first()
+    scan = (
+        draft.attachments.filter(document_name=assisted.PAPER_CONSENT_DOCUMENT).order_by("-created_at").first()
+        if draft
+        else None
+    )
+    if scan is None:
+        raise Http404
+    return download_response(
+        scan.file.open("rb"), filename=scan.original_name, content_type=scan.content_type, inline=False
+    )
