@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0001_initial"),
+        ("catalog", "0002_procedure_step_shares"),
     ]
 
     operations = [
