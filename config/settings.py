@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "motcua.outreach",
     "motcua.vneid",
+    "motcua.payments",
     "motcua.portal",
     "motcua.workspace",
     "motcua.api",
@@ -344,6 +345,17 @@ VERIFY_TIMEOUT_SECONDS = env_int("VERIFY_TIMEOUT_SECONDS", 8)
 # Sandbox worker processes per web process (niced, memory-capped); more concurrent checks get 503.
 SANDBOX_MAX_CONCURRENT = env_int("SANDBOX_MAX_CONCURRENT", 2)
 SANDBOX_MEMORY_BYTES = env_int("SANDBOX_MEMORY_BYTES", 1024 * 1024 * 1024)
+
+# Payments (docs/payments.md). Provider secrets come from the environment; the demo values work only in
+# demo mode. PAYMENT_SIMULATORS shows the simulated bank and gateway (demo buttons, the gateway page).
+PAYMENT_BANK_SECRET = env_str("PAYMENT_BANK_SECRET", "motcua-demo-bank-secret" if (DEMO or DEBUG) else "")
+PAYMENT_GATEWAY_SECRET = env_str("PAYMENT_GATEWAY_SECRET", "motcua-demo-gateway-secret" if (DEMO or DEBUG) else "")
+PAYMENT_GATEWAY_MERCHANT = env_str("PAYMENT_GATEWAY_MERCHANT", "MOTCUADEMO")
+PAYMENT_GATEWAY_URL = env_str("PAYMENT_GATEWAY_URL", "")
+PAYMENT_NATIONAL_SECRET = env_str("PAYMENT_NATIONAL_SECRET", "motcua-demo-national-secret" if (DEMO or DEBUG) else "")
+PAYMENT_SIMULATORS = env_bool("PAYMENT_SIMULATORS", DEMO or DEBUG)
+# Hours a payment intent stays open when the office has no own setting.
+PAYMENT_INTENT_HOURS = env_int("PAYMENT_INTENT_HOURS", 72)
 
 # Shared secret that messaging channels (Zalo OA, SMS gateway) send to the assistant webhook.
 ASSISTANT_CHANNEL_SECRET = env_str("ASSISTANT_CHANNEL_SECRET", "")

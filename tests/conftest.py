@@ -296,3 +296,40 @@ def documents_for(owner, procedure_code: str = "1.001193", channel: str = "onlin
         )
         for d in documents_needed(procedure, channel=channel)
     ]
+
+
+# --- payments (tests/test_payments*.py) ------------------------------------------------------------------------
+MARITAL_FORM = {"muc_dich": "Để đăng ký kết hôn", "tinh_trang": "Chưa kết hôn"}
+
+
+@pytest.fixture
+def payment_settings(settings):
+    settings.PAYMENT_BANK_SECRET = "motcua-demo-bank-secret"
+    settings.PAYMENT_GATEWAY_SECRET = "motcua-demo-gateway-secret"
+    settings.PAYMENT_NATIONAL_SECRET = "motcua-demo-national-secret"
+    settings.PAYMENT_SIMULATORS = True
+    return settings
+
+
+@pytest.fixture
+def bank_account(office_a):
+    from motcua.payments.models import PaymentAccount
+
+    return PaymentAccount.objects.create(
+        office=office_a,
+        bank_bin="970415",
+        bank_name="VietinBank (mô phỏng)",
+        account_number="113000028390",
+        account_name="UBND XA BAC HA",
+    )
+
+
+@pytest.fixture
+def fee_dossier(catalog, citizen, office_a, bank_account, payment_settings):
+    """A marital-status certificate request: 10.000 ₫ lệ phí (DOMAIN.md §7, provincial rate)."""
+    from motcua.dossiers.services import dossier_submit
+
+    dossier, _ = dossier_submit(
+        citizen=citizen, procedure_code="1.004873", form=MARITAL_FORM, idempotency_key="fee-dossier"
+    )
+    return dossier

@@ -15,6 +15,7 @@ from motcua.core.inputs import Int, Text
 from motcua.core.net import client_ip
 from motcua.dossiers import selectors, services
 from motcua.dossiers.models import DRAFT, Dossier
+from motcua.payments.selectors import payment_summary
 
 router = Router(tags=["dossiers"], auth=bearer)
 
@@ -128,6 +129,7 @@ def _detail(dossier: Dossier, user) -> dict:
         "remaining": selectors.remaining_text(dossier),
         "late": _late(dossier),
         "fee_amount": dossier.fee_amount,
+        "payment": payment_summary(dossier),
         "form": dossier.form_data,
         "attachments": [
             {

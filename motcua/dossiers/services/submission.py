@@ -225,6 +225,10 @@ def dossier_submit(
             dossier.code = f"~{uuid.uuid4().hex}"
             dossier.save()
             _claim_attachments(owner=officer or helper or citizen, dossier=dossier, ids=attachment_ids or [])
+            if dossier.fee_amount:
+                from motcua.payments.services import intents_open
+
+                intents_open(dossier=dossier, now=now)
             documents = _documents_check(
                 dossier=dossier,
                 at_counter=at_counter,

@@ -32,7 +32,9 @@ class Command(BaseCommand):
 
 def demo_hooks():
     """Other apps add their demo data here (calendar overrides, catalog, …)."""
-    return []
+    from motcua.payments.demo import seed_payment_accounts
+
+    return [seed_payment_accounts]
 
 
 def demo_logins_text() -> str:
