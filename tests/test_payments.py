@@ -273,3 +273,12 @@ def test_expired_intent_can_be_renewed_with_a_new_reference(fee_dossier):
     fresh = services.intent_renew(dossier=fee_dossier, line="fee")
     assert fresh.reference != old.reference and fresh.status == IntentStatus.PENDING
     assert SimulatedBankCredit.objects.count() == 0
+
+
+def test_callbacks_need_no_csrf_token(fee_dossier):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    body, headers = _bank(_intent(fee_dossier).reference, 10000)
+    assert _post(strict, body, headers).status_code == 200
+    assert Payment.objects.count() == 1

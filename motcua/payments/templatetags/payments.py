@@ -9,3 +9,16 @@ register = template.Library()
 def payment_box(dossier):
     """The fee box on a dossier page: status, amount and the way to the payment page."""
     return {"d": dossier, "payment": payment_summary(dossier)}
+
+
+@register.inclusion_tag("payments/fee_quote.html")
+def fee_quote(dossier):
+    """The amount a draft will owe when sent online, line by line (phí and lệ phí apart)."""
+    from motcua.catalog.fees import FeeRuleError
+    from motcua.payments.services import dossier_fee_quote
+
+    try:
+        quote = dossier_fee_quote(dossier)
+    except FeeRuleError:
+        quote = None
+    return {"quote": quote}
