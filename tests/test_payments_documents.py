@@ -114,7 +114,10 @@ def test_api_qr_images(fee_dossier, client, citizen, api_token):
 
 def test_citizen_payment_page_shows_qr_and_pays_through_the_demo_bank(fee_dossier, client, citizen, staff):
     client.force_login(citizen)
-    page = client.get(f"/ho-so/{fee_dossier.code}/thanh-toan").content.decode()
+    response = client.get(f"/ho-so/{fee_dossier.code}/thanh-toan")
+    assert len(response.content) < 60_000  # the citizen page budget (UI.md), QR included
+    page = response.content.decode()
+    assert page.count("<h1") == 1 and "<script" not in page  # works without JavaScript
     intent = _intent(fee_dossier)
     assert "<svg" in page and intent.reference in page and "10.000 ₫" in page and "Chờ thanh toán" in page
     assert "Phí, lệ phí" in client.get(f"/ho-so/{fee_dossier.code}").content.decode()
