@@ -24,6 +24,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from motcua.core.inputs import is_ascii_digits
+
 from .models import Payment, PaymentChannel, PaymentIntent, ReconciliationRun
 from .references import candidates_in_note, compact
 
@@ -46,7 +48,7 @@ class StatementError(ValueError):
 
 def _amount(text: str) -> int:
     cleaned = (text or "").strip().replace(".", "").replace(",", "").replace(" ", "")
-    if not (cleaned.isascii() and cleaned.isdigit()):
+    if not is_ascii_digits(cleaned):
         raise StatementError(f"số tiền '{text}' không phải số nguyên đồng")
     return int(cleaned)
 

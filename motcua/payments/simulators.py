@@ -113,14 +113,12 @@ def simulate_gateway_payment(*, reference: str, amount: int, return_url: str, su
 
 def bank_statement_csv(*, extra_lines: list[dict] | None = None) -> str:
     """The simulated bank's statement of the agency account (CSV, see docs/payments.md)."""
-    import csv
-    import io
+    from motcua.core.exports import csv_bytes
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["transaction_id", "paid_at", "amount", "reference", "description"])
-    for c in SimulatedBankCredit.objects.filter(provider="vietqr-demo").order_by("pk"):
-        writer.writerow([c.transaction_id, c.paid_at.astimezone(VN).isoformat(), c.amount, c.reference, c.note])
-    for line in extra_lines or []:
-        writer.writerow([line.get(k, "") for k in ("transaction_id", "paid_at", "amount", "reference", "description")])
-    return out.getvalue()
+    header = ["transaction_id", "paid_at", "amount", "reference", "description"]
+    rows = [
+        [c.transaction_id, c.paid_at.astimezone(VN).isoformat(), c.amount, c.reference, c.note]
+        for c in SimulatedBankCredit.objects.filter(provider="vietqr-demo").order_by("pk")
+    ]
+    rows += [[line.get(k, "") for k in header] for line in extra_lines or []]
+    return csv_bytes(header, rows).decode("utf-8-sig")

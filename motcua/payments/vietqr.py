@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from motcua.core.inputs import is_ascii_digits
+
 NAPAS_GUID = "A000000727"
 SERVICE_ACCOUNT = "QRIBFTTA"
 SERVICE_CARD = "QRIBFTTC"
@@ -52,7 +54,7 @@ def tlv_parse(text: str) -> dict[str, str]:
         if i + 4 > len(text):
             raise VietQRError(f"truncated field header at position {i}")
         tag, length = text[i : i + 2], text[i + 2 : i + 4]
-        if not (tag.isascii() and tag.isdigit() and length.isascii() and length.isdigit()):
+        if not (is_ascii_digits(tag) and is_ascii_digits(length)):
             raise VietQRError(f"bad field header {text[i : i + 4]!r} at position {i}")
         end = i + 4 + int(length)
         if end > len(text):
@@ -91,7 +93,7 @@ def build(
     """The payload string for a transfer to `account` at the bank with NAPAS BIN `bank_bin` (6 digits).
     With an amount (whole đồng, > 0) the QR is dynamic ("12"), otherwise static ("11"). `purpose` is made
     ASCII and cut to 25 characters. Raises VietQRError for a bad BIN, account, amount or service."""
-    if not (len(bank_bin) == 6 and bank_bin.isascii() and bank_bin.isdigit()):
+    if not (len(bank_bin) == 6 and is_ascii_digits(bank_bin)):
         raise VietQRError("the bank BIN must be 6 digits")
     if not account or not account.isascii() or not account.isalnum() or len(account) > 19:
         raise VietQRError("the account number must be 1–19 letters or digits")
@@ -142,7 +144,7 @@ def parse(payload: str) -> VietQR:
         raise VietQRError("field 38 is not a NAPAS account (GUID A000000727)")
     beneficiary = tlv_parse(merchant.get("01", ""))
     amount = fields.get("54")
-    if amount is not None and not (amount.isascii() and amount.isdigit()):
+    if amount is not None and not is_ascii_digits(amount):
         raise VietQRError("field 54 must be a whole amount in đồng")
     extra = tlv_parse(fields["62"]) if "62" in fields else {}
     return VietQR(

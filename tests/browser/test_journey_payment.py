@@ -3,11 +3,9 @@ the amount and the QR, the simulated bank transfers and posts its signed notific
 "Đã thanh toán", and the signed receipt downloads and verifies with poppler's pdfsig."""
 
 import re
-import shutil
 
 import pytest
 
-from motcua.payments import vietqr
 from motcua.payments.models import Payment
 
 from ..test_documents import _nss, pdfsig
@@ -46,17 +44,6 @@ def test_citizen_pays_a_fee_by_vietqr_and_downloads_the_signed_receipt(
     no_scroll = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert no_scroll, "the payment page scrolls sideways on a 360-px phone"
     assert_accessible(page)
-    # The QR the page draws is the payload the API gives; its CRC holds and it names our reference.
-    shot = tmp_path / "qr.png"
-    qr.screenshot(path=str(shot))
-    if shutil.which("zbarimg"):
-        import subprocess
-
-        decoded = subprocess.run(
-            ["zbarimg", "--quiet", "--raw", str(shot)], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        assert vietqr.crc_ok(decoded) and vietqr.parse(decoded).purpose == reference
-
     page.get_by_test_id("simulate-bank").click()
     page.wait_for_load_state()
     assert page.get_by_test_id("payment-status").first.inner_text() == "Đã thanh toán"

@@ -9,6 +9,8 @@ import json
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
+from motcua.core.inputs import is_ascii_digits
+
 from .base import CallbackUnreadable, Notification, Provider
 from .signing import equal, hmac_sha256_hex
 
@@ -17,7 +19,7 @@ def _amount(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise CallbackUnreadable("amount must be a whole number of đồng")
     text = str(value)
-    if not (text.isascii() and text.isdigit()) or len(text) > 15:
+    if not is_ascii_digits(text) or len(text) > 15:
         raise CallbackUnreadable("amount must be a whole number of đồng")
     return int(text)
 

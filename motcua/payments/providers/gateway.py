@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.urls import reverse
 
+from motcua.core.inputs import is_ascii_digits
+
 from .base import CallbackUnreadable, Notification, Provider
 from .signing import equal, hmac_sha512_hex, vnpay_sign_data
 
@@ -57,7 +59,7 @@ class GatewayProvider(Provider):
     def parse(self, *, raw_body: bytes, headers: dict, params: dict) -> Notification:
         tx = str(params.get("vnp_TransactionNo") or "")[:100]
         raw_amount = str(params.get("vnp_Amount") or "")
-        if not tx or not (raw_amount.isascii() and raw_amount.isdigit()) or int(raw_amount) % 100:
+        if not tx or not is_ascii_digits(raw_amount) or int(raw_amount) % 100:
             raise CallbackUnreadable("vnp_TransactionNo or vnp_Amount missing or malformed")
         try:
             paid_at = dt.datetime.strptime(str(params.get("vnp_PayDate", "")), "%Y%m%d%H%M%S").replace(tzinfo=VN)
