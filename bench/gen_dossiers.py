@@ -121,6 +121,7 @@ def main() -> None:
             "return_method",
             "fee_amount",
             "version",
+            "idempotency_hash",
             "created_at",
             "updated_at",
         ]
@@ -193,6 +194,7 @@ def main() -> None:
                     "",
                     0,
                     1,
+                    "",
                     submitted,
                     submitted,
                 )

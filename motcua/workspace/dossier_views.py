@@ -4,7 +4,6 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,25 +29,29 @@ from motcua.places.models import Office
 
 from .decorators import officer_required
 
+WORKLIST_PAGE_SIZE = 25
+
 
 @officer_required
 def worklist(request):
-    view = request.GET.get("xem", "open")
     search = (request.GET.get("q") or "").strip()[:100]
-    query = selectors.WorklistQuery(view=view if view in selectors.VIEWS else "open", search=search)
-    page = Paginator(selectors.worklist(user=request.user, query=query), 25).get_page(request.GET.get("trang"))
-    rows = [(d, selectors.status_label(d), selectors.remaining_text(d), selectors.lateness(d)) for d in page]
-    prefix = urlencode({k: v for k, v in {"xem": query.view, "q": search}.items() if v})
+    result = selectors.worklist_page(
+        user=request.user,
+        query=selectors.WorklistQuery(view=request.GET.get("xem", "open"), search=search),
+        number=request.GET.get("trang"),
+        per_page=WORKLIST_PAGE_SIZE,
+    )
+    prefix = urlencode({k: v for k, v in {"xem": result.query.view, "q": search}.items() if v})
     return render(
         request,
         "workspace/worklist.html",
         {
             "views": selectors.VIEWS,
-            "current": query.view,
+            "current": result.query.view,
             "search": search,
-            "page": page,
-            "rows": rows,
-            "counts": selectors.worklist_counts(user=request.user),
+            "page": result.page,
+            "rows": result.rows,
+            "counts": result.counts,
             "query_prefix": prefix,
         },
     )

@@ -1,0 +1,107 @@
+"""The full HTML worklist page at province scale, next to the raw SQL of the same page (run gen_dossiers.py
+first).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench .venv/bin/python bench/worklist_page_bench.py
+
+For the commune intake officer (`bench_intake`, the busiest commune) and the province administrator
+(`bench_province`), requests every worklist tab through Django's test client (middleware, session,
+authentication, view, template: the whole page but the socket) ROUNDS times (default 30) and reports:
+
+- page: p50/p95 of the whole request, and its database time (the sum of its queries' times as Django
+  measured them, `CaptureQueriesContext`), with the number of queries;
+- raw SQL: the same statements the page ran (captured once, with their parameters) replayed through a
+  bare psycopg connection, p50/p95 of their total; and the row query alone;
+- ratio: the page's database time ÷ the raw SQL of the same page, and the whole page ÷ that raw SQL.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only")
+os.environ.setdefault("MOTCUA_DEMO", "0")
+os.environ.setdefault("MOTCUA_OFFICER_TOTP", "0")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    import psycopg
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.accounts.models import User
+    from motcua.dossiers.selectors import VIEWS
+
+    url = os.environ["DATABASE_URL"]
+    rounds = int(os.environ.get("ROUNDS", "30"))
+    views = os.environ.get("VIEWS", ",".join(VIEWS)).split(",")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), count(*) FILTER (WHERE is_open) FROM dossiers_dossier")
+        total, open_count = cursor.fetchone()
+    print(f"dossiers: {total:,} ({open_count:,} open); {rounds} requests per tab; times in ms\n")
+    raw = psycopg.connect(url, autocommit=True)
+    header = (
+        f"  {'tab':<10} {'rows':>4} {'q':>3}  {'page p50':>8} {'p95':>6}  {'db p50':>6} {'p95':>6}  "
+        f"{'raw p50':>7} {'p95':>6}  {'rows-only':>9}  {'db/raw':>6} {'page/raw':>8}"
+    )
+    for username in ("bench_intake", "bench_province"):
+        user = User.objects.get(username=username)
+        client = Client()
+        client.force_login(user)
+        print(f"== {username}")
+        print(header)
+        for view in views:
+            path = f"/can-bo/ho-so?xem={view}"
+            client.get(path)  # warm: templates, translations, the holidays package
+            page_times, db_times = [], []
+            statements, rows = [], 0
+            for _ in range(rounds):
+                with CaptureQueriesContext(connection) as ctx:
+                    t0 = time.perf_counter()
+                    response = client.get(path)
+                    page_times.append((time.perf_counter() - t0) * 1000)
+                assert response.status_code == 200, (path, response.status_code)
+                db_times.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
+                statements = [q["sql"] for q in ctx.captured_queries]
+                rows = response.content.decode().count('<tr><td><a href="/can-bo/ho-so/')
+            # The same statements, as sent (Django's captured SQL has its parameters inlined), on a bare
+            # connection: what the page's data costs without Django.
+            raw_times, row_times = [], []
+            row_sql = next(s for s in statements if "ORDER BY" in s and '"catalog_procedure"' in s)
+            for _ in range(rounds):
+                t0 = time.perf_counter()
+                for sql in statements:
+                    if sql.startswith(("SAVEPOINT", "RELEASE")):
+                        continue
+                    raw.execute(sql).fetchall()
+                raw_times.append((time.perf_counter() - t0) * 1000)
+                t0 = time.perf_counter()
+                raw.execute(row_sql).fetchall()
+                row_times.append((time.perf_counter() - t0) * 1000)
+            raw50, db50 = statistics.median(raw_times), statistics.median(db_times)
+            page50 = statistics.median(page_times)
+            print(
+                f"  {view:<10} {rows:>4} {len(statements):>3}  {page50:8.2f} {pct(page_times, 0.95):6.2f}  "
+                f"{db50:6.2f} {pct(db_times, 0.95):6.2f}  {raw50:7.2f} {pct(raw_times, 0.95):6.2f}  "
+                f"{statistics.median(row_times):9.2f}  {db50 / raw50:6.2f} {page50 / raw50:8.2f}"
+            )
+        print()
+
+
+if __name__ == "__main__":
+    main()

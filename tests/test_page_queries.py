@@ -1,0 +1,181 @@
+"""Issue 15, point 8: every worklist tab and the dossier page cost a small constant number of queries,
+whatever the page size, and the office calendar is built once per request (not once per row)."""
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from motcua.accounts.models import Role
+from motcua.catalog.selectors import procedure_current
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import VIEWS
+from motcua.places.models import Office, OfficeHours
+
+from .conftest import advance, documents_for
+
+# Measured before the change (workspace worklist, "open" tab): 76 queries for 10 rows, 151 for 25, 276 for 50.
+MAX_WORKLIST_QUERIES = 30
+MAX_DOSSIER_PAGE_QUERIES = 40
+
+_serial = itertools.count(1)
+
+
+def _bulk_dossiers(*, citizen, offices, count: int, officer=None) -> None:
+    """`count` dossiers per tab-relevant state spread over the offices, written in one INSERT: open ones
+    in every state (some overdue, some due today, some waiting, some assigned to `officer`) and finished
+    ones."""
+    procedure = procedure_current(code="1.004873")
+    now = timezone.now()
+    states = ["submitted", "received", "appraising", "supplement_requested", "approved"]
+    rows = []
+    for n in range(count):
+        office = offices[n % len(offices)]
+        status = states[n % len(states)]
+        serial = next(_serial)
+        common = dict(
+            procedure=procedure,
+            workflow="default@1",
+            citizen=citizen,
+            applicant_name=f"Công dân {serial}",
+            applicant_search=f"cong dan {serial}",
+            office=office,
+            unit=office.unit,
+            province=office.unit.province(),
+            submitted_at=now - dt.timedelta(days=3),
+            received_at=now - dt.timedelta(days=3),
+        )
+        # Open: due moments from 2 days ago to 3 days ahead, so "overdue", "due today" and "due soon" fill up.
+        due = now + dt.timedelta(hours=(n % 6) * 12 - 48)
+        rows.append(
+            Dossier(
+                code=f"{office.agency_code}-OPEN-{serial:05d}",
+                status=status,
+                is_open=True,
+                due_at=due,
+                original_due_at=due,
+                paused_at=now if status == "supplement_requested" else None,
+                assigned_to=officer if status == "appraising" else None,
+                **common,
+            )
+        )
+        finished = now - dt.timedelta(hours=n + 1)
+        rows.append(
+            Dossier(
+                code=f"{office.agency_code}-DONE-{serial:05d}",
+                status="returned",
+                is_open=False,
+                outcome="completed",
+                due_at=finished + dt.timedelta(hours=n % 3 * 24 - 24),
+                finished_at=finished,
+                timeliness="early" if n % 2 else "late",
+                **common,
+            )
+        )
+    Dossier.objects.bulk_create(rows)
+
+
+@pytest.fixture
+def offices(office_a, office_b, commune_a):
+    """Two communes' offices (one with its own hours) and a second office in commune A."""
+    third = Office.objects.create(
+        unit=commune_a, code="UBND-02839-2", agency_code="H15.02839.2", name="Điểm tiếp nhận thứ hai xã Bắc Hà"
+    )
+    for weekday in range(6):
+        OfficeHours.objects.create(office=third, weekday=weekday, opens=dt.time(7), closes=dt.time(17))
+    return [office_a, office_b, third]
+
+
+def _count_queries(client, url: str) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries), response.content.decode()
+
+
+def _tab_queries(client, monkeypatch, rows: int) -> dict[str, int]:
+    from motcua.workspace import dossier_views
+
+    monkeypatch.setattr(dossier_views, "WORKLIST_PAGE_SIZE", rows)
+    return {view: _count_queries(client, f"/can-bo/ho-so?xem={view}")[0] for view in VIEWS}
+
+
+@pytest.mark.parametrize("who", ["intake", "province_admin"])
+def test_every_worklist_tab_costs_the_same_at_10_and_50_rows(
+    client, catalog, citizen, offices, staff, make_officer, province, monkeypatch, who
+):
+    officer = staff["tiepnhan"] if who == "intake" else make_officer("tinh", Role.PROVINCE_ADMIN, province)
+    _bulk_dossiers(citizen=citizen, offices=offices, count=150, officer=officer)
+    client.force_login(officer)
+    client.get("/can-bo/ho-so")  # warm the session and the translation catalogue
+    small = _tab_queries(client, monkeypatch, 10)
+    large = _tab_queries(client, monkeypatch, 50)
+    for view in VIEWS:
+        assert large[view] <= MAX_WORKLIST_QUERIES, (view, large)
+        assert large[view] == small[view], (view, small, large)
+    # The pages really held that many rows (the test would prove nothing on empty tabs).
+    _count, page = _count_queries(client, "/can-bo/ho-so?xem=finished")
+    assert page.count("/can-bo/ho-so/H15.") == 50
+
+
+def test_worklist_rows_use_each_offices_own_calendar(catalog, citizen, offices, staff, make_officer, province):
+    """Batching the calendars must not mix them up: each row's remaining time and lateness are those of
+    its own office's calendar (the third office also works Saturdays, 07:00-17:00)."""
+    from motcua.calendars.engine import remaining
+    from motcua.calendars.selectors import calendar_for_office
+    from motcua.dossiers.selectors import WorklistQuery, worklist_page
+
+    _bulk_dossiers(citizen=citizen, offices=offices, count=30)
+    now = timezone.now()
+    admin = make_officer("tinh", Role.PROVINCE_ADMIN, province)
+    result = worklist_page(user=admin, query=WorklistQuery(view="open"), per_page=50, now=now)
+    seen_offices = set()
+    for row in result.rows:
+        dossier = Dossier.objects.select_related("office").get(pk=row.dossier.pk)
+        if dossier.paused_at:
+            assert row.remaining and row.late is None
+            continue
+        own = remaining(calendar_for_office(dossier.office), now=now, due_at=dossier.due_at)
+        assert row.remaining == own.text()
+        assert (row.late.days, row.late.hours) == (own.days, own.hours) if row.late else dossier.due_at >= now
+        seen_offices.add(dossier.office_id)
+    assert seen_offices == {o.pk for o in offices}
+
+
+@pytest.fixture
+def full_dossier(catalog, citizen, office_a, staff):
+    from motcua.dossiers.services import dossier_submit
+
+    dossier, _ = dossier_submit(
+        citizen=citizen,
+        procedure_code="1.004873",
+        form={"muc_dich": "Để đăng ký kết hôn", "tinh_trang": "Chưa kết hôn"},
+        attachment_ids=documents_for(citizen, "1.004873"),
+    )
+    return advance(dossier, staff, [("accept", "tiepnhan", {}), ("assign", "tiepnhan", {"assignee": "chuyenvien"})])
+
+
+def test_dossier_pages_cost_a_constant_number_of_queries(client, full_dossier, staff, citizen):
+    for user, url in (
+        (staff["tiepnhan"], f"/can-bo/ho-so/{full_dossier.code}"),
+        (staff["chuyenvien"], f"/can-bo/ho-so/{full_dossier.code}"),
+        (citizen, f"/ho-so/{full_dossier.code}"),
+    ):
+        client.force_login(user)
+        client.get(url)
+        count, page = _count_queries(client, url)
+        assert full_dossier.code in page
+        assert count <= MAX_DOSSIER_PAGE_QUERIES, (url, user.username, count)
+
+
+def test_my_dossiers_costs_the_same_for_many_dossiers(client, catalog, citizen, offices):
+    client.force_login(citizen)
+    _bulk_dossiers(citizen=citizen, offices=offices, count=5)
+    few, _page = _count_queries(client, "/ho-so")
+    _bulk_dossiers(citizen=citizen, offices=offices, count=25)
+    many, page = _count_queries(client, "/ho-so")
+    assert many == few <= 15
+    assert page.count("/ho-so/H15.") == 60
