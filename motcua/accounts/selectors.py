@@ -29,6 +29,15 @@ def user_has_role(*, user: User, role: str | Iterable[str], unit: Administrative
     return any(unit.path.startswith(g.unit.path) for g in grants_of(user=user, roles=roles))
 
 
+def users_with_role_on(*, role: str, unit: AdministrativeUnit) -> QuerySet[User]:
+    """Active users holding `role` today on the unit or a unit above it: `user_has_role` read the other way
+    round (the same path-prefix rule, one query), ordered by name."""
+    parts = unit.path.strip("/").split("/")
+    paths = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+    holders = RoleGrant.objects.active().filter(role=role, unit__path__in=paths).values("user_id")
+    return User.objects.filter(is_active=True, pk__in=holders).order_by("full_name", "username")
+
+
 def roles_on(*, user: User, unit: AdministrativeUnit) -> set[str]:
     return {g.role for g in grants_of(user=user) if unit.path.startswith(g.unit.path)}
 

@@ -18,6 +18,21 @@ def procedures_current() -> QuerySet[Procedure]:
     return Procedure.objects.current().select_related("field")
 
 
+def procedures_linked(procedure: Procedure) -> list[Procedure]:
+    """The current procedures a procedure names as linked (liên thông), in catalogue order."""
+    return list(procedures_current().filter(code__in=procedure.linked_codes))
+
+
+def procedures_of_field(*, field: Field | None = None, field_slug: str | None = None) -> QuerySet[Procedure]:
+    """Current procedures of a field (by object or slug), most used first; every procedure without one."""
+    qs = procedures_current()
+    if field is not None:
+        qs = qs.filter(field=field)
+    if field_slug:
+        qs = qs.filter(field__slug=field_slug)
+    return qs
+
+
 def procedures_popular(limit: int = 8) -> list[Procedure]:
     return list(procedures_current().order_by("-popularity", "code")[:limit])
 
@@ -56,6 +71,11 @@ def document_needed(document, *, channel: str) -> bool:
 
 def documents_needed(procedure: Procedure, *, channel: str) -> list:
     return [d for d in procedure.documents.all() if document_needed(d, channel=channel)]
+
+
+def documents_of(procedure: Procedure) -> list:
+    """The documents a procedure lists, in their order (citizen and counter pages show them all)."""
+    return list(procedure.documents.all())
 
 
 def deadline_rule(procedure: Procedure) -> DeadlineRule:

@@ -82,6 +82,27 @@ def _public_code() -> str:
     return secrets.token_urlsafe(9)
 
 
+class DossierPaperQuerySet(models.QuerySet):
+    """Papers issued for a dossier (results, forms) are seen by whoever may see the dossier."""
+
+    def visible_to(self, user):
+        """The one door for reading them: `Dossier.objects.visible_to`'s rule through the `dossier`
+        relation; anything else is the same 404 as a missing paper."""
+        from motcua.dossiers.models import visible_dossiers_condition
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(visible_dossiers_condition(user, "dossier__"))
+
+
+class StoredDocumentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The citizen's store is theirs alone (shared copies go through a share link, not this door)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(owner=user)
+
+
 class ResultDocument(models.Model):
     """A signed electronic result (or certified copy) issued for a dossier."""
 
@@ -99,6 +120,8 @@ class ResultDocument(models.Model):
     status_reason = models.TextField(blank=True)
     superseded_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DossierPaperQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("kết quả điện tử")
@@ -129,6 +152,8 @@ class IssuedForm(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DossierPaperQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("phiếu đã cấp")
@@ -174,6 +199,8 @@ class StoredDocument(models.Model):
         "dossiers.Dossier", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StoredDocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("giấy tờ trong kho dữ liệu")

@@ -116,15 +116,24 @@ def verify_size_message() -> str:
 
 
 def store_of(*, owner):
+    """The citizen's document store, through its one door (`StoredDocument.objects.visible_to`)."""
     return (
-        StoredDocument.objects.filter(owner=owner)
+        StoredDocument.objects.visible_to(owner)
         .select_related("result", "attachment", "source_dossier")
         .prefetch_related("uses__dossier", "share_links")
     )
 
 
+def stored_document_get(*, owner, pk: int) -> StoredDocument:
+    document = store_of(owner=owner).filter(pk=pk).first()
+    if document is None:
+        raise NotFound("Không tìm thấy giấy tờ này trong kho của bạn")
+    return document
+
+
 def store_matches(*, owner, doc_types: set[str]):
-    return StoredDocument.objects.filter(owner=owner, doc_type__in=[t for t in doc_types if t]).order_by("-created_at")
+    wanted = [t for t in doc_types if t]
+    return StoredDocument.objects.visible_to(owner).filter(doc_type__in=wanted).order_by("-created_at")
 
 
 def share_link_get(*, token: str) -> ShareLink:
@@ -136,6 +145,42 @@ def share_link_get(*, token: str) -> ShareLink:
     if link is None or link.expires_at <= timezone.now():
         raise NotFound("Đường dẫn chia sẻ không tồn tại hoặc đã hết hạn")
     return link
+
+
+def result_get(*, user, code: str, public_code: str) -> ResultDocument:
+    """A result of a dossier the user may see (`ResultDocument.objects.visible_to`); NotFound otherwise."""
+    result = (
+        ResultDocument.objects.visible_to(user)
+        .select_related("dossier")
+        .filter(dossier__code=code, public_code=public_code)
+        .first()
+    )
+    if result is None:
+        raise NotFound("Không tìm thấy kết quả này")
+    return result
+
+
+def results_of(*, dossier) -> list[ResultDocument]:
+    """Every result issued for a dossier the caller may already see, newest first (revoked ones too)."""
+    return list(ResultDocument.objects.filter(dossier=dossier).order_by("-signed_at", "-pk"))
+
+
+def result_valid_latest(*, dossier) -> ResultDocument | None:
+    return ResultDocument.objects.filter(dossier=dossier, status="valid").order_by("-signed_at").first()
+
+
+def receipt_latest(*, dossier):
+    """The latest receipt (Form 01) of a dossier, or None before its completeness check."""
+    from .models import IssuedForm
+
+    return IssuedForm.objects.filter(dossier=dossier, form="01").order_by("-pk").first()
+
+
+def trusted_roots() -> list:
+    """The roots our results chain to, oldest first (published as PEM; the first one's CRL is served)."""
+    from .models import TrustedRoot
+
+    return list(TrustedRoot.objects.order_by("pk"))
 
 
 def issued_forms_of(*, dossier):

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -400,6 +401,11 @@ def share_link_create(*, owner: User, document_id: int, hours: int) -> ShareLink
     if document is None:
         raise NotFound(_("Không tìm thấy giấy tờ này trong kho của bạn"))
     return ShareLink.objects.create(document=document, expires_at=timezone.now() + dt.timedelta(hours=hours))
+
+
+def share_link_count_download(*, link: ShareLink) -> None:
+    """One more download through a share link (a single UPDATE, safe under concurrent downloads)."""
+    ShareLink.objects.filter(pk=link.pk).update(downloads=F("downloads") + 1)
 
 
 def share_link_revoke(*, owner: User, link_id: int) -> None:

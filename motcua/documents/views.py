@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,11 +15,9 @@ from motcua.core.downloads import download_response
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.net import client_ip
 from motcua.core.views import int_param
-from motcua.dossiers.models import Dossier
 from motcua.workspace.decorators import officer_required
 
 from . import selectors, services
-from .models import ResultDocument, TrustedRoot
 
 
 def _private_file(field_file, content_type: str, filename: str, *, inline: bool) -> HttpResponse:
@@ -58,7 +55,7 @@ def verify(request, public_code: str | None = None):
 
 
 def crl(request):
-    root = TrustedRoot.objects.exclude(crl_der=b"").order_by("pk").first()
+    root = next((r for r in selectors.trusted_roots() if r.crl_der), None)
     if root is None:
         raise Http404
     return HttpResponse(bytes(root.crl_der), content_type="application/pkix-crl")
@@ -66,17 +63,17 @@ def crl(request):
 
 def roots(request):
     return HttpResponse(
-        "".join(r.certificate_pem for r in TrustedRoot.objects.order_by("pk")), content_type="application/x-pem-file"
+        "".join(r.certificate_pem for r in selectors.trusted_roots()), content_type="application/x-pem-file"
     )
 
 
 @login_required
 def result_download(request, code: str, public_code: str):
-    dossier = Dossier.objects.visible_to(request.user).filter(code=code).first()
-    result = ResultDocument.objects.filter(dossier=dossier, public_code=public_code).first() if dossier else None
-    if result is None:
-        raise Http404
-    dossier_access_record(user=request.user, dossier=dossier, what=_("Tải kết quả đã ký"))
+    try:
+        result = selectors.result_get(user=request.user, code=code, public_code=public_code)
+    except NotFound:
+        raise Http404 from None
+    dossier_access_record(user=request.user, dossier=result.dossier, what=_("Tải kết quả đã ký"))
     # The citizen keeps the signed file: it downloads (a PDF could display, but the copy is what counts).
     return _private_file(result.file, "application/pdf", f"{code}.pdf", inline=False)
 
@@ -132,9 +129,10 @@ def store(request):
 
 @login_required
 def store_download(request, pk: int):
-    document = selectors.store_of(owner=request.user).filter(pk=pk).first()
-    if document is None:
-        raise Http404
+    try:
+        document = selectors.stored_document_get(owner=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
     return _private_file(document.file, document.content_type, _stored_name(document), inline=bool(document.result_id))
 
 
@@ -164,7 +162,7 @@ def shared(request, token: str):
         link = selectors.share_link_get(token=token)
     except NotFound:
         raise Http404 from None
-    type(link).objects.filter(pk=link.pk).update(downloads=F("downloads") + 1)
+    services.share_link_count_download(link=link)
     response = _private_file(
         link.document.file,
         link.document.content_type,

@@ -46,25 +46,31 @@ AUTHORISATION_DOCUMENT = "Văn bản ủy quyền"
 
 class DossierQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The one door for permission-checked reads: a citizen sees their own dossiers (drafts too), an
-        officer the submitted ones of the units they serve (a draft is the citizen's alone). Anyone else sees
-        nothing, so "not yours" and "missing" are the same 404."""
-        from motcua.accounts.models import OFFICER_ROLES
-        from motcua.accounts.selectors import grants_of
-
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        units = [g.unit for g in grants_of(user=user, roles=OFFICER_ROLES)]
-        in_scope = Q()
-        for unit in units:
-            in_scope |= Q(unit__path__startswith=unit.path)
-        condition = Q(citizen=user)
-        if units:
-            condition |= in_scope & ~Q(status=DRAFT)
-        return self.filter(condition)
+        """The one door for permission-checked reads: a citizen sees their own dossiers (drafts included),
+        an officer the submitted dossiers of the units they serve (never a citizen's draft). Anyone else
+        sees nothing, so "not yours" and "missing" are the same 404. DESIGN.md "Security model"."""
+        return self.filter(visible_dossiers_condition(user))
 
     def open(self):
         return self.filter(is_open=True)
+
+
+def visible_dossiers_condition(user, prefix: str = "") -> Q:
+    """The condition of `DossierQuerySet.visible_to`, for querysets that reach dossiers through a
+    relation (`prefix="dossier__"`): attachments, results and issued forms share the dossier's door."""
+    from motcua.accounts.models import OFFICER_ROLES
+    from motcua.accounts.selectors import grants_of
+
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    condition = Q(**{f"{prefix}citizen": user})
+    paths = sorted({grant.unit.path for grant in grants_of(user=user, roles=OFFICER_ROLES)})
+    if paths:
+        served = Q()
+        for path in paths:
+            served |= Q(**{f"{prefix}unit__path__startswith": path})
+        condition |= served & ~Q(**{f"{prefix}status": DRAFT})
+    return condition
 
 
 class Dossier(TimeStampedModel):
@@ -186,6 +192,15 @@ def attachment_path(instance, filename):
     return f"attachments/{timezone.now():%Y/%m}/{instance.pk.hex}" + (f".{extension}" if extension else "")
 
 
+class AttachmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one door for attachments: the uploader's own files, and the files of dossiers the user may
+        see (`visible_dossiers_condition`). Anything else is the same 404 as a missing file."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(Q(owner=user) | (Q(dossier__isnull=False) & visible_dossiers_condition(user, "dossier__")))
+
+
 class Attachment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attachments")
@@ -197,6 +212,8 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     file = models.FileField(upload_to=attachment_path, max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("tệp đính kèm")

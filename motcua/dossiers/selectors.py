@@ -20,7 +20,7 @@ from motcua.calendars.selectors import CalendarBook
 from motcua.core.errors import NotFound
 from motcua.core.inputs import fold, identifier_digits, nfc
 
-from .models import DRAFT, Channel, Dossier, DossierEvent
+from .models import DRAFT, Attachment, Channel, Dossier, DossierEvent
 from .workflow import CITIZEN, load_workflow, states_where
 
 
@@ -32,6 +32,56 @@ def dossier_get(*, user, code: str, for_update: bool = False) -> Dossier:
     if dossier is None:
         raise NotFound("Không tìm thấy hồ sơ này")
     return dossier
+
+
+def draft_get(*, citizen, draft_id: int) -> Dossier:
+    """The citizen's own draft (the submission steps work on it); NotFound for anyone else's or a
+    submitted dossier."""
+    draft = (
+        Dossier.objects.visible_to(citizen)
+        .select_related("procedure")
+        .filter(pk=draft_id, citizen=citizen, status=DRAFT)
+        .first()
+    )
+    if draft is None:
+        raise NotFound("Không tìm thấy bản nháp này")
+    return draft
+
+
+def attachments_of(dossier: Dossier) -> list[Attachment]:
+    """The files of a dossier the caller has already been allowed to see (through `dossier_get`)."""
+    return list(dossier.attachments.order_by("created_at", "pk"))
+
+
+def earlier_attachments(*, owner, draft: Dossier, limit: int = 10) -> list[Attachment]:
+    """The citizen's files from their earlier dossiers, newest first, that are not already on the draft
+    (offered for reuse on the documents step)."""
+    on_draft = dossier_attachment_hashes(draft)
+    qs = Attachment.objects.visible_to(owner).filter(owner=owner, dossier__isnull=False).exclude(dossier=draft)
+    return list(qs.exclude(sha256__in=on_draft).order_by("-created_at")[:limit])
+
+
+def dossier_attachment_hashes(dossier: Dossier) -> set[str]:
+    return set(dossier.attachments.values_list("sha256", flat=True))
+
+
+def attachment_get(*, user, pk) -> Attachment:
+    """A file the user may download: their own upload or a file of a dossier they may see. NotFound
+    (the same 404) otherwise."""
+    attachment = Attachment.objects.visible_to(user).select_related("dossier").filter(pk=pk).first()
+    if attachment is None:
+        raise NotFound("Không tìm thấy tệp này")
+    return attachment
+
+
+def counter_offices(*, officer) -> list:
+    """The active offices where this officer receives walk-in dossiers (their intake units and below)."""
+    from motcua.accounts.models import Role
+    from motcua.accounts.selectors import units_in_scope
+    from motcua.places.models import Office
+
+    units = units_in_scope(user=officer, roles=[Role.INTAKE_OFFICER])
+    return list(Office.objects.filter(unit__in=units, is_active=True).select_related("unit"))
 
 
 def actor_roles(*, user, dossier: Dossier) -> set[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,6 +72,16 @@ def blocked_step(workflow: Workflow, staffed: set[str]):
     return blocked
 
 
+def staffing_gaps_for_admin(*, admin_units) -> list[StaffingGap]:
+    """The gaps of the active offices within the units an administrator manages (their home page)."""
+    from motcua.places.models import AdministrativeUnit
+
+    if not admin_units:
+        return []
+    offices = Office.objects.filter(is_active=True, unit__in=AdministrativeUnit.objects.within(admin_units))
+    return staffing_gaps(offices.select_related("unit"))
+
+
 def staffing_gaps(offices=None) -> list[StaffingGap]:
     offices = list(offices if offices is not None else Office.objects.filter(is_active=True).select_related("unit"))
     workflows = sorted(set(Procedure.objects.current().values_list("workflow", flat=True))) or ["default"]
@@ -87,3 +97,12 @@ def staffing_gaps(offices=None) -> list[StaffingGap]:
                     StaffingGap(office, workflow.ref, action.label, tuple(r for r in action.roles if r != CITIZEN))
                 )
     return gaps
+
+
+def assignable_specialists(*, dossier) -> QuerySet:
+    """Who may be assigned to appraise this dossier: active specialists of its unit or a unit above it,
+    with a grant valid today. The one rule: the assignment dropdown lists these and `dossier_transition`
+    accepts only these (DOMAIN.md §4.3, "the head assigns a specialist")."""
+    from motcua.accounts.selectors import users_with_role_on
+
+    return users_with_role_on(role=Role.SPECIALIST, unit=dossier.unit)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from motcua.accounts.privacy import dossier_access_record
 from motcua.accounts.selectors import is_citizen
-from motcua.catalog.selectors import documents_needed, fee_text, procedure_current, time_text
+from motcua.catalog.selectors import documents_needed, documents_of, fee_text, procedure_current, time_text
 from motcua.core.adapters.population import RegistryUnavailable, population_registry
 from motcua.core.downloads import download_response
 from motcua.core.errors import DomainError, NotFound, RateLimited
@@ -23,7 +23,7 @@ from motcua.core.net import client_ip
 from motcua.core.views import int_param
 from motcua.documents.glyphs import UnprintableText
 from motcua.documents.pdf import FORM_TITLES, event_label
-from motcua.documents.selectors import issued_form_get, issued_forms_of, store_matches
+from motcua.documents.selectors import issued_form_get, issued_forms_of, results_of, store_matches
 from motcua.documents.services import store_use
 from motcua.dossiers import eforms, selectors, services
 from motcua.dossiers.models import AUTHORISATION_DOCUMENT, DRAFT, Attachment, Dossier
@@ -44,10 +44,10 @@ def citizen_required(view):
 
 
 def _draft(request, draft_id: int) -> Dossier:
-    draft = Dossier.objects.select_related("procedure").filter(pk=draft_id, citizen=request.user, status=DRAFT).first()
-    if draft is None:
-        raise Http404
-    return draft
+    try:
+        return selectors.draft_get(citizen=request.user, draft_id=draft_id)
+    except NotFound:
+        raise Http404 from None
 
 
 def _prefill_sources(user) -> dict:
@@ -144,12 +144,12 @@ def submit_form(request, code: str):
 @require_http_methods(["GET", "POST"])
 def submit_documents(request, draft_id: int):
     draft = _draft(request, draft_id)
-    documents = list(draft.procedure.documents.all())
+    documents = documents_of(draft.procedure)
     error, error_code = "", ""
     status = 200
     if request.method == "POST":
         if request.POST.get("xoa"):
-            Attachment.objects.filter(pk=request.POST["xoa"], owner=request.user, dossier=draft).delete()
+            services.attachment_remove_from_draft(owner=request.user, draft=draft, attachment_id=request.POST["xoa"])
             return redirect("portal:submit_documents", draft_id=draft.pk)
         reuse = request.POST.getlist("dung-lai")
         from_store = request.POST.getlist("kho")
@@ -182,10 +182,9 @@ def submit_documents(request, draft_id: int):
             if request.POST.get("tiep-tuc"):
                 return redirect("portal:submit_check", draft_id=draft.pk)
             return redirect("portal:submit_documents", draft_id=draft.pk)
-    attached = list(draft.attachments.all())
+    attached = selectors.attachments_of(draft)
     store_options = _store_options(request.user, documents, attached)
-    earlier = Attachment.objects.filter(owner=request.user).exclude(dossier=draft).exclude(dossier__isnull=True)
-    earlier = earlier.exclude(sha256__in=[a.sha256 for a in attached]).order_by("-created_at")[:10]
+    earlier = selectors.earlier_attachments(owner=request.user, draft=draft)
     return render(
         request,
         "portal/submit_documents.html",
@@ -253,7 +252,7 @@ def submit_check(request, draft_id: int):
             "draft": draft,
             "p": procedure,
             "answers": answers,
-            "attachments": draft.attachments.all(),
+            "attachments": selectors.attachments_of(draft),
             "fee": fee_text(procedure),
             "time": time_text(procedure),
             "idempotency_key": uuid.uuid4().hex,
@@ -344,10 +343,10 @@ def dossier_detail(request, code: str):
             "asked": selectors.supplement_asked(dossier),
             "kinds": kinds,
             "supplement_request": supplement_request_event(dossier) if "supplement_submit" in kinds else None,
-            "attachments": dossier.attachments.all(),
+            "attachments": selectors.attachments_of(dossier),
             "rating": getattr(dossier, "rating", None),
             "forms": issued_forms_of(dossier=dossier),
-            "results": dossier.results.all(),
+            "results": results_of(dossier=dossier),
         },
     )
 
@@ -372,15 +371,10 @@ def dossier_form_pdf(request, code: str, form: str, pk: int | None = None):
 
 @login_required
 def attachment_download(request, pk):
-    attachment = Attachment.objects.select_related("dossier").filter(pk=pk).first()
-    allowed = attachment is not None and (
-        attachment.owner_id == request.user.pk
-        or (
-            attachment.dossier_id and Dossier.objects.visible_to(request.user).filter(pk=attachment.dossier_id).exists()
-        )
-    )
-    if not allowed:
-        raise Http404
+    try:
+        attachment = selectors.attachment_get(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
     if attachment.dossier_id:
         dossier_access_record(
             user=request.user,

@@ -68,13 +68,13 @@ def procedure(request, code: str):
         raise Http404
     url = settings.SITE_URL + reverse("portal:procedure", args=[item.code])
     qr = segno.make(url, error="m").svg_inline(scale=3, title=f"Mã QR của trang thủ tục {item.code}", omitsize=True)
-    linked = list(catalog.procedures_current().filter(code__in=item.linked_codes))
+    linked = catalog.procedures_linked(item)
     return render(
         request,
         "portal/procedure.html",
         {
             "p": item,
-            "documents": list(item.documents.all()),
+            "documents": catalog.documents_of(item),
             "time": catalog.time_text(item),
             "fee": catalog.fee_text(item),
             "office": main_office(),
@@ -92,9 +92,8 @@ def procedure(request, code: str):
 
 def field(request, slug: str):
     item = get_object_or_404(Field, slug=slug)
-    page = Paginator(catalog.procedures_current().filter(field=item).order_by("-popularity", "code"), 25).get_page(
-        request.GET.get("trang")
-    )
+    procedures = catalog.procedures_of_field(field=item).order_by("-popularity", "code")
+    page = Paginator(procedures, 25).get_page(request.GET.get("trang"))
     return render(request, "portal/field.html", {"field": item, "page": page})
 
 

@@ -11,11 +11,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from motcua.accounts.models import Role, User
+from motcua.accounts.models import Role
 from motcua.accounts.privacy import dossier_access_record
-from motcua.accounts.selectors import roles_on, units_in_scope
+from motcua.accounts.selectors import roles_on
 from motcua.accounts.services import citizen_lookup_for_counter
-from motcua.catalog.selectors import procedure_current, procedures_current
+from motcua.catalog.selectors import documents_of, procedure_current, procedures_current
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.inputs import clean_past_date
 from motcua.core.net import client_ip, safe_next
@@ -24,8 +24,8 @@ from motcua.documents.selectors import issued_forms_of
 from motcua.dossiers import eforms, selectors, services
 from motcua.dossiers.models import Channel
 from motcua.dossiers.rules import state_due
+from motcua.dossiers.staffing import assignable_specialists
 from motcua.dossiers.workflow import known_params
-from motcua.places.models import Office
 
 from .decorators import officer_required
 
@@ -67,9 +67,7 @@ def dossier(request, code: str):
     actions = selectors.actions_for(user=request.user, dossier=item)
     specialists = []
     if any(p.type == "specialist" for a in actions for p in a.params):
-        specialists = User.objects.filter(
-            grants__role=Role.SPECIALIST, grants__unit__in=[item.unit, *item.unit.ancestors()]
-        ).distinct()
+        specialists = assignable_specialists(dossier=item)
     props = item.procedure.form_schema.get("properties", {})
     events = list(selectors.events_of(item))
     return render(
@@ -85,11 +83,11 @@ def dossier(request, code: str):
             "actions": actions,
             "specialists": specialists,
             "answers": [(props.get(k, {}).get("title", k), v) for k, v in item.form_data.items()],
-            "attachments": item.attachments.all(),
+            "attachments": selectors.attachments_of(item),
             "errors": request.session.pop("action_errors", None),
             "is_leader": Role.LEADER in roles_on(user=request.user, unit=item.unit),
             "handovers": selectors.handovers(item),
-            "procedure_documents": list(item.procedure.documents.all()),
+            "procedure_documents": documents_of(item.procedure),
             "forms": issued_forms_of(dossier=item),
         },
     )
@@ -138,9 +136,7 @@ def act(request, code: str):
 def counter_intake(request):
     """Register a walk-in citizen's dossier: find or create the citizen, pick the procedure, fill the
     form, attach scans, print the receipt."""
-    offices = list(
-        Office.objects.filter(unit__in=units_in_scope(user=request.user, roles=[Role.INTAKE_OFFICER]), is_active=True)
-    )
+    offices = selectors.counter_offices(officer=request.user)
     if not offices:
         raise Http404
     procedures = procedures_current()
@@ -222,7 +218,7 @@ def counter_intake(request):
             "lookup": lookup,
             "post": request.POST,
             "ticked": request.POST.getlist("documents"),
-            "documents": list(procedure.documents.all()) if procedure else [],
+            "documents": documents_of(procedure) if procedure else [],
             "idempotency_key": uuid.uuid4().hex,
         },
         status=400 if errors else 200,

@@ -9,8 +9,7 @@ from .decorators import officer_required
 @officer_required
 def home(request):
     from motcua.dossiers import selectors
-    from motcua.dossiers.staffing import staffing_gaps
-    from motcua.places.models import AdministrativeUnit, Office
+    from motcua.dossiers.staffing import staffing_gaps_for_admin
 
     grants = grants_of(user=request.user)
     overdue = (
@@ -19,11 +18,8 @@ def home(request):
         .count()
     )
     admin_units = [g.unit for g in grants if g.role in ADMIN_ROLES]
-    gaps = []
-    if admin_units:
-        # Setting up a unit: its administrator sees which offices would strand dossiers (issue 13, kind 6).
-        offices = Office.objects.filter(is_active=True, unit__in=AdministrativeUnit.objects.within(admin_units))
-        gaps = [gap.message() for gap in staffing_gaps(offices.select_related("unit"))]
+    # Setting up a unit: its administrator sees which offices would strand dossiers (issue 13, kind 6).
+    gaps = [gap.message() for gap in staffing_gaps_for_admin(admin_units=admin_units)]
     return render(
         request,
         "workspace/home.html",

@@ -48,9 +48,7 @@ def procedures(request, params: Query[ListQuery]):
             "count": len(hits),
             "results": [{"code": h.code, "name": h.name, "field": h.field, "score": h.score} for h in hits],
         }
-    qs = selectors.procedures_current().order_by("code")
-    if params.field:
-        qs = qs.filter(field__slug=params.field)
+    qs = selectors.procedures_of_field(field_slug=params.field).order_by("code")
     total = qs.count()
     start = (params.page - 1) * params.page_size
     return {
@@ -88,7 +86,7 @@ def procedure_detail(request, code: str):
                 "national_db": d.national_db,
                 "note": d.note,
             }
-            for d in p.documents.all()
+            for d in selectors.documents_of(p)
         ],
         "time": time,
         "fee": {**p.fee, "text": selectors.fee_text(p)},

@@ -13,6 +13,7 @@ from motcua.api.auth import bearer
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.inputs import Int, Text
 from motcua.core.net import client_ip
+from motcua.documents.selectors import issued_forms_of, receipt_latest, result_valid_latest
 from motcua.dossiers import selectors, services
 from motcua.dossiers.models import DRAFT, Dossier
 from motcua.payments.selectors import payment_summary
@@ -41,7 +42,7 @@ public = Router(tags=["dossiers"])
 
 def _receipt_url(dossier: Dossier) -> str | None:
     """The latest receipt (Form 01); none until the completeness check for an online dossier."""
-    receipt = dossier.issued_forms.filter(form="01").order_by("-pk").first()
+    receipt = receipt_latest(dossier=dossier)
     if receipt is None:
         return None
     return settings.SITE_URL + reverse("portal:dossier_form_issued", args=[dossier.code, "01", receipt.pk])
@@ -58,7 +59,7 @@ def _forms(dossier: Dossier) -> list[dict]:
             "id": f.pk,
             "url": settings.SITE_URL + reverse("portal:dossier_form_issued", args=[dossier.code, f.form, f.pk]),
         }
-        for f in dossier.issued_forms.order_by("pk")
+        for f in issued_forms_of(dossier=dossier)
     ]
 
 
@@ -140,7 +141,7 @@ def _detail(dossier: Dossier, user) -> dict:
                 "content_type": a.content_type,
                 "url": settings.SITE_URL + reverse("portal:attachment", args=[a.pk]),
             }
-            for a in dossier.attachments.all()
+            for a in selectors.attachments_of(dossier)
         ],
         "events": [
             {
@@ -168,7 +169,7 @@ def _late(dossier: Dossier) -> dict | None:
 
 
 def _result(dossier: Dossier) -> dict | None:
-    result = dossier.results.filter(status="valid").order_by("-signed_at").first()
+    result = result_valid_latest(dossier=dossier)
     if result is None:
         return None
     url = settings.SITE_URL + reverse("documents:result", args=[dossier.code, result.public_code])

@@ -5,8 +5,7 @@ from ninja import Router
 from motcua.core.errors import BadRequest
 from motcua.core.inputs import is_ascii_digits
 from motcua.core.net import client_ip
-from motcua.documents.models import TrustedRoot
-from motcua.documents.selectors import TooLarge, verify_size_message
+from motcua.documents.selectors import TooLarge, trusted_roots, verify_size_message
 from motcua.documents.services import verify_request
 
 router = Router(tags=["verify"])
@@ -14,7 +13,7 @@ router = Router(tags=["verify"])
 
 @router.get("/roots", summary="Chứng thư gốc tin cậy (PEM) để tự kiểm tra chữ ký của hệ thống")
 def roots(request):
-    pem = "".join(r.certificate_pem for r in TrustedRoot.objects.order_by("pk"))
+    pem = "".join(r.certificate_pem for r in trusted_roots())
     return HttpResponse(pem, content_type="application/x-pem-file")
 
 

@@ -3,7 +3,13 @@
 (walk-in citizens) and `public` (rating, tracking). The names below are re-exported so callers import
 them from `motcua.dossiers.services`."""
 
-from .attachments import attach_to_draft, attachment_upload, draft_set_on_behalf, upload_quota
+from .attachments import (
+    attach_to_draft,
+    attachment_remove_from_draft,
+    attachment_upload,
+    draft_set_on_behalf,
+    upload_quota,
+)
 from .counter import citizen_find_or_create
 from .events import event_append, event_chain_valid
 from .public import dossier_rate, dossier_track_checked
@@ -14,6 +20,7 @@ __all__ = [
     "NOTE_MAX_LENGTH",
     "REPEAT_WINDOW",
     "attach_to_draft",
+    "attachment_remove_from_draft",
     "attachment_upload",
     "citizen_find_or_create",
     "dossier_draft_save",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ from motcua.accounts.models import User
 from motcua.core.errors import ValidationFailed
 from motcua.core.inputs import clean_text
 
-from ..models import Attachment, Dossier
+from ..models import DRAFT, Attachment, Dossier
 from ..uploads import QuotaExceeded, UploadTooLarge, check_upload, display_name
 
 
@@ -138,3 +139,18 @@ def attach_to_draft(*, draft: Dossier, attachment_ids: list) -> list[Attachment]
         dossier_lock(Dossier.objects.filter(pk=draft.pk))
         # An assisted draft holds the helper's uploads (they took the photos); any other, the citizen's.
         return _claim_attachments(owner=draft.helper or draft.citizen, dossier=draft, ids=attachment_ids)
+
+
+def attachment_remove_from_draft(*, owner, draft: Dossier, attachment_id) -> int:
+    """Remove one of the citizen's files from their own draft (the documents step's «Xóa»). A file that is
+    not theirs, not on this draft, or a dossier already submitted is left alone; an id that is not a UUID
+    removes nothing. Returns how many rows were removed (0 or 1)."""
+    try:
+        pk = uuid.UUID(str(attachment_id))
+    except ValueError:
+        return 0
+    with transaction.atomic():
+        removed, _detail = Attachment.objects.filter(
+            pk=pk, owner=owner, dossier=draft, dossier__citizen=owner, dossier__status=DRAFT
+        ).delete()
+    return removed
