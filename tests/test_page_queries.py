@@ -179,3 +179,29 @@ def test_my_dossiers_costs_the_same_for_many_dossiers(client, catalog, citizen, 
     many, page = _count_queries(client, "/ho-so")
     assert many == few <= 15
     assert page.count("/ho-so/H15.") == 60
+
+
+def test_counts_stop_at_the_cap_and_pages_go_on_past_it(client, catalog, citizen, offices, staff, monkeypatch):
+    """No COUNT over all history: a tab's count stops at COUNT_CAP ("5+" here), and "Trang sau" still
+    leads past it, page after page, until the rows run out."""
+    from motcua.dossiers import selectors
+    from motcua.workspace import dossier_views
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 5)
+    monkeypatch.setattr(dossier_views, "WORKLIST_PAGE_SIZE", 4)
+    _bulk_dossiers(citizen=citizen, offices=offices, count=15)  # 10 finished ones in commune A
+    client.force_login(staff["tiepnhan"])
+    seen, number = [], 1
+    while True:
+        page = client.get(f"/can-bo/ho-so?xem=finished&trang={number}").content.decode()
+        assert "(5+)" in page and "hơn 5 hồ sơ" in page
+        seen += [code for code in page.split('href="/can-bo/ho-so/')[1:]]
+        if 'rel="next"' not in page:
+            break
+        number += 1
+    assert number == 3 and len(seen) == 10
+    assert len(set(seen)) == 10
+    # Below the cap the total is exact and a page past the end shows the last one.
+    monkeypatch.setattr(selectors, "COUNT_CAP", 1000)
+    page = client.get("/can-bo/ho-so?xem=finished&trang=99").content.decode()
+    assert "10 hồ sơ" in page and "Trang 3/3" in page

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
-from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from motcua.accounts.identity import normalize_phone
@@ -226,12 +227,14 @@ def worklist(*, user, query: WorklistQuery, now: dt.datetime | None = None) -> Q
     (unit, finished_at) for finished ones."""
     now = now or timezone.now()
     scope = _scope_condition(user)
-    base = Dossier.objects.filter(scope).exclude(status=DRAFT)
+    base = Dossier.objects.filter(scope)
     view = query.view if query.view in VIEWS else "open"
     if view == "finished":
+        # A draft is never finished (is_open stays true until a final state), so no status test here: the
+        # count and the rows are then index-only ranges of (unit, finished_at) WHERE NOT is_open.
         qs = base.filter(is_open=False).order_by("-finished_at")
     else:
-        qs = base.filter(is_open=True)
+        qs = base.filter(is_open=True).exclude(status=DRAFT)
         if view == "new":
             qs = qs.filter(status__in=states_where(lambda w, s: s.name == w.initial))
         elif view == "mine":
@@ -308,47 +311,91 @@ def _search_condition(text: str) -> Q:
     return condition
 
 
-COUNT_CAP = 10_000
+# Tab counts stop here and show "1.000+": past a thousand the exact number changes nothing an officer does,
+# and each count stays an index-only range of at most COUNT_CAP + 1 entries (issue 15, point 8).
+COUNT_CAP = 1_000
 
 
-def worklist_counts(*, user, now: dt.datetime | None = None) -> dict[str, int]:
-    """Counts per view, capped at COUNT_CAP + 1 (shown as "10.000+"): counting a province's whole finished
-    history on every page load would be a full scan. All eight counts are one statement (one round trip),
-    each an index range stopped after COUNT_CAP + 1 rows."""
+def count_cap_text() -> str:
+    """COUNT_CAP with the digit grouping of the active language: "1.000" (vi), "1,000" (en)."""
+    return number_format(COUNT_CAP, force_grouping=True)
+
+
+def count_label(n: int) -> str:
+    """The count as shown on a tab: "12", or "1.000+" past the cap."""
+    return f"{count_cap_text()}+" if n > COUNT_CAP else str(n)
+
+
+def _capped_count_sql(qs: QuerySet) -> tuple[str, list]:
+    sql, params = qs.order_by().values("pk")[: COUNT_CAP + 1].query.sql_with_params()
+    # The SQL is what Django compiled for the queryset; the values travel separately as parameters.
+    return f"(SELECT COUNT(*) FROM ({sql}) AS c)", list(params)  # noqa: S608
+
+
+def worklist_counts(*, user, now: dt.datetime | None = None, views=None) -> dict[str, int]:
+    """Counts per view (all of VIEWS unless `views` names some), each capped at COUNT_CAP + 1: counting a
+    province's whole history on every page load would be a full scan. All of them are one statement
+    (one round trip), each an index-only range stopped after COUNT_CAP + 1 entries."""
     now = now or timezone.now()
+    wanted = list(views or VIEWS)
     parts, params, empty = [], [], set()
-    for index, view in enumerate(VIEWS):
-        qs = worklist(user=user, query=WorklistQuery(view=view), now=now).order_by().values("pk")[: COUNT_CAP + 1]
+    for view in wanted:
         try:
-            sql, view_params = qs.query.sql_with_params()
+            sql, view_params = _capped_count_sql(worklist(user=user, query=WorklistQuery(view=view), now=now))
         except EmptyResultSet:  # an officer without any unit: nothing to count
             empty.add(view)
             continue
-        # The SQL is what Django compiled for the queryset; the values travel separately as parameters.
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS c{index})")  # noqa: S608
+        parts.append(sql)
         params.extend(view_params)
-    counts = dict.fromkeys(VIEWS, 0)
+    counts = dict.fromkeys(wanted, 0)
     if parts:
         with connections[Dossier.objects.db].cursor() as cursor:
             cursor.execute("SELECT " + ", ".join(parts), params)
             values = iter(cursor.fetchone())
-        counts.update({view: next(values) for view in VIEWS if view not in empty})
+        counts.update({view: next(values) for view in wanted if view not in empty})
     return counts
 
 
-class CappedPaginator(Paginator):
-    """A paginator told its (capped) count instead of asking the database for COUNT(*) over all history.
-    Past COUNT_CAP rows the last page is the one holding row COUNT_CAP + 1 (`capped` says so); older
-    rows are found by searching."""
+class _KnownCount:
+    """What the pagination template asks of a paginator, for a page whose total is known only up to the cap."""
 
-    def __init__(self, object_list, per_page, *, count: int):
-        super().__init__(object_list, per_page)
-        self._known_count = count
+    def __init__(self, count: int, per_page: int):
+        self.count = count
         self.capped = count > COUNT_CAP
+        self.num_pages = max(1, -(-count // per_page))
+        self.per_page = per_page
 
-    @property
-    def count(self) -> int:
-        return self._known_count
+
+class OpenEndedPage(Sequence):
+    """A page of rows fetched as OFFSET/LIMIT per_page + 1: the extra row says whether a next page exists,
+    so no COUNT(*) over the whole history is needed ("Trang sau" goes on past the capped count)."""
+
+    def __init__(self, rows: list, *, number: int, per_page: int, has_next: bool, count: int):
+        self.object_list = rows
+        self.number = number
+        self._has_next = has_next
+        self.paginator = _KnownCount(count, per_page)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def __getitem__(self, index):
+        return self.object_list[index]
+
+    def has_next(self) -> bool:
+        return self._has_next
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
 
 
 @dataclass(frozen=True)
@@ -362,9 +409,16 @@ class WorklistRow:
 @dataclass(frozen=True)
 class WorklistPage:
     query: WorklistQuery
-    page: Page
+    page: OpenEndedPage
     rows: list[WorklistRow]
     counts: dict[str, int]
+
+    @property
+    def count_labels(self) -> dict[str, str]:
+        return {view: count_label(n) for view, n in self.counts.items()}
+
+
+MAX_PAGE = 100_000
 
 
 def worklist_page(
@@ -372,16 +426,29 @@ def worklist_page(
 ) -> WorklistPage:
     """One page of a worklist as the officer sees it: the rows with their status label, remaining time
     and lateness, and the capped count of every view. A constant number of queries whatever `per_page`
-    (measured in tests/test_page_queries.py): the eight counts in one statement, the rows with their
-    procedure and officer joined, and the calendars of the page's offices built once (`CalendarBook`)."""
+    (measured in tests/test_page_queries.py): the tab counts in one statement, the rows (per_page + 1, with
+    their procedure and officer joined; no COUNT over all history), and the calendars of the page's offices
+    built once (`CalendarBook`). `number` is the raw page parameter; anything unusable means page 1."""
+    from motcua.core.inputs import int_or_default
+
     now = now or timezone.now()
     if query.view not in VIEWS:
         query = WorklistQuery(view="open", search=query.search)
+    number = int_or_default(number, default=1, min_value=1, max_value=MAX_PAGE)
     counts = worklist_counts(user=user, now=now)
     qs = worklist(user=user, query=query, now=now)
-    total = counts[query.view] if not query.search else qs.order_by().values("pk")[: COUNT_CAP + 1].count()
-    page = CappedPaginator(qs, per_page, count=total).get_page(number)
-    dossiers = list(page)
+    total = counts[query.view]
+    if query.search:
+        with connections[Dossier.objects.db].cursor() as cursor:
+            sql, params = _capped_count_sql(qs)
+            cursor.execute("SELECT " + sql, params)
+            total = cursor.fetchone()[0]
+    if total <= COUNT_CAP:  # known exactly: a page past the end shows the last one, as Django's get_page
+        number = min(number, max(1, -(-total // per_page)))
+    start = (number - 1) * per_page
+    fetched = list(qs[start : start + per_page + 1])
+    dossiers = fetched[:per_page]
+    page = OpenEndedPage(dossiers, number=number, per_page=per_page, has_next=len(fetched) > per_page, count=total)
     calendars = CalendarBook()
     calendars.prime({d.office_id for d in dossiers if d.is_open and d.due_at})
     rows = [
@@ -394,6 +461,11 @@ def worklist_page(
         for d in dossiers
     ]
     return WorklistPage(query=query, page=page, rows=rows, counts=counts)
+
+
+def overdue_count(*, user, now: dt.datetime | None = None) -> int:
+    """The officer's overdue dossiers, capped at COUNT_CAP + 1 (see `count_label`)."""
+    return worklist_counts(user=user, now=now, views=["overdue"])["overdue"]
 
 
 # --- public tracking -----------------------------------------------------------------------------------------

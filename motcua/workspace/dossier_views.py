@@ -52,6 +52,8 @@ def worklist(request):
             "page": result.page,
             "rows": result.rows,
             "counts": result.counts,
+            "count_labels": result.count_labels,
+            "count_cap": selectors.count_cap_text(),
             "query_prefix": prefix,
         },
     )
