@@ -37,7 +37,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", sorted({"127.0.0.1", "localhost", _SIT
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "motcua.core.admin_apps.MotcuaAdminConfig",
+    "motcua.accounts.admin_apps.MotcuaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "motcua.payments",
     "motcua.portal",
     "motcua.workspace",
+    "motcua.demo",
     "motcua.api",
 ]
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from motcua.documents.glyphs import (
+from motcua.core.glyphs import (
     UnprintableText,
     check_printable,
     covered_codepoints,

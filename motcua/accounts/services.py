@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, get_random_string
 from django.utils.translation import gettext as _
 
+from motcua.core.glyphs import check_printable
 from motcua.core.inputs import check_person_name, clean_for_column, clean_past_date, is_ascii_digits
 from motcua.core.net import client_ip
-from motcua.documents.glyphs import check_printable
 from motcua.places.models import AdministrativeUnit
 
 from .identity import normalize_digits, normalize_phone, validate_citizen_id, validate_phone

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from motcua.accounts.second_factor import otp_mark_verified
 from motcua.core.errors import RateLimited
 from motcua.core.logging import mask_phone
 from motcua.core.net import client_ip, safe_next
-from motcua.core.otp import otp_mark_verified
 
 from . import selectors, services
 from .forms import EnrolmentCodeForm, LoginForm, PasswordChangeForm, TotpForm

@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from motcua.accounts.decorators import officer_required
 from motcua.accounts.models import ADMIN_ROLES
 from motcua.accounts.selectors import grants_of
 from motcua.core.errors import NotFound
 from motcua.places.models import COMMUNE_LEVEL, PROVINCE_LEVEL, AdministrativeUnit, Weekday
-from motcua.workspace.decorators import officer_required
 
 from . import selectors, services
 from .forms import OverrideForm

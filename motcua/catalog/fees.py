@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext
 
+from motcua.core.money import format_vnd
+
 ONLINE, COUNTER = "online", "counter"
 LE_PHI, PHI = "le_phi", "phi"
 
@@ -63,11 +65,6 @@ class FeeQuote:
         for line in self.lines:
             totals[line.category] = totals.get(line.category, 0) + line.amount
         return totals
-
-
-def format_vnd(amount: int) -> str:
-    """1250000 → '1.250.000 ₫'."""
-    return f"{amount:,}".replace(",", ".") + " ₫"
 
 
 def _flat_amount(rule: dict, channel: str) -> int:

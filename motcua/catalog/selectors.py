@@ -99,3 +99,14 @@ def fee_text(procedure: Procedure) -> str:
 def english_lines() -> dict[str, dict]:
     """English name and one-line summary per procedure code (data/procedures_en.json)."""
     return english_data()["procedures"]
+
+
+def eform_titles() -> dict[str, str]:
+    """Every e-form key's title across the catalogue (one query), for error messages that name a field by
+    its label (`motcua.core.labels`, registered in CatalogConfig.ready)."""
+    titles: dict[str, str] = {}
+    for schema in Procedure.objects.values_list("form_schema", flat=True):
+        for key, prop in ((schema or {}).get("properties") or {}).items():
+            if isinstance(prop, dict) and prop.get("title"):
+                titles.setdefault(key, prop["title"])
+    return titles

@@ -5,6 +5,8 @@ common parameters and page fields a plain description."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -40,16 +42,24 @@ def _common() -> dict:
     }
 
 
-def _eform_titles() -> dict[str, str]:
-    """Every e-form key's title across the current catalogue (one query; only on the error path)."""
-    from motcua.catalog.models import Procedure
+# Titles of e-form keys come from the domain: the catalogue registers its source at start-up
+# (CatalogConfig.ready), so core reads them without importing a domain app (docs/architecture.md, layers).
+_TITLE_SOURCES: list[Callable[[], dict[str, str]]] = []
 
+
+def register_title_source(source: Callable[[], dict[str, str]]) -> None:
+    """Add a function returning {field key: human title}; registering the same one twice is harmless."""
+    if source not in _TITLE_SOURCES:
+        _TITLE_SOURCES.append(source)
+
+
+def _eform_titles() -> dict[str, str]:
+    """Every registered source's titles, the first source winning (only asked on the error path)."""
     titles: dict[str, str] = {}
     try:
-        for schema in Procedure.objects.values_list("form_schema", flat=True):
-            for key, prop in ((schema or {}).get("properties") or {}).items():
-                if isinstance(prop, dict) and prop.get("title"):
-                    titles.setdefault(key, prop["title"])
+        for source in _TITLE_SOURCES:
+            for key, title in source().items():
+                titles.setdefault(key, title)
     except Exception:  # a label is a nicety; the refusal must still be answered
         return {}
     return titles

@@ -21,7 +21,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from .glyphs import ensure_printable
+from motcua.core.glyphs import ensure_printable
 
 FONT, FONT_BOLD, FONT_ITALIC, FONT_BOLD_ITALIC = (
     "BeVietnamPro",
@@ -476,7 +476,7 @@ def _short(value) -> str:
 
 
 def money(amount: int) -> str:
-    from motcua.catalog.fees import format_vnd
+    from motcua.core.money import format_vnd
 
     return format_vnd(amount) if amount else "Miễn phí"
 

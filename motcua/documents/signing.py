@@ -22,8 +22,8 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from motcua.core import clock
+from motcua.core.glyphs import ensure_printable
 
-from .glyphs import ensure_printable
 from .models import SignerBackend, SigningIdentity, TrustedRoot
 from .pdfcheck import SignatureReport, check_signatures
 

@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from motcua.accounts.decorators import officer_required
 from motcua.accounts.privacy import dossier_access_record
 from motcua.core import clock
 from motcua.core.downloads import download_response
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.net import client_ip
 from motcua.core.views import int_param
-from motcua.workspace.decorators import officer_required
 
 from . import selectors, services
 

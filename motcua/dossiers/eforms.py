@@ -174,7 +174,7 @@ def validate(schema: dict, data: dict) -> tuple[dict, dict[str, list[str]]]:
                 errors.setdefault(field, []).append(message)
     # Every answer can end up on the result or a form: characters the PDF font cannot draw are named here,
     # when they can still be fixed, instead of vanishing from the signed document.
-    from motcua.documents.glyphs import printable_errors
+    from motcua.core.glyphs import printable_errors
 
     titles = {name: _title(schema, name) for name in clean}
     for field, messages in printable_errors(clean, labels=titles).items():

@@ -18,10 +18,10 @@ from motcua.catalog.selectors import documents_needed, documents_of, fee_text, p
 from motcua.core.adapters.population import RegistryUnavailable, population_registry
 from motcua.core.downloads import download_response
 from motcua.core.errors import DomainError, NotFound, RateLimited
+from motcua.core.glyphs import UnprintableText
 from motcua.core.inputs import int_or_default
 from motcua.core.net import client_ip
 from motcua.core.views import int_param
-from motcua.documents.glyphs import UnprintableText
 from motcua.documents.pdf import FORM_TITLES, event_label
 from motcua.documents.selectors import issued_form_get, issued_forms_of, results_of, store_matches
 from motcua.documents.services import store_use

@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from motcua.accounts.decorators import officer_required
 from motcua.accounts.models import Role
 from motcua.accounts.privacy import dossier_access_record
 from motcua.accounts.selectors import roles_on
@@ -26,8 +27,6 @@ from motcua.dossiers.models import Channel
 from motcua.dossiers.rules import state_due
 from motcua.dossiers.staffing import assignable_specialists
 from motcua.dossiers.workflow import known_params
-
-from .decorators import officer_required
 
 WORKLIST_PAGE_SIZE = 25
 

@@ -1,9 +1,8 @@
 from django.shortcuts import render
 
+from motcua.accounts.decorators import officer_required
 from motcua.accounts.models import ADMIN_ROLES, Role
 from motcua.accounts.selectors import grants_of
-
-from .decorators import officer_required
 
 
 @officer_required

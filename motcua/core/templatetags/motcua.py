@@ -1,7 +1,7 @@
 from django import template
 from django.utils.translation import gettext
 
-from motcua.catalog.fees import format_vnd
+from motcua.core.money import format_vnd
 
 register = template.Library()
 

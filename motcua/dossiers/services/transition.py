@@ -167,7 +167,7 @@ def _apply(
 def _clean_note(note) -> str:
     """Notes and reasons are printed on forms 02–04 (supplement, refusal, apology): cleaned like every
     text, and refused when the PDF font cannot draw a character of them."""
-    from motcua.documents.glyphs import check_printable
+    from motcua.core.glyphs import check_printable
 
     try:
         text = clean_text(note, max_length=NOTE_MAX_LENGTH, multiline=True, label=_("Nội dung"))

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from motcua.core import demo
+from motcua.demo import data as demo
 
 
 class Command(BaseCommand):

@@ -2,4 +2,4 @@ from django.contrib.admin.apps import AdminConfig
 
 
 class MotcuaAdminConfig(AdminConfig):
-    default_site = "motcua.core.admin_site.MotcuaAdminSite"
+    default_site = "motcua.accounts.admin_site.MotcuaAdminSite"

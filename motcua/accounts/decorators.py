@@ -4,8 +4,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect
 
-from motcua.accounts.selectors import is_officer
-from motcua.core.otp import otp_satisfied
+from .second_factor import otp_satisfied
+from .selectors import is_officer
 
 
 def officer_required(view):

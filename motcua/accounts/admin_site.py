@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from .otp import otp_satisfied
+from .second_factor import otp_satisfied
 
 
 class MotcuaAdminSite(admin.AdminSite):
@@ -18,7 +18,7 @@ class MotcuaAdminSite(admin.AdminSite):
         return super().has_permission(request) and otp_satisfied(request)
 
     def login(self, request, extra_context=None):
-        from .net import safe_next
+        from motcua.core.net import safe_next
 
         target = safe_next(request, reverse("admin:index"))
         return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")

@@ -4,7 +4,7 @@ OTP_SESSION_KEY = "otp_verified"
 
 
 def otp_satisfied(request) -> bool:
-    from motcua.accounts.services import totp_required
+    from .services import totp_required
 
     user = request.user
     if not user.is_authenticated or not totp_required(user=user):
