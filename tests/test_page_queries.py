@@ -205,3 +205,37 @@ def test_counts_stop_at_the_cap_and_pages_go_on_past_it(client, catalog, citizen
     monkeypatch.setattr(selectors, "COUNT_CAP", 1000)
     page = client.get("/can-bo/ho-so?xem=finished&trang=99").content.decode()
     assert "10 hồ sơ" in page and "Trang 3/3" in page
+
+
+@pytest.mark.parametrize("extra", [10, 50])
+def test_dossier_pages_do_not_grow_with_their_files(client, full_dossier, staff, citizen, extra):
+    """The officer's and the citizen's dossier page cost the same with 10 or 50 more files on the dossier."""
+    from motcua.dossiers.models import Attachment
+
+    def counts():
+        result = {}
+        for user, url in (
+            (staff["tiepnhan"], f"/can-bo/ho-so/{full_dossier.code}"),
+            (citizen, f"/ho-so/{full_dossier.code}"),
+        ):
+            client.force_login(user)
+            client.get(url)
+            result[user.username], page = _count_queries(client, url)
+            assert page.count("/ho-so/tep/") >= len(Attachment.objects.filter(dossier=full_dossier))
+        return result
+
+    before = counts()
+    Attachment.objects.bulk_create(
+        Attachment(
+            owner=citizen,
+            dossier=full_dossier,
+            document_name=f"Giấy tờ {n}",
+            original_name=f"giay-to-{n}.pdf",
+            content_type="application/pdf",
+            size=1000,
+            sha256=f"{n:064x}",
+            file=f"attachments/test/{n}.pdf",
+        )
+        for n in range(extra)
+    )
+    assert counts() == before
