@@ -6,3 +6,18 @@ class DocumentsConfig(AppConfig):
     name = "motcua.documents"
     label = "documents"
     verbose_name = _("Giấy tờ, kết quả điện tử")
+
+    def ready(self) -> None:
+        # The engine names effects and forms; this app does them (docs/architecture.md, layers).
+        from motcua.dossiers.effects import register_effect, register_forms
+
+        from . import effects, forms
+
+        register_effect("issue_result", effects.issue_result, prepare=effects.prepare_result, locks=("results",))
+        register_effect("store_documents", effects.store_documents, locks=("attachments",))
+        register_forms(
+            record=forms.forms_record,
+            complete=forms.forms_complete,
+            of_transition=forms.forms_of_transition,
+            receipt=forms.RECEIPT,
+        )

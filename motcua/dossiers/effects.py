@@ -1,25 +1,62 @@
-"""Side effects a workflow action names in its data file ("effect": "..."), run inside the transition's
-transaction so a failure leaves nothing half-written. Slow work an effect needs (rendering, signing,
-time-stamping) is done by its PREPARE step before that transaction, never while holding its locks.
-LOCKS says which of the dossier's rows an effect writes, so the transition locks them (locks.py order)."""
+"""What the engine asks another app to do at an event, by name only, so that dossiers imports no app above
+it (docs/architecture.md, layers; the import contract in pyproject.toml):
 
-from motcua.documents.services import result_issue, result_prepare, store_accepted_documents
+- side effects a workflow action names in its data file ("effect": "issue_result"), run inside the
+  transition's transaction so a failure leaves nothing half-written; slow work an effect needs (rendering,
+  signing, time-stamping) is its PREPARE step, run before that transaction, never while holding its locks;
+- the forms (01–05, the tracking form) an event issues: recorded in the event's transaction, rendered and
+  signed right after the commit.
+
+The documents app registers both at start-up (`DocumentsConfig.ready`). An effect or a form hook nobody
+registered is a configuration error and fails loudly (KeyError / RuntimeError), never silently."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+# effect name → run(dossier, actor, now[, prepared]) -> dict recorded in the event's data
+EFFECTS: dict[str, Callable[..., dict]] = {}
+# effect name → prepare(dossier, actor, now) -> what `run` takes as `prepared` (outside the transaction)
+PREPARE: dict[str, Callable] = {}
+# effect name → which of the dossier's rows it writes, so the transition locks them (locks.py order)
+LOCKS: dict[str, tuple[str, ...]] = {}
+_FORMS: dict[str, Callable | str] = {}
 
 
-def _prepare_result(dossier, actor, now):
-    return result_prepare(dossier=dossier, actor=actor, now=now)
+def register_effect(
+    name: str, run: Callable[..., dict], *, prepare: Callable | None = None, locks: tuple[str, ...] = ()
+) -> None:
+    EFFECTS[name] = run
+    LOCKS[name] = tuple(locks)
+    if prepare is not None:
+        PREPARE[name] = prepare
 
 
-def _issue_result(dossier, actor, now, prepared=None) -> dict:
-    result = result_issue(dossier=dossier, actor=actor, now=now, prepared=prepared)
-    return {"result": result.public_code, "sha256": result.sha256, "pages": result.pages}
+def register_forms(*, record: Callable, complete: Callable, of_transition: Callable, receipt: str) -> None:
+    """record(dossier=, event=, forms=) -> ids (inside the transaction); complete(ids) (after the commit);
+    of_transition(workflow=, form=, target=) -> form numbers an action issues; receipt: Form 01's number."""
+    _FORMS.update(record=record, complete=complete, of_transition=of_transition, receipt=receipt)
 
 
-def _store_documents(dossier, actor, now) -> dict:
-    stored = store_accepted_documents(dossier=dossier, actor=actor, now=now)
-    return {"stored": len(stored)}
+def _hook(name: str):
+    try:
+        return _FORMS[name]
+    except KeyError:
+        raise RuntimeError("No app registered the issued forms (is motcua.documents installed?)") from None
 
 
-EFFECTS = {"issue_result": _issue_result, "store_documents": _store_documents}
-PREPARE = {"issue_result": _prepare_result}
-LOCKS = {"issue_result": ("results",), "store_documents": ("attachments",)}
+def forms_record(*, dossier, event, forms: list[str]) -> list[int]:
+    return _hook("record")(dossier=dossier, event=event, forms=forms)
+
+
+def forms_complete(ids: list[int]) -> None:
+    _hook("complete")(ids)
+
+
+def forms_of_transition(*, workflow, form: str, target: str) -> list[str]:
+    return _hook("of_transition")(workflow=workflow, form=form, target=target)
+
+
+def receipt_form() -> str:
+    """The number of the receipt and appointment form (Form 01, Circular 01/2018)."""
+    return _hook("receipt")

@@ -21,10 +21,10 @@ from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import deadline_rule, procedure_current
 from motcua.core.errors import NotAllowed, NotFound, ValidationFailed
 from motcua.core.inputs import as_validation_failed, clean_text, fold, nfc
-from motcua.documents.forms import forms_complete, forms_record
 from motcua.places.models import Office
 
 from .. import eforms
+from ..effects import forms_complete, forms_record
 from ..locks import dossier_lock
 from ..models import AUTHORISATION_DOCUMENT, DRAFT, ONLINE_CHANNELS, Attachment, Channel, Dossier, DossierCounter
 from ..workflow import CITIZEN, load_workflow

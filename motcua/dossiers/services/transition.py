@@ -10,19 +10,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.accounts.models import Role, User
-from motcua.accounts.selectors import user_has_role
+from motcua.accounts.models import User
 from motcua.calendars.engine import CalendarError, classify, extension_check, received_moment
 from motcua.calendars.selectors import calendar_for_office
 from motcua.catalog.selectors import deadline_rule
 from motcua.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from motcua.core.inputs import clean_text, parse_date
-from motcua.documents.forms import forms_complete, forms_of_transition, forms_record
 
+from ..effects import forms_complete, forms_of_transition, forms_record
 from ..locks import dossier_lock_children
 from ..models import DRAFT, Attachment, Dossier
 from ..rules import action_refusal, supplement_request_event
 from ..selectors import actor_roles, dossier_get
+from ..staffing import assignable_specialists
 from ..workflow import Action, guards_check, load_workflow
 from .attachments import _claim_attachments
 from .events import event_append, notify_event
@@ -118,8 +118,9 @@ def _apply(
         data.update(received_at=dossier.received_at.isoformat(), due_at=dossier.due_at.isoformat())
     if action.kind == "assign":
         username = _param(params, "assignee") or ""
-        specialist = User.objects.filter(username=username, is_active=True).first()
-        if specialist is None or not user_has_role(user=specialist, role=Role.SPECIALIST, unit=dossier.unit):
+        # The one rule, shared with the assignment dropdown (staffing.assignable_specialists).
+        specialist = assignable_specialists(dossier=dossier).filter(username=username).first() if username else None
+        if specialist is None:
             raise ValidationFailed(
                 _("Chọn một chuyên viên của đơn vị giải quyết hồ sơ"),
                 fields={"assignee": [_("Không phải chuyên viên của đơn vị")]},
