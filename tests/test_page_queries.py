@@ -239,3 +239,12 @@ def test_dossier_pages_do_not_grow_with_their_files(client, full_dossier, staff,
         for n in range(extra)
     )
     assert counts() == before
+
+
+def test_a_search_that_matches_nothing_is_an_empty_page(client, catalog, citizen, offices, staff):
+    _bulk_dossiers(citizen=citizen, offices=offices, count=5)
+    client.force_login(staff["tiepnhan"])
+    for search in ("zzzz không ai tên này", "H15.99999-000000-0000"):
+        response = client.get("/can-bo/ho-so", {"q": search, "xem": "finished", "trang": "2"})
+        assert response.status_code == 200
+        assert "Không có hồ sơ nào trong danh sách này." in response.content.decode()

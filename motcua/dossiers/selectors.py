@@ -439,10 +439,14 @@ def worklist_page(
     qs = worklist(user=user, query=query, now=now)
     total = counts[query.view]
     if query.search:
-        with connections[Dossier.objects.db].cursor() as cursor:
+        try:
             sql, params = _capped_count_sql(qs)
-            cursor.execute("SELECT " + sql, params)
-            total = cursor.fetchone()[0]
+        except EmptyResultSet:  # nothing matches the search (or the officer serves no unit)
+            total = 0
+        else:
+            with connections[Dossier.objects.db].cursor() as cursor:
+                cursor.execute("SELECT " + sql, params)
+                total = cursor.fetchone()[0]
     if total <= COUNT_CAP:  # known exactly: a page past the end shows the last one, as Django's get_page
         number = min(number, max(1, -(-total // per_page)))
     start = (number - 1) * per_page
