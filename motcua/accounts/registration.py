@@ -22,8 +22,8 @@ from django.utils.http import base36_to_int, int_to_base36, urlsafe_base64_decod
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import ValidationFailed
+from motcua.core.glyphs import check_printable
 from motcua.core.inputs import check_person_name, clean_for_column, clean_past_date
-from motcua.documents.glyphs import check_printable
 
 from .consent import CONSENT_VERSION
 from .identity import validate_citizen_id, validate_phone
