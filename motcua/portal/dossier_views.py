@@ -26,7 +26,7 @@ from motcua.documents.pdf import FORM_TITLES, event_label
 from motcua.documents.selectors import issued_form_get, issued_forms_of, results_of, store_matches
 from motcua.documents.services import store_use
 from motcua.dossiers import eforms, selectors, services
-from motcua.dossiers.models import AUTHORISATION_DOCUMENT, DRAFT, Attachment, Dossier
+from motcua.dossiers.models import AUTHORISATION_DOCUMENT, DRAFT, Dossier
 from motcua.dossiers.rules import supplement_request_event
 from motcua.dossiers.workflow import load_workflow
 from motcua.vneid.selectors import identity_level_of, identity_level_short

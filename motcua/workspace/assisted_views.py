@@ -6,11 +6,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from motcua.accounts.decorators import officer_required
 from motcua.core.errors import DomainError
 from motcua.core.inputs import int_or_default
 from motcua.dossiers import assisted
-
-from .decorators import officer_required
 
 
 @officer_required

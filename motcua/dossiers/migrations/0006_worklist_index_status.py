@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0001_initial"),
-        ("dossiers", "0004_idempotency_hash"),
+        ("dossiers", "0005_assisted_submission"),
         ("places", "0002_officecontact"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
