@@ -275,6 +275,16 @@ def paper_consents_pending(*, officer: User):
     )
 
 
+def paper_consent_scan(*, officer: User, draft_id: int):
+    """The latest paper-consent scan (an Attachment) of an assisted draft waiting for this intake officer's
+    check, or None: drafts are otherwise the citizen's alone, so the ordinary attachment door does not open
+    them to officers."""
+    draft = paper_consents_pending(officer=officer).filter(pk=draft_id).first()
+    if draft is None:
+        return None
+    return draft.attachments.filter(document_name=PAPER_CONSENT_DOCUMENT).order_by("-created_at").first()
+
+
 def assisted_paper_consent_check(*, officer: User, draft_id: int, valid: bool, note: str = "") -> Dossier:
     """The intake officer looked at the signed paper consent. Valid: the dossier is submitted (channel
     `assisted`) and the check recorded in its event log. Not valid: back to the helper with `note`

@@ -60,3 +60,19 @@ def forms_of_transition(*, workflow, form: str, target: str) -> list[str]:
 def receipt_form() -> str:
     """The number of the receipt and appointment form (Form 01, Circular 01/2018)."""
     return _hook("receipt")
+
+
+# --- submission hooks: other apps act on a new dossier inside the submission's transaction ----------------------
+# name → run(dossier=, now=): e.g. the payments app opens the fee's payment intents (docs/payments.md).
+_ON_SUBMITTED: dict[str, Callable[..., None]] = {}
+
+
+def register_on_submitted(name: str, run: Callable[..., None]) -> None:
+    """Called once per submitted dossier, inside the submission's transaction, after its attachments are
+    claimed; an exception rolls the whole submission back."""
+    _ON_SUBMITTED[name] = run
+
+
+def on_submitted(*, dossier, now) -> None:
+    for run in _ON_SUBMITTED.values():
+        run(dossier=dossier, now=now)

@@ -9,8 +9,12 @@ class PaymentsConfig(AppConfig):
 
     def ready(self):
         # The engine runs this for actions whose workflow data say "requires_payment": true.
+        from motcua.dossiers.effects import register_on_submitted
         from motcua.dossiers.workflow import register_guard
 
         from .guards import payment_guard
+        from .services import intents_open_for_fee
 
         register_guard("payment", payment_guard)
+        # A submitted dossier that owes a fee gets its payment intents in the submission's transaction.
+        register_on_submitted("payments", intents_open_for_fee)

@@ -70,6 +70,12 @@ def _next_reference(dossier: Dossier) -> str:
     return reference_for(dossier.code, count + 1)
 
 
+def intents_open_for_fee(*, dossier: Dossier, now: dt.datetime) -> None:
+    """The submission hook (`dossiers.effects.register_on_submitted`): open intents when a fee is due."""
+    if dossier.fee_amount:
+        intents_open(dossier=dossier, now=now)
+
+
 def intents_open(*, dossier: Dossier, now: dt.datetime | None = None) -> list[PaymentIntent]:
     """Make sure every fee line the dossier owes has a pending or paid intent; returns the pending ones.
     Call inside the transaction that submits the dossier or sets its fee (the dossier row locked by the

@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from motcua.accounts.decorators import officer_required
 from motcua.core.downloads import download_response
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.exports import spreadsheet_response
 from motcua.core.views import int_param
 from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers.models import DRAFT
-from motcua.workspace.decorators import officer_required
 
 from . import reconciliation, selectors, services, simulators, vietqr
 from .models import IntentStatus, Payment, PaymentAccount, ReconciliationRun

@@ -52,12 +52,7 @@ def paper_consent_file(request, draft_id: int):
 
     from motcua.core.downloads import download_response
 
-    draft = assisted.paper_consents_pending(officer=request.user).filter(pk=draft_id).first()
-    scan = (
-        draft.attachments.filter(document_name=assisted.PAPER_CONSENT_DOCUMENT).order_by("-created_at").first()
-        if draft
-        else None
-    )
+    scan = assisted.paper_consent_scan(officer=request.user, draft_id=draft_id)
     if scan is None:
         raise Http404
     return download_response(

@@ -24,7 +24,7 @@ from motcua.core.inputs import as_validation_failed, clean_text, fold, nfc
 from motcua.places.models import Office
 
 from .. import eforms
-from ..effects import forms_complete, forms_record
+from ..effects import forms_complete, forms_record, on_submitted
 from ..locks import dossier_lock
 from ..models import AUTHORISATION_DOCUMENT, DRAFT, ONLINE_CHANNELS, Attachment, Channel, Dossier, DossierCounter
 from ..workflow import CITIZEN, load_workflow
@@ -225,10 +225,7 @@ def dossier_submit(
             dossier.code = f"~{uuid.uuid4().hex}"
             dossier.save()
             _claim_attachments(owner=officer or helper or citizen, dossier=dossier, ids=attachment_ids or [])
-            if dossier.fee_amount:
-                from motcua.payments.services import intents_open
-
-                intents_open(dossier=dossier, now=now)
+            on_submitted(dossier=dossier, now=now)
             documents = _documents_check(
                 dossier=dossier,
                 at_counter=at_counter,
