@@ -38,6 +38,19 @@ def _show_errors(form, exc: ValidationFailed) -> None:
         form.add_error(None, exc.message)
 
 
+def _attempt(form, call):
+    """Run one service call for a page form: (result, 0) on success; on a refusal the message goes on the
+    form and the answer is (None, 429) for a rate limit or (None, 422) for invalid input."""
+    try:
+        return call(), 0
+    except RateLimited as exc:
+        form.add_error(None, exc.message)
+        return None, 429
+    except ValidationFailed as exc:
+        _show_errors(form, exc)
+        return None, 422
+
+
 def _consent_context() -> dict:
     title, paragraphs = consent_text()
     return {"consent_title": title, "consent_paragraphs": paragraphs}
@@ -61,8 +74,9 @@ def register_view(request):
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                vid = registration.register_start(
+            vid, failed = _attempt(
+                form,
+                lambda: registration.register_start(
                     ip_address=client_ip(request),
                     phone=data["phone"],
                     full_name=data["full_name"],
@@ -71,13 +85,10 @@ def register_view(request):
                     gender=data["gender"],
                     password=data["password"],
                     consent=data["consent"],
-                )
-            except RateLimited as exc:
-                form.add_error(None, exc.message)
-                status = 429
-            except ValidationFailed as exc:
-                _show_errors(form, exc)
-                status = 422
+                ),
+            )
+            if failed:
+                status = failed
             else:
                 request.session[_SIGNUP] = vid
                 request.session[_SIGNUP_PHONE] = registration.validate_phone(data["phone"])
@@ -128,16 +139,14 @@ def register_confirm_view(request):
     elif request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                user = registration.register_confirm(
+            user, failed = _attempt(
+                form,
+                lambda: registration.register_confirm(
                     verification_id=vid, code=form.cleaned_data["code"], ip_address=client_ip(request)
-                )
-            except RateLimited as exc:
-                form.add_error(None, exc.message)
-                status = 429
-            except ValidationFailed as exc:
-                _show_errors(form, exc)
-                status = 422
+                ),
+            )
+            if failed:
+                status = failed
             else:
                 target = request.session.pop(_SIGNUP_NEXT, "") or ""
                 request.session.pop(_SIGNUP, None)
@@ -155,14 +164,14 @@ def password_reset_view(request):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                vid = registration.password_reset_start(phone=form.cleaned_data["phone"], ip_address=client_ip(request))
-            except RateLimited as exc:
-                form.add_error(None, exc.message)
-                status = 429
-            except ValidationFailed as exc:
-                _show_errors(form, exc)
-                status = 422
+            vid, failed = _attempt(
+                form,
+                lambda: registration.password_reset_start(
+                    phone=form.cleaned_data["phone"], ip_address=client_ip(request)
+                ),
+            )
+            if failed:
+                status = failed
             else:
                 request.session[_RESET] = vid
                 request.session[_RESET_PHONE] = registration.validate_phone(form.cleaned_data["phone"])
@@ -185,20 +194,18 @@ def password_reset_confirm_view(request):
     elif request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                registration.password_reset_confirm(
+            _result, failed = _attempt(
+                form,
+                lambda: registration.password_reset_confirm(
                     phone=phone,
                     code=form.cleaned_data["code"],
                     new_password=form.cleaned_data["new_password"],
                     verification_id=vid,
                     ip_address=client_ip(request),
-                )
-            except RateLimited as exc:
-                form.add_error(None, exc.message)
-                status = 429
-            except ValidationFailed as exc:
-                _show_errors(form, exc)
-                status = 422
+                ),
+            )
+            if failed:
+                status = failed
             else:
                 request.session.pop(_RESET, None)
                 request.session.pop(_RESET_PHONE, None)
