@@ -72,3 +72,23 @@ def test_a_guard_nobody_registered_refuses(fee_dossier, staff, pay_first, monkey
     with pytest.raises(NotAllowed) as refused:
         _return(dossier, staff)
     assert refused.value.code == "guard_unavailable"
+
+
+@pytest.mark.parametrize(
+    ("steps", "action", "who"),
+    [([], "withdraw", "citizen"), (FULL_FLOW[:1], "refuse", "tiepnhan"), (FULL_FLOW[:2], "stop", "lanhdao")],
+)
+def test_a_dossier_that_ends_without_a_result_owes_nothing(fee_dossier, staff, citizen, steps, action, who):
+    """Refused, withdrawn or stopped: the pending intent is cancelled in the same transaction (money that
+    still arrives is recorded and flagged, docs/payments.md)."""
+    dossier = advance(fee_dossier, staff, steps)
+    actor = citizen if who == "citizen" else staff[who]
+    dossier_transition(code=dossier.code, action=action, actor=actor, version=dossier.version, note="Lý do")
+    intent = PaymentIntent.objects.get(dossier=dossier)
+    assert intent.status == IntentStatus.CANCELLED and intent.closed_reason
+
+
+def test_a_returned_dossier_keeps_its_payment_state(fee_dossier, staff):
+    dossier = advance(fee_dossier, staff, FULL_FLOW)
+    assert dossier.status == "returned"
+    assert PaymentIntent.objects.get(dossier=dossier).status == IntentStatus.PENDING

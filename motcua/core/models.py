@@ -7,3 +7,18 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class PeriodicRun(models.Model):
+    """One claimed slot of a periodic job (``core.periodic``): the unique pair makes a slot run once."""
+
+    job = models.CharField(max_length=80)
+    slot = models.DateTimeField()
+    claimed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="periodic_run_once_per_slot")]
+        indexes = [models.Index(fields=["claimed_at"], name="periodic_run_claimed")]
+
+    def __str__(self):
+        return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"

@@ -76,3 +76,21 @@ def register_on_submitted(name: str, run: Callable[..., None]) -> None:
 def on_submitted(*, dossier, now) -> None:
     for run in _ON_SUBMITTED.values():
         run(dossier=dossier, now=now)
+
+
+# --- transition hooks: other apps act on every step inside the transition's transaction --------------------------
+# name → run(dossier=, event=, workflow=, now=): e.g. the payments app cancels what a refused, withdrawn or
+# stopped dossier still owes; statistics keep their counters in step.
+_ON_TRANSITION: dict[str, Callable[..., None]] = {}
+
+
+def register_on_transition(name: str, run: Callable[..., None]) -> None:
+    """Called once per applied transition, inside its transaction, after the event is appended and while the
+    dossier row is locked (take further locks after it: docs/dossiers.md, lock order); an exception rolls
+    the whole transition back."""
+    _ON_TRANSITION[name] = run
+
+
+def on_transition(*, dossier, event, workflow, now) -> None:
+    for run in _ON_TRANSITION.values():
+        run(dossier=dossier, event=event, workflow=workflow, now=now)

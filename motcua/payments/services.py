@@ -125,6 +125,15 @@ def intents_cancel(*, dossier: Dossier, reason: str) -> int:
     )
 
 
+def intents_cancel_on_end(*, dossier: Dossier, event, workflow, now: dt.datetime) -> None:
+    """The transition hook (`dossiers.effects.register_on_transition`): a dossier that ends without a result
+    (refused, withdrawn, stopped) owes nothing more, so its pending intents are cancelled in the same
+    transaction. Paid lines stay paid (a refund is an officer's decision: `payment_refund`)."""
+    if dossier.is_open or dossier.outcome == "completed":
+        return
+    intents_cancel(dossier=dossier, reason=workflow.event_label(event.action))
+
+
 def intent_exempt(*, officer, reference: str, ground: str) -> PaymentIntent:
     """An officer waives a pending fee (the applicant proved an exemption ground at the counter)."""
     from .selectors import intent_get_for_officer
