@@ -104,6 +104,7 @@ TEMPLATES = [
                 "motcua.core.context_processors.site",
                 "motcua.accounts.context_processors.roles",
                 "motcua.outreach.context_processors.outreach",
+                "motcua.notifications.context_processors.inbox",
             ],
         },
     },

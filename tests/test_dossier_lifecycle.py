@@ -254,13 +254,14 @@ def test_notifications_are_queued_and_delivered(catalog, citizen, office_a, staf
         )
     event = dossier.events.get()
     channels = set(OutboxMessage.objects.filter(source=f"dossier-event:{event.pk}").values_list("channel", "status"))
-    assert channels == {("sms", "sent")}
+    assert channels == {("sms", "sent"), ("inapp", "sent")}
     sms = SimulatedSms.objects.get()
     assert sms.phone == "0912345001" and dossier.code in sms.text
     # The citizen has an account: the link opens their dossier page.
     assert f"/ho-so/{dossier.code}" in sms.text
-    # No in-app message is written while there is no inbox to read it in.
-    assert InAppMessage.objects.count() == 0
+    # The same notice waits in the citizen's inbox, linked to the dossier page.
+    inbox = InAppMessage.objects.get()
+    assert inbox.user == citizen and inbox.url == f"/ho-so/{dossier.code}" and inbox.read_at is None
     with django_capture_on_commit_callbacks(execute=True):
         step(dossier, "request_supplement", staff["tiepnhan"], "2026-03-09T11:00", note="Thiếu giấy chứng sinh")
     assert "Thiếu giấy chứng sinh" in SimulatedSms.objects.order_by("-id").first().text

@@ -5,7 +5,7 @@ import pytest
 from motcua.dossiers.services import dossier_submit
 from motcua.notifications import services
 from motcua.notifications.channels import DeliveryError, SimulatedSmsChannel
-from motcua.notifications.models import OutboxMessage, OutboxStatus, SimulatedSms
+from motcua.notifications.models import InAppMessage, OutboxMessage, OutboxStatus, SimulatedSms
 
 from .conftest import BIRTH_FORM, documents_for
 from .factories import DossierFactory
@@ -41,8 +41,8 @@ def test_failure_backs_off_and_ends_in_the_dead_letter_state(queued):
     message.refresh_from_db()
     assert message.status == OutboxStatus.DEAD and message.attempts == services.MAX_ATTEMPTS
     assert calls["n"] == services.MAX_ATTEMPTS
-    # Other channels were not held back by the broken gateway (and no in-app message was written).
-    assert not OutboxMessage.objects.filter(channel="inapp").exists()
+    # Other channels were not held back by the broken gateway: the in-app message was delivered at once.
+    assert OutboxMessage.objects.get(channel="inapp").status == OutboxStatus.SENT
 
 
 def test_backoff_grows(queued):
@@ -75,9 +75,10 @@ def test_a_replayed_event_does_not_notify_twice(catalog, citizen, office_a, djan
     event = dossier.events.get()
     before = OutboxMessage.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
-        assert notify_event(dossier=dossier, event=event) == 1  # asked again: the source is already queued
+        assert notify_event(dossier=dossier, event=event) == 2  # asked again (SMS, inbox): already queued
     assert OutboxMessage.objects.count() == before
     assert SimulatedSms.objects.count() == 1
+    assert InAppMessage.objects.filter(user=citizen).count() == 1
 
 
 def test_the_notice_is_written_in_the_transaction_of_the_change(catalog, citizen, office_a):
@@ -86,10 +87,10 @@ def test_the_notice_is_written_in_the_transaction_of_the_change(catalog, citizen
     dossier, _ = dossier_submit(
         citizen=citizen, procedure_code="1.001193", form=BIRTH_FORM, attachment_ids=documents_for(citizen)
     )
-    message = OutboxMessage.objects.get(source=f"dossier-event:{dossier.events.get().pk}")
+    message = OutboxMessage.objects.get(source=f"dossier-event:{dossier.events.get().pk}", channel="sms")
     assert message.status == OutboxStatus.PENDING and message.body == ""
     assert message.payload["template"] == "submitted" and message.payload["values"]["code"] == dossier.code
-    assert services.deliver_due() == 1
+    assert services.deliver_due() == 2  # the SMS and the inbox copy
     message.refresh_from_db()
     assert message.status == OutboxStatus.SENT and dossier.code in message.body
 

@@ -96,7 +96,9 @@ def test_a_killed_worker_delivers_every_message_exactly_once_after_restart(
                     "values": {"code": f"TEST-{n:04d}", "due": "17:00 01/12/2026"},
                 }
             )
-    total = OutboxMessage.objects.filter(status=OutboxStatus.PENDING).count()
+    # 25 SMS (the dossier's and 24 more) and the dossier's inbox copy, committed with their changes.
+    assert OutboxMessage.objects.filter(status=OutboxStatus.PENDING, channel="inapp").count() == 1
+    total = OutboxMessage.objects.filter(status=OutboxStatus.PENDING, channel="sms").count()
     assert total == 25  # committed with their changes, none delivered yet
 
     first = _child(tmp_path, slow=0.3)
@@ -105,7 +107,7 @@ def test_a_killed_worker_delivers_every_message_exactly_once_after_restart(
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=30)
-    sent_before = OutboxMessage.objects.filter(status=OutboxStatus.SENT).count()
+    sent_before = OutboxMessage.objects.filter(status=OutboxStatus.SENT, channel="sms").count()
     assert 4 <= sent_before < total  # killed part-way: some sent, the rest still pending
     # What the killed process had open was rolled back: sent rows and simulated SMS agree.
     assert SimulatedSms.objects.count() == sent_before
@@ -117,7 +119,7 @@ def test_a_killed_worker_delivers_every_message_exactly_once_after_restart(
     finally:
         second.send_signal(signal.SIGKILL)
         second.wait(timeout=30)
-    assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == total
+    assert OutboxMessage.objects.filter(status=OutboxStatus.SENT, channel="sms").count() == total
     texts = list(SimulatedSms.objects.values_list("text", flat=True))
     assert len(texts) == total and len(set(texts)) == total  # each message once
     assert any(dossier.code in text for text in texts)

@@ -54,12 +54,13 @@ def test_walk_in_sms_links_to_public_tracking_with_the_code(
 def test_no_in_app_message_is_written_for_an_inbox_nobody_has(
     catalog, citizen, office_a, staff, django_capture_on_commit_callbacks
 ):
-    _walk_in(staff, django_capture_on_commit_callbacks)
+    walk_in_user, _dossier = _walk_in(staff, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         dossier_submit(citizen=citizen, procedure_code="1.004873", form=MARITAL_FORM, idempotency_key="k1")
     assert OutboxMessage.objects.filter(channel="sms").count() == 2
-    assert not OutboxMessage.objects.filter(channel="inapp").exists()
-    assert InAppMessage.objects.count() == 0
+    # Only the citizen who can sign in has an inbox; the walk-in without a password gets none.
+    assert list(InAppMessage.objects.values_list("user", flat=True)) == [citizen.pk]
+    assert not InAppMessage.objects.filter(user=walk_in_user).exists()
     # A citizen with an account still gets a link to their own dossier page.
     mine = SimulatedSms.objects.get(phone="0912345001")
     assert "/ho-so/" in mine.text and "/tra-cuu" not in mine.text

@@ -7,7 +7,7 @@ from ninja.responses import NinjaJSONEncoder
 from motcua.core import clock
 
 from . import errors
-from .routers import auth, calendar, catalog, demo, dossiers, outreach, payments, verify
+from .routers import auth, calendar, catalog, demo, dossiers, inbox, outreach, payments, verify
 
 
 class LocalTimeEncoder(NinjaJSONEncoder):
@@ -50,3 +50,4 @@ api.add_router("/verify", verify.router)
 api.add_router("/outreach", outreach.router)
 api.add_router("/demo", demo.router)
 api.add_router("/payments", payments.router)
+api.add_router("/inbox", inbox.router)

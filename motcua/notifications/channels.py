@@ -55,9 +55,12 @@ class InAppChannel:
     def send(self, message: OutboxMessage) -> None:
         if message.user_id is None:
             raise DeliveryError("in-app message without a user")
+        url = message.url
+        if url.startswith(settings.SITE_URL + "/"):
+            url = url[len(settings.SITE_URL) :]  # inside the site the link is a path (works on any host name)
         InAppMessage.objects.get_or_create(
             outbox=message,
-            defaults={"user_id": message.user_id, "title": message.subject, "body": message.body, "url": message.url},
+            defaults={"user_id": message.user_id, "title": message.subject, "body": message.body, "url": url},
         )
 
 

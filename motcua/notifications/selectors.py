@@ -50,3 +50,33 @@ def demo_messages(*, to: str = "", limit: int = 100) -> list[dict]:
         ]
     items.sort(key=lambda m: m["created_at"], reverse=True)
     return items[:limit]
+
+
+# --- The citizen inbox (issue 19, point 4) ---------------------------------------------------------------
+def inbox_messages(*, user):
+    """The signed-in person's own in-app messages, newest first (a QuerySet to paginate). Nobody reads
+    another person's inbox: every read starts from `user`."""
+    from .models import InAppMessage
+
+    return InAppMessage.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def inbox_unread_count(*, user) -> int:
+    """How many of `user`'s messages are unread: one indexed COUNT (the header shows it on every page)."""
+    from .models import InAppMessage
+
+    if user is None or not user.is_authenticated:
+        return 0
+    return InAppMessage.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def inbox_message_get(*, user, message_id: int):
+    """One of `user`'s messages; NotFound for a missing id and for someone else's message alike."""
+    from motcua.core.errors import NotFound
+
+    from .models import InAppMessage
+
+    message = InAppMessage.objects.filter(user=user, pk=message_id).first()
+    if message is None:
+        raise NotFound("Không tìm thấy tin nhắn")
+    return message

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .channels import DeliveryError, channel_for
-from .models import OutboxMessage, OutboxStatus
+from .models import InAppMessage, OutboxMessage, OutboxStatus
 from .templates import render
 
 logger = logging.getLogger(__name__)
@@ -150,3 +150,22 @@ def resend(*, message_ids: list[int]) -> int:
     for pk in message_ids:
         transaction.on_commit(lambda pk=pk: enqueue_delivery(pk))
     return count
+
+
+# --- The citizen inbox (issue 19, point 4) ---------------------------------------------------------------
+def inbox_mark_read(*, user, message_id: int, now: dt.datetime | None = None):
+    """Mark one of `user`'s messages read (idempotent: the first reading time is kept). NotFound for a
+    missing id and for someone else's message alike. Returns the message."""
+    from .selectors import inbox_message_get
+
+    message = inbox_message_get(user=user, message_id=message_id)
+    if message.read_at is None:
+        message.read_at = now or timezone.now()
+        # Conditional: two tabs opening the same message keep the first reading time.
+        InAppMessage.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=message.read_at)
+    return message
+
+
+def inbox_mark_all_read(*, user, now: dt.datetime | None = None) -> int:
+    """Mark every unread message of `user` read; returns how many changed."""
+    return InAppMessage.objects.filter(user=user, read_at__isnull=True).update(read_at=now or timezone.now())

@@ -99,6 +99,9 @@ def notify_event(*, dossier: Dossier, event: DossierEvent, workflow: Workflow | 
     email = getattr(getattr(citizen, "citizen", None), "email", "") or citizen.email
     if email:
         recipients.append(("email", email))
+    if citizen is not None and citizen.has_usable_password():
+        # The citizen's inbox (portal "Hộp thư", GET /api/v1/inbox); a walk-in without a password has none yet.
+        recipients.append(("inapp", str(citizen.pk)))
     due = dossier.due_at
     payload = {
         "template": template,
