@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "motcua.outreach",
     "motcua.vneid",
     "motcua.payments",
+    "motcua.feedback",
     "motcua.portal",
     "motcua.workspace",
     "motcua.demo",

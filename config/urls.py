@@ -18,6 +18,7 @@ urlpatterns = [
     # The VNeID provider simulator: every view answers 404 outside demo mode.
     path("gia-lap/vneid/", include(simulator_patterns)),
     path("", include("motcua.payments.urls")),
+    path("", include("motcua.feedback.urls")),
     path("", include("motcua.accounts.urls")),
     path("", include("motcua.notifications.urls")),
     path("", include("motcua.portal.urls")),

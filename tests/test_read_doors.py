@@ -178,6 +178,7 @@ INTERFACE_FILES = [
     *sorted((ROOT / "motcua/portal").glob("*.py")),
     *sorted((ROOT / "motcua/workspace").glob("*.py")),
     *sorted((ROOT / "motcua/api/routers").glob("*.py")),
+    ROOT / "motcua/feedback/views.py",
     ROOT / "motcua/documents/views.py",
 ]
 # Pages that read no citizen data and are left as they are (catalogue and office lists).

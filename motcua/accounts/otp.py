@@ -46,6 +46,7 @@ PURPOSE_TEXT = {
     "claim": "nhan tai khoan",
     "password_reset": "dat lai mat khau",
     "assisted": "xac nhan ho so duoc ho tro",
+    "feedback": "gui phan anh",
 }
 
 

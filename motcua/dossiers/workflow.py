@@ -108,6 +108,10 @@ class SystemEvent:
 
 
 class Workflow:
+    # The action kinds this kind of workflow may use. Another item that moves through the engine (feedback,
+    # motcua/feedback/workflow.py) subclasses Workflow and widens this set with its own kinds.
+    kinds: frozenset[str] = frozenset(KINDS)
+
     def __init__(self, data: dict):
         self.key = data["key"]
         self.version = int(data["version"])
@@ -202,7 +206,7 @@ class Workflow:
                     raise ValueError(f"{self.ref}: action {action.name} starts from unknown state {state}")
             if not action.target.startswith("@") and action.target not in self.states:
                 raise ValueError(f"{self.ref}: action {action.name} leads to unknown state {action.target}")
-            if action.kind and action.kind not in KINDS:
+            if action.kind and action.kind not in self.kinds:
                 raise ValueError(f"{self.ref}: action {action.name} has unknown kind {action.kind}")
             if action.clock not in CLOCKS:
                 raise ValueError(f"{self.ref}: action {action.name} has unknown clock {action.clock}")
@@ -327,26 +331,28 @@ def workflow_dirs() -> list[Path]:
     return [WORKFLOW_DIR, *(Path(p) for p in getattr(settings, "WORKFLOW_DIRS", ()))]
 
 
-def _files(key: str) -> list[Path]:
-    return [p for d in workflow_dirs() for p in d.glob(f"{key}-*.json") if p.stem.rsplit("-", 1)[1].isdecimal()]
+def _files(key: str, dirs: tuple[str, ...]) -> list[Path]:
+    return [p for d in dirs for p in Path(d).glob(f"{key}-*.json") if p.stem.rsplit("-", 1)[1].isdecimal()]
 
 
 @lru_cache(maxsize=64)
-def _load(ref: str, dirs: tuple[str, ...]) -> Workflow:
+def _load(ref: str, dirs: tuple[str, ...], cls: type[Workflow] = Workflow) -> Workflow:
     key, _sep, version = ref.partition("@")
-    candidates = _files(key)
+    candidates = _files(key, dirs)
     if version:
         candidates = [p for p in candidates if int(p.stem.rsplit("-", 1)[1]) == int(version)]
     if not candidates:
         raise ValueError(f"no workflow {ref}")
     path = max(candidates, key=lambda p: int(p.stem.rsplit("-", 1)[1]))
-    return Workflow(json.loads(path.read_text(encoding="utf-8")))
+    return cls(json.loads(path.read_text(encoding="utf-8")))
 
 
-def load_workflow(ref: str) -> Workflow:
+def load_workflow(ref: str, *, dirs: tuple[Path, ...] | None = None, cls: type[Workflow] = Workflow) -> Workflow:
     """`default@1` → workflows/default-1.json; `default` → the highest version on disk. Cached per
-    process (the files are data shipped with a release)."""
-    return _load(ref, tuple(str(d) for d in workflow_dirs()))
+    process (the files are data shipped with a release). ``dirs`` and ``cls`` let another app keep its own
+    workflows (its own directory, its own kinds) on the same engine; dossiers use the defaults."""
+    directories = dirs if dirs is not None else workflow_dirs()
+    return _load(ref, tuple(str(d) for d in directories), cls)
 
 
 @lru_cache(maxsize=8)

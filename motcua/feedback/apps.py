@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FeedbackConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "motcua.feedback"
+    verbose_name = _("Phản ánh, kiến nghị và đánh giá")
+
+    def ready(self):
+        from motcua.dossiers.workflow import register_guard
+
+        from .services import publish_consent_guard
+
+        # The feedback workflow's "publish" action names this guard: an answer goes public only with consent.
+        register_guard("publish_consent", publish_consent_guard)

@@ -1,0 +1,528 @@
+"""Writes for feedback and petitions (PAKN): submission, the one door for state changes, escalation of
+overdue items, the sender's rating of the answer, and the anonymised public text.
+
+Legal frame (DOMAIN.md §8, §14): Decision 766/QĐ-TTg group 5 counts feedback handled on time: refuse within
+2 working days, ask for more within 5, answer within 15 (extendable once), publish within 2 after
+answering. The numbers are data in ``feedback/workflows/feedback-<n>.json``; days are counted by the
+calendar app (holidays, make-up days, office overrides)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.accounts.identity import validate_phone
+from motcua.accounts.models import OFFICER_ROLES, Role, User
+from motcua.accounts.selectors import roles_on, users_with_role_on
+from motcua.calendars.engine import due_working_days, received_moment
+from motcua.calendars.selectors import calendar_for_unit
+from motcua.catalog.models import Procedure
+from motcua.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from motcua.core.inputs import clean_text
+from motcua.dossiers.models import Attachment, Dossier
+from motcua.dossiers.rules import action_refusal
+from motcua.dossiers.uploads import check_upload, display_name
+from motcua.dossiers.workflow import CITIZEN, Action, guards_check
+from motcua.places.models import AdministrativeUnit, Office
+
+from .models import Category, Feedback, FeedbackAttachment, FeedbackChannel, FeedbackCounter, FeedbackEvent
+from .workflow import DEFAULT_WORKFLOW, FeedbackWorkflow, feedback_workflow
+
+SUBJECT_MAX = 200
+TEXT_MAX = 5000
+NOTE_MAX = 5000
+MAX_ATTACHMENTS = 5
+
+
+def _clean(value, *, field: str, label: str, max_length: int, multiline: bool = False, required: bool = True) -> str:
+    try:
+        return clean_text(value, max_length=max_length, required=required, multiline=multiline, label=label)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], fields={field: exc.messages}) from None
+
+
+def next_feedback_code(*, day: dt.date) -> str:
+    """`PA-<YYMMDD>-<NNNN>` from a per-day counter: one statement (insert or increment, returning the new
+    value) takes the counter row's lock until the commit; call it last in the creating transaction."""
+    table = FeedbackCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "  # noqa: S608 — our table name
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [day],
+        )
+        number = cursor.fetchone()[0]
+    return f"PA-{day:%y%m%d}-{number:04d}"
+
+
+def _unit_for(*, unit, dossier, sender) -> AdministrativeUnit:
+    """Where the item is handled: the given unit, else the dossier's, else the office of the sender's commune,
+    else the first one-stop office's commune."""
+    if unit is not None:
+        return unit
+    if dossier is not None:
+        return dossier.unit
+    offices = Office.objects.filter(is_active=True).select_related("unit").order_by("pk")
+    profile = getattr(sender, "citizen_profile", None) if sender is not None else None
+    address = getattr(profile, "address_unit", None)
+    if address is not None:
+        for office in offices:
+            if address.path.startswith(office.unit.path):
+                return office.unit
+    office = offices.first()
+    if office is None:
+        raise ValidationFailed(_("Chưa có cơ quan nào tiếp nhận phản ánh"), code="no_unit")
+    return office.unit
+
+
+def attachment_store(*, upload) -> FeedbackAttachment:
+    """Check a file like every dossier upload (dossiers/uploads.py: type by content, size, active content)
+    and keep it, not yet linked to an item. Raises 413/415/422 with a Vietnamese message."""
+    inspected = check_upload(upload)
+    row = FeedbackAttachment(
+        original_name=display_name(upload.name, inspected.extension),
+        content_type=inspected.content_type,
+        size=inspected.size,
+        sha256=inspected.sha256,
+    )
+    try:
+        row.file.save(row.pk.hex, upload, save=False)
+        row.save(force_insert=True)
+    except BaseException:
+        if row.file.name:
+            row.file.storage.delete(row.file.name)
+        raise
+    return row
+
+
+def _attachments_prepare(items: Iterable, sender: User | None) -> list[FeedbackAttachment]:
+    """Each item is an uploaded file (checked and stored now), a FeedbackAttachment not yet claimed, or the id
+    of one of the sender's own dossier uploads (POST /api/v1/attachments; copied, the upload stays theirs)."""
+    rows: list[FeedbackAttachment] = []
+    items = list(items or ())
+    if len(items) > MAX_ATTACHMENTS:
+        message = _("Gửi tối đa %(n)s tệp đính kèm") % {"n": MAX_ATTACHMENTS}
+        raise ValidationFailed(message, fields={"attachments": [message]})
+    for item in items:
+        if isinstance(item, FeedbackAttachment):
+            rows.append(item)
+        elif hasattr(item, "read") and hasattr(item, "name"):
+            rows.append(attachment_store(upload=item))
+        else:
+            try:
+                pk = uuid.UUID(str(item))
+            except ValueError:
+                pk = None
+            source = (
+                Attachment.objects.filter(pk=pk, owner=sender).first()
+                if pk is not None and sender is not None
+                else None
+            )
+            if source is None:
+                message = _("Không tìm thấy tệp đính kèm %(id)s trong các tệp bạn đã tải lên") % {"id": str(item)[:64]}
+                raise ValidationFailed(message, fields={"attachments": [message]}, code="attachment_unknown")
+            copy = FeedbackAttachment(
+                original_name=source.original_name,
+                content_type=source.content_type,
+                size=source.size,
+                sha256=source.sha256,
+            )
+            with source.file.open("rb") as handle:
+                copy.file.save(copy.pk.hex, handle, save=False)
+            copy.save(force_insert=True)
+            rows.append(copy)
+    return rows
+
+
+def _event(fb: Feedback, *, action: str, actor, role: str, before: str, note: str = "", data=None, at) -> FeedbackEvent:
+    last = fb.events.order_by("-seq").values_list("seq", flat=True).first() or 0
+    return FeedbackEvent.objects.create(
+        feedback=fb,
+        seq=last + 1,
+        action=action,
+        actor=actor,
+        actor_role=role,
+        from_status=before,
+        to_status=fb.status,
+        note=note,
+        data=data or {},
+        created_at=at,
+    )
+
+
+def _tell_sender(fb: Feedback, *, title: str, body: str) -> None:
+    """An in-app message to a sender with an account; an SMS (no diacritics) to a phone-only sender."""
+    from motcua.accounts.otp import sms_send
+    from motcua.notifications.models import InAppMessage
+
+    if fb.sender_id:
+        InAppMessage.objects.create(
+            user_id=fb.sender_id, title=title[:200], body=body, url=reverse("feedback:detail", args=[fb.code])
+        )
+    elif fb.phone:
+        from motcua.core.inputs import fold
+
+        sms_send(phone=fb.phone, text=f"Mot Cua So: phan anh {fb.code}: {fold(title)}"[:300])
+
+
+def feedback_submit(
+    *,
+    category: str,
+    subject: str,
+    text: str,
+    unit: AdministrativeUnit | None = None,
+    procedure: Procedure | None = None,
+    dossier: Dossier | None = None,
+    sender: User | None = None,
+    phone: str | None = None,
+    channel: str = FeedbackChannel.PORTAL,
+    attachments: Iterable = (),
+    publish_consent: bool = False,
+    now: dt.datetime | None = None,
+    sender_name: str = "",
+) -> Feedback:
+    """Record a feedback item (phản ánh, kiến nghị) and start its clock; returns it with its code
+    (`PA-YYMMDD-NNNN`), status (the workflow's initial state), ``received_at`` (outside office hours: the
+    start of the next working period) and ``due_at`` (end of the 15th working day after receipt, calendar
+    of the unit).
+
+    Shapes: ``category`` one of Category; ``subject`` ≤ 200 chars, ``text`` ≤ 5000 (NFC, no control
+    characters); ``sender`` an account, or ``phone`` (a Vietnamese mobile number, confirmed by the caller:
+    an SMS code on the portal, the call itself on the hotline) — at least one; ``unit`` defaults to the
+    dossier's, else the sender's commune office; ``attachments`` (≤ 5): uploaded files, unclaimed
+    FeedbackAttachment rows, or ids of the sender's own uploads; ``channel`` "portal" | "api" | "hotline".
+    The caller checks that the sender may name ``dossier`` (the API looks it up through the dossier door).
+    Errors: ValidationFailed (422, ``fields``), UploadTooLarge (413), UnsupportedType (415)."""
+    now = now or timezone.now()
+    if category not in Category.values:
+        message = _("Chọn phản ánh về việc gì: %(c)s") % {"c": ", ".join(Category.values)}
+        raise ValidationFailed(message, fields={"category": [message]}, code="category_invalid")
+    if channel not in FeedbackChannel.values:
+        raise ValidationFailed(_("Kênh gửi không đúng"), fields={"channel": [_("Kênh gửi không đúng")]})
+    subject = _clean(subject, field="subject", label=_("Tiêu đề"), max_length=SUBJECT_MAX)
+    text = _clean(text, field="text", label=_("Nội dung"), max_length=TEXT_MAX, multiline=True)
+    sender_name = _clean(sender_name, field="sender_name", label=_("Họ và tên"), max_length=150, required=False)
+    if phone:
+        try:
+            phone = validate_phone(phone)
+        except ValidationError as exc:
+            raise ValidationFailed(exc.messages[0], fields={"phone": exc.messages}) from None
+    if sender is None and not phone:
+        message = _("Nhập số điện thoại để nhận trả lời")
+        raise ValidationFailed(message, fields={"phone": [message]}, code="sender_required")
+    if sender is not None and not phone:
+        phone = sender.phone or ""
+    if sender is not None and not sender_name:
+        sender_name = sender.full_name or ""
+    if dossier is not None and procedure is None:
+        procedure = dossier.procedure
+    rows = _attachments_prepare(attachments, sender)
+    workflow = feedback_workflow(DEFAULT_WORKFLOW)
+    target = _unit_for(unit=unit, dossier=dossier, sender=sender)
+    cal = calendar_for_unit(target)
+    received = received_moment(cal, now)
+    with transaction.atomic():
+        fb = Feedback(
+            workflow=workflow.ref,
+            category=category,
+            subject=subject,
+            text=text,
+            unit=target,
+            procedure=procedure,
+            dossier=dossier,
+            sender=sender,
+            sender_name=sender_name,
+            phone=phone or "",
+            channel=channel,
+            publish_consent=bool(publish_consent),
+            status=workflow.intake_state(at_counter=False),
+            received_at=received,
+            due_at=due_working_days(cal, received, workflow.answer_working_days),
+        )
+        fb.code = next_feedback_code(day=timezone.localtime(received).date())
+        fb.save(force_insert=True)
+        claimed = FeedbackAttachment.objects.filter(pk__in=[r.pk for r in rows], feedback__isnull=True).update(
+            feedback=fb
+        )
+        if claimed != len(rows):
+            raise Conflict(_("Tệp đính kèm đã được gửi cùng một phản ánh khác"), code="attachment_taken")
+        _event(fb, action="submit", actor=sender, role=CITIZEN, before="", at=now, data={"channel": channel})
+        _tell_sender(
+            fb,
+            title=_("Đã tiếp nhận phản ánh %(code)s") % {"code": fb.code},
+            body=_("Hạn trả lời: %(due)s") % {"due": timezone.localtime(fb.due_at).strftime("%d/%m/%Y")},
+        )
+    return fb
+
+
+# --- the one door for state changes ---------------------------------------------------------------------------
+def actor_roles(*, user, feedback: Feedback) -> set[str]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    roles = set(roles_on(user=user, unit=feedback.unit)) & set(OFFICER_ROLES)
+    if feedback.sender_id == user.pk:
+        roles.add(CITIZEN)
+    return roles
+
+
+def assignable_officers(*, unit: AdministrativeUnit):
+    """Officers a leader may give an item to: specialists and intake officers of the unit."""
+    found = {}
+    for role in (Role.SPECIALIST, Role.INTAKE_OFFICER, Role.LEADER):
+        for user in users_with_role_on(role=role, unit=unit):
+            found.setdefault(user.pk, user)
+    return list(found.values())
+
+
+def feedback_refusal(*, feedback: Feedback, action: Action, user_id: int | None, now: dt.datetime, calendar=None):
+    """Why the action may not be taken now, beyond state and role: the engine's once-limits and windows in
+    working days from receipt (dossiers/rules.py), and "only the assigned officer answers"."""
+    if action.assignee_only and feedback.assigned_to_id != user_id:
+        return NotAllowed(_("Chỉ cán bộ được phân công mới trả lời phản ánh này"), code="not_assignee")
+    if action.within_working_days and calendar is None:
+        calendar = calendar_for_unit(feedback.unit)
+    refusal = action_refusal(dossier=feedback, action=action, user_id=user_id, now=now, calendar=calendar)
+    if refusal is not None and refusal.code == "too_late":
+        latest = due_working_days(calendar, feedback.received_at, action.within_working_days)
+        return NotAllowed(
+            _("Chỉ được «%(a)s» trong %(n)s ngày làm việc kể từ khi tiếp nhận (đến %(t)s)")
+            % {
+                "a": _(action.label),
+                "n": action.within_working_days,
+                "t": timezone.localtime(latest).strftime("%H:%M %d/%m/%Y"),
+            },
+            code="too_late",
+        )
+    return refusal
+
+
+def publish_consent_guard(*, action, feedback=None, **context) -> None:
+    """The "publish_consent" guard of the feedback workflow: only answers whose sender agreed go public."""
+    if feedback is None or not feedback.publish_consent:
+        raise NotAllowed(
+            _("Người gửi không đồng ý công khai; hãy chọn «Kết thúc, không công khai»"), code="no_publish_consent"
+        )
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_NUMBER = re.compile(r"(?:\+?\d[\d .-]{7,}\d)")
+
+
+def anonymise(text: str, *, names: Iterable[str] = ()) -> str:
+    """Remove what identifies the sender before the public page shows a text: phone and ID numbers (runs of
+    9+ digits with spaces, dots or dashes), e-mail addresses and the sender's name as they wrote it."""
+    text = _EMAIL.sub("***", text or "")
+    text = _NUMBER.sub(lambda m: "***" if sum(c.isdigit() for c in m.group()) >= 9 else m.group(), text)
+    for name in names:
+        name = (name or "").strip()
+        if len(name) >= 3:
+            text = re.sub(re.escape(name), _("(người gửi)"), text, flags=re.IGNORECASE)
+    return text
+
+
+def feedback_transition(
+    *,
+    code: str,
+    action: str,
+    actor: User,
+    version: int,
+    note: str = "",
+    params: dict | None = None,
+    now: dt.datetime | None = None,
+) -> Feedback:
+    """Take a workflow action on an item: lock, check the version (stale → Conflict 409 ``stale_version``),
+    the state and role (NotAllowed 422), the once-limit, the window in working days and the guards, apply
+    what the action's kind asks for, record the event, tell the sender. Missing or not visible → NotFound.
+
+    Kinds: ``assign`` (params.assignee: a username of the unit's officers), ``supplement_request`` (pauses the
+    clock), ``supplement_submit`` (restarts it: 15 working days from the new receipt), ``extend`` (the due
+    date moves by the workflow's ``extension_working_days``, once), ``answer`` (the note is the answer;
+    publication due within ``publish_working_days``), ``publish`` (the anonymised texts go public)."""
+    now = now or timezone.now()
+    params = params or {}
+    with transaction.atomic():
+        fb = Feedback.objects.visible_to(actor).select_for_update(of=("self",)).filter(code=code).first()
+        if fb is None:
+            raise NotFound(_("Không tìm thấy phản ánh này"))
+        if fb.version != version:
+            raise Conflict(
+                _("Phản ánh vừa được người khác cập nhật (phiên bản %(v)s). Hãy tải lại trang và thử lại.")
+                % {"v": fb.version},
+                code="stale_version",
+            )
+        workflow: FeedbackWorkflow = feedback_workflow(fb.workflow)
+        roles = actor_roles(user=actor, feedback=fb)
+        step = workflow.check(fb.status, action, roles)
+        cal = calendar_for_unit(fb.unit)
+        refusal = feedback_refusal(feedback=fb, action=step, user_id=actor.pk, now=now, calendar=cal)
+        if refusal is not None:
+            raise refusal
+        note = _clean(
+            note,
+            field="note",
+            label=_(step.note_label or "Nội dung"),
+            max_length=NOTE_MAX,
+            multiline=True,
+            required=False,
+        )
+        if step.note_required and not note:
+            message = _("Nhập «%(l)s»") % {"l": _(step.note_label or "Nội dung")}
+            raise ValidationFailed(message, fields={"note": [message]}, code="note_required")
+        guards_check(step, feedback=fb, actor=actor, params=params, now=now)
+        before = fb.status
+        data = _apply(step, fb, workflow=workflow, params=params, note=note, now=now, cal=cal)
+        if step.target != "@same":
+            fb.status = step.target
+        state = workflow.states[fb.status]
+        if state.final:
+            fb.is_open = False
+            fb.finished_at = now
+            fb.outcome = state.outcome
+        fb.version += 1
+        fb.save()
+        role = CITIZEN if roles == {CITIZEN} else next(iter(sorted((roles - {CITIZEN}) & set(step.roles))), "")
+        _event(fb, action=step.name, actor=actor, role=role, before=before, note=note, data=data, at=now)
+        if step.citizen_note and role != CITIZEN:
+            _tell_sender(fb, title=_(workflow.states[fb.status].citizen_label), body=note)
+    return fb
+
+
+def _apply(step: Action, fb: Feedback, *, workflow: FeedbackWorkflow, params: dict, note: str, now, cal) -> dict:
+    data: dict = {}
+    if step.clock == "pause":
+        fb.paused_at = now
+    if step.once:
+        setattr(fb, step.once, getattr(fb, step.once) + 1)
+    if step.clock == "restart":
+        # The sender's additions restart the clock: a full 15 working days from their arrival.
+        fb.text = f"{fb.text}\n\n— {_('Bổ sung')} {timezone.localtime(now):%d/%m/%Y}: {note}"
+        fb.received_at = received_moment(cal, now)
+        fb.due_at = due_working_days(cal, fb.received_at, workflow.answer_working_days)
+        fb.paused_at = None
+        fb.escalated_at = None
+        data.update(received_at=fb.received_at.isoformat(), due_at=fb.due_at.isoformat())
+    if step.kind == "assign":
+        username = str(params.get("assignee") or "").strip()
+        officer = next((u for u in assignable_officers(unit=fb.unit) if u.username == username), None)
+        if officer is None:
+            param = workflow.params["assignee"]
+            raise ValidationFailed(_(param.missing), fields={"assignee": [_(param.missing)]}, code="assignee_invalid")
+        fb.assigned_to = officer
+        data["assignee"] = officer.username
+    if step.kind == "extend":
+        # N more working days after the current due day (the due day itself was already counted).
+        day = timezone.localtime(fb.due_at).date()
+        for _n in range(workflow.extension_working_days):
+            day = cal.next_working_day(day)
+        fb.due_at = cal.day_end(day)
+        fb.escalated_at = None
+        data["due_at"] = fb.due_at.isoformat()
+    if step.kind == "answer":
+        fb.answer = note
+        fb.answered_at = now
+        fb.publish_due_at = due_working_days(cal, received_moment(cal, now), workflow.publish_working_days)
+        fb.escalated_at = None
+        data.update(on_time=now <= fb.due_at, publish_due_at=fb.publish_due_at.isoformat())
+    if step.kind == "publish":
+        names = [fb.sender_name]
+        if fb.sender_id:
+            names.append(fb.sender.full_name)
+        fb.published_at = now
+        fb.public_subject = anonymise(fb.subject, names=names)[:200]
+        fb.public_text = anonymise(fb.text, names=names)
+        fb.public_answer = anonymise(fb.answer, names=names)
+    return data
+
+
+# --- jobs ---------------------------------------------------------------------------------------------------------
+def feedback_overdue_ids(*, now: dt.datetime) -> list[int]:
+    """Open items past their current deadline and not yet escalated: the answer deadline while waiting for
+    an answer, the publication deadline once answered. Paused items (waiting for the sender) never are."""
+    from django.db.models import Q
+
+    paused = [s.name for s in feedback_workflow().states.values() if s.paused]
+    return list(
+        Feedback.objects.filter(is_open=True, escalated_at__isnull=True)
+        .exclude(status__in=paused)
+        .filter(Q(answered_at__isnull=True, due_at__lt=now) | Q(answered_at__isnull=False, publish_due_at__lt=now))
+        .values_list("pk", flat=True)
+    )
+
+
+def feedback_escalate(*, feedback_id: int, now: dt.datetime | None = None) -> bool:
+    """Tell the unit's leaders that one item is overdue, once: the row is claimed with a conditional UPDATE
+    (escalated_at still empty), so running the job twice, or two workers at once, writes one event and one
+    message per leader. Returns whether this call escalated it."""
+    from motcua.notifications.models import InAppMessage
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = Feedback.objects.filter(pk=feedback_id, is_open=True, escalated_at__isnull=True).update(
+            escalated_at=now
+        )
+        if not claimed:
+            return False
+        fb = Feedback.objects.select_for_update().get(pk=feedback_id)
+        late = "publish" if fb.answered_at else "answer"
+        _event(fb, action="escalate", actor=None, role="", before=fb.status, at=now, data={"late": late})
+        due = fb.publish_due_at if fb.answered_at else fb.due_at
+        for leader in users_with_role_on(role=Role.LEADER, unit=fb.unit):
+            InAppMessage.objects.create(
+                user=leader,
+                title=(_("Phản ánh %(code)s quá hạn") % {"code": fb.code})[:200],
+                body=_("Hạn %(what)s: %(due)s. Hãy phân công hoặc đôn đốc xử lý.")
+                % {
+                    "what": _("công khai") if late == "publish" else _("trả lời"),
+                    "due": timezone.localtime(due).strftime("%H:%M %d/%m/%Y"),
+                },
+                url=reverse("feedback:officer_detail", args=[fb.code]),
+            )
+    return True
+
+
+def feedback_escalate_overdue(*, now: dt.datetime | None = None) -> int:
+    """The escalation job: every overdue item once. Idempotent; returns how many were escalated now."""
+    now = now or timezone.now()
+    return sum(feedback_escalate(feedback_id=pk, now=now) for pk in feedback_overdue_ids(now=now))
+
+
+# --- the sender's rating of the answer ---------------------------------------------------------------------------
+def feedback_rate(*, code: str, user: User, score: int, comment: str = "", now: dt.datetime | None = None) -> Feedback:
+    """The sender rates the answer 1–5 with an optional reason, once, after the answer was given (Decision
+    766 indicator 5.3: satisfaction with feedback handling). Errors: NotFound (not the sender's),
+    NotAllowed (no answer yet: ``not_answered``; already rated: ``already_rated``), ValidationFailed."""
+    now = now or timezone.now()
+    try:
+        score = int(score)
+    except (TypeError, ValueError):
+        score = 0
+    if not 1 <= score <= 5:
+        message = _("Chọn mức đánh giá từ 1 đến 5 sao")
+        raise ValidationFailed(message, fields={"score": [message]}, code="score_invalid")
+    comment = _clean(comment, field="comment", label=_("Lý do"), max_length=2000, multiline=True, required=False)
+    with transaction.atomic():
+        fb = (
+            Feedback.objects.select_for_update().filter(code=code, sender=user).first()
+            if user.is_authenticated
+            else None
+        )
+        if fb is None:
+            raise NotFound(_("Không tìm thấy phản ánh này"))
+        if fb.answered_at is None:
+            raise NotAllowed(_("Phản ánh chưa có trả lời để đánh giá"), code="not_answered")
+        claimed = Feedback.objects.filter(pk=fb.pk, rated_at__isnull=True).update(
+            rating_score=score, rating_comment=comment, rated_at=now
+        )
+        if not claimed:
+            raise NotAllowed(_("Bạn đã đánh giá trả lời này rồi"), code="already_rated")
+        fb.refresh_from_db()
+        _event(fb, action="rate", actor=user, role=CITIZEN, before=fb.status, at=now, data={"score": score})
+    return fb

@@ -1,0 +1,125 @@
+"""Feedback pages (issue 19): sending from the portal signed in or with a phone code, the officers' worklist
+and actions, the sender's rating, the public page of answered items."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from motcua.feedback.models import Feedback
+from motcua.feedback.services import feedback_submit, feedback_transition
+from motcua.notifications.models import SimulatedSms
+
+from .conftest import PDF_BYTES
+
+FORM = {"category": "service", "subject": "Quầy đóng cửa sớm", "text": "Quầy đóng lúc 16:00 thay vì 17:00."}
+
+
+@pytest.fixture
+def ctx(catalog, citizen, office_a, staff):
+    return {"citizen": citizen, **staff}
+
+
+def test_signed_in_citizen_sends_feedback(client, ctx):
+    client.force_login(ctx["citizen"])
+    page = client.get("/phan-anh/gui")
+    assert page.status_code == 200 and 'name="phone"' not in page.content.decode()
+    sent = client.post(
+        "/phan-anh/gui", {**FORM, "publish_consent": "on", "attachment": SimpleUploadedFile("anh.pdf", PDF_BYTES)}
+    )
+    assert sent.status_code == 302 and sent["Location"] == "/phan-anh/da-gui"
+    fb = Feedback.objects.get(sender=ctx["citizen"])
+    assert fb.publish_consent and fb.attachments.count() == 1 and fb.channel == "portal"
+    done = client.get("/phan-anh/da-gui").content.decode()
+    assert fb.code in done
+    detail = client.get(f"/phan-anh/{fb.code}")
+    assert detail.status_code == 200 and "Quầy đóng cửa sớm" in detail.content.decode()
+
+
+def test_errors_keep_values_and_name_the_fields(client, ctx):
+    client.force_login(ctx["citizen"])
+    page = client.post("/phan-anh/gui", {"subject": "Chỉ có tiêu đề", "dossier_code": "KHONG-CO"})
+    html = page.content.decode()
+    assert page.status_code == 400 and "<title>Lỗi: " in html
+    assert "Chỉ có tiêu đề" in html and "Chọn bạn phản ánh về việc gì" in html
+    unknown = client.post("/phan-anh/gui", {**FORM, "dossier_code": "KHONG-CO"})
+    assert unknown.status_code == 422 and "dossier_code_error" in unknown.content.decode()
+
+
+def test_a_visitor_confirms_their_phone_with_a_code(client, ctx, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        step = client.post(
+            "/phan-anh/gui",
+            {
+                **FORM,
+                "phone": "0987 654 321",
+                "sender_name": "Giàng A Páo",
+                "attachment": SimpleUploadedFile("a.pdf", PDF_BYTES),
+            },
+        )
+    assert step.status_code == 302 and step["Location"] == "/phan-anh/xac-nhan"
+    assert not Feedback.objects.exists()
+    sms = SimulatedSms.objects.filter(phone="0987654321").order_by("-pk").first()
+    code = re.search(r"\b(\d{6})\b", sms.text).group(1)
+    wrong = client.post("/phan-anh/xac-nhan", {"code": "000000" if code != "000000" else "111111"})
+    assert wrong.status_code == 422 and not Feedback.objects.exists()
+    ok = client.post("/phan-anh/xac-nhan", {"code": code})
+    assert ok.status_code == 302
+    fb = Feedback.objects.get()
+    assert fb.sender is None and fb.phone == "0987654321" and fb.sender_name == "Giàng A Páo"
+    assert fb.attachments.count() == 1
+    assert fb.code in client.get("/phan-anh/da-gui").content.decode()
+    # A visitor cannot open the item's page (it is the sender's account page).
+    assert client.get(f"/phan-anh/{fb.code}").status_code == 302
+
+
+def test_officer_pages_leader_assigns_officer_answers_sender_rates_public_page(client, ctx):
+    fb = feedback_submit(
+        category="dossier",
+        subject="Hồ sơ của Lò Thị Mai trễ hẹn",
+        text="Tôi là Lò Thị Mai, điện thoại 0912345001; hồ sơ quá hẹn 3 ngày.",
+        sender=ctx["citizen"],
+        publish_consent=True,
+    )
+    client.force_login(ctx["lanhdao"])
+    listing = client.get("/can-bo/phan-anh/?xem=unassigned").content.decode()
+    assert fb.code in listing
+    page = client.get(f"/can-bo/phan-anh/{fb.code}").content.decode()
+    assert 'value="assign"' in page and 'value="answer"' not in page
+    client.post(f"/can-bo/phan-anh/{fb.code}/thao-tac", {"action": "assign", "version": 1, "assignee": "chuyenvien"})
+    assert Feedback.objects.get(pk=fb.pk).assigned_to == ctx["chuyenvien"]
+    stale = client.post(
+        f"/can-bo/phan-anh/{fb.code}/thao-tac", {"action": "extend", "version": 1, "note": "x"}, follow=True
+    )
+    assert 'data-error-code="stale_version"' in stale.content.decode()
+    client.force_login(ctx["chuyenvien"])
+    assert fb.code in client.get("/can-bo/phan-anh/?xem=mine").content.decode()
+    client.post(
+        f"/can-bo/phan-anh/{fb.code}/thao-tac",
+        {"action": "answer", "version": 2, "note": "Đã xin lỗi bà Lò Thị Mai và trả kết quả."},
+    )
+    assert Feedback.objects.get(pk=fb.pk).status == "answered"
+    client.force_login(ctx["citizen"])
+    detail = client.get(f"/phan-anh/{fb.code}").content.decode()
+    assert "Đã xin lỗi" in detail and 'name="score"' in detail
+    client.post(f"/phan-anh/{fb.code}/danh-gia", {"score": "4", "comment": "Được giải quyết"})
+    again = client.post(f"/phan-anh/{fb.code}/danh-gia", {"score": "1"}, follow=True)
+    assert 'data-error-code="already_rated"' in again.content.decode()
+    assert Feedback.objects.get(pk=fb.pk).rating_score == 4
+    client.force_login(ctx["lanhdao"])
+    client.post(f"/can-bo/phan-anh/{fb.code}/thao-tac", {"action": "publish", "version": 3})
+    client.logout()
+    public = client.get("/phan-anh/").content.decode()
+    assert fb.code in public and "hồ sơ quá hẹn 3 ngày" in public
+    assert "Lò Thị Mai" not in public and "0912345001" not in public
+
+
+def test_strangers_get_404(client, ctx):
+    fb = feedback_submit(**FORM, sender=ctx["citizen"])
+    client.force_login(ctx["tiepnhan2"])
+    assert client.get(f"/can-bo/phan-anh/{fb.code}").status_code == 404
+    assert client.post(f"/can-bo/phan-anh/{fb.code}/thao-tac", {"action": "assign", "version": 1}).status_code == 404
+    client.force_login(ctx["lanhdao"])
+    assert client.get(f"/phan-anh/{fb.code}").status_code == 404  # the sender's page is the sender's
+    feedback_transition(code=fb.code, action="refuse", actor=ctx["lanhdao"], version=1, note="Trùng lặp")
+    assert fb.code not in client.get("/phan-anh/").content.decode()
