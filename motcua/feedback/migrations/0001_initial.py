@@ -10,144 +10,259 @@ import motcua.feedback.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0003_identity_level_required'),
-        ('dossiers', '0006_worklist_index_status'),
-        ('places', '0002_officecontact'),
+        ("catalog", "0003_identity_level_required"),
+        ("dossiers", "0006_worklist_index_status"),
+        ("places", "0002_officecontact"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FeedbackCounter',
+            name="FeedbackCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True)),
-                ('last', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(unique=True)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Feedback',
+            name="Feedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, unique=True, verbose_name='mã phản ánh')),
-                ('workflow', models.CharField(max_length=40)),
-                ('category', models.CharField(choices=[('procedure', 'Về một thủ tục hành chính'), ('dossier', 'Về việc giải quyết một hồ sơ'), ('officer', 'Về thái độ, hành vi của cán bộ'), ('service', 'Về chất lượng phục vụ'), ('other', 'Việc khác')], max_length=12, verbose_name='loại')),
-                ('subject', models.CharField(max_length=200, verbose_name='tiêu đề')),
-                ('text', models.TextField(verbose_name='nội dung')),
-                ('sender_name', models.CharField(blank=True, max_length=150, verbose_name='người gửi')),
-                ('phone', models.CharField(blank=True, max_length=15, verbose_name='điện thoại')),
-                ('channel', models.CharField(choices=[('portal', 'Cổng dịch vụ công'), ('api', 'Ứng dụng (API)'), ('hotline', 'Đường dây nóng')], max_length=10, verbose_name='kênh gửi')),
-                ('publish_consent', models.BooleanField(default=False, verbose_name='đồng ý công khai (ẩn danh)')),
-                ('status', models.CharField(max_length=30, verbose_name='trạng thái')),
-                ('is_open', models.BooleanField(default=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('received_at', models.DateTimeField(verbose_name='thời điểm tiếp nhận')),
-                ('due_at', models.DateTimeField(verbose_name='hạn xử lý')),
-                ('paused_at', models.DateTimeField(blank=True, null=True)),
-                ('info_count', models.PositiveSmallIntegerField(default=0)),
-                ('extension_count', models.PositiveSmallIntegerField(default=0)),
-                ('answer', models.TextField(blank=True, verbose_name='nội dung trả lời')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='thời điểm trả lời')),
-                ('publish_due_at', models.DateTimeField(blank=True, null=True, verbose_name='hạn công khai')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='thời điểm công khai')),
-                ('public_subject', models.CharField(blank=True, max_length=200)),
-                ('public_text', models.TextField(blank=True)),
-                ('public_answer', models.TextField(blank=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.CharField(blank=True, max_length=20)),
-                ('escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='đã báo lãnh đạo lúc')),
-                ('rating_score', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='đánh giá')),
-                ('rating_comment', models.TextField(blank=True, verbose_name='ý kiến')),
-                ('rated_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='feedback_assigned', to=settings.AUTH_USER_MODEL)),
-                ('dossier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='feedback', to='dossiers.dossier', verbose_name='hồ sơ')),
-                ('procedure', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.procedure', verbose_name='thủ tục')),
-                ('sender', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='feedback_sent', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='places.administrativeunit', verbose_name='đơn vị')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=30, unique=True, verbose_name="mã phản ánh")),
+                ("workflow", models.CharField(max_length=40)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("procedure", "Về một thủ tục hành chính"),
+                            ("dossier", "Về việc giải quyết một hồ sơ"),
+                            ("officer", "Về thái độ, hành vi của cán bộ"),
+                            ("service", "Về chất lượng phục vụ"),
+                            ("other", "Việc khác"),
+                        ],
+                        max_length=12,
+                        verbose_name="loại",
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200, verbose_name="tiêu đề")),
+                ("text", models.TextField(verbose_name="nội dung")),
+                ("sender_name", models.CharField(blank=True, max_length=150, verbose_name="người gửi")),
+                ("phone", models.CharField(blank=True, max_length=15, verbose_name="điện thoại")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("portal", "Cổng dịch vụ công"),
+                            ("api", "Ứng dụng (API)"),
+                            ("hotline", "Đường dây nóng"),
+                        ],
+                        max_length=10,
+                        verbose_name="kênh gửi",
+                    ),
+                ),
+                ("publish_consent", models.BooleanField(default=False, verbose_name="đồng ý công khai (ẩn danh)")),
+                ("status", models.CharField(max_length=30, verbose_name="trạng thái")),
+                ("is_open", models.BooleanField(default=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("received_at", models.DateTimeField(verbose_name="thời điểm tiếp nhận")),
+                ("due_at", models.DateTimeField(verbose_name="hạn xử lý")),
+                ("paused_at", models.DateTimeField(blank=True, null=True)),
+                ("info_count", models.PositiveSmallIntegerField(default=0)),
+                ("extension_count", models.PositiveSmallIntegerField(default=0)),
+                ("answer", models.TextField(blank=True, verbose_name="nội dung trả lời")),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="thời điểm trả lời")),
+                ("publish_due_at", models.DateTimeField(blank=True, null=True, verbose_name="hạn công khai")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="thời điểm công khai")),
+                ("public_subject", models.CharField(blank=True, max_length=200)),
+                ("public_text", models.TextField(blank=True)),
+                ("public_answer", models.TextField(blank=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("outcome", models.CharField(blank=True, max_length=20)),
+                ("escalated_at", models.DateTimeField(blank=True, null=True, verbose_name="đã báo lãnh đạo lúc")),
+                ("rating_score", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="đánh giá")),
+                ("rating_comment", models.TextField(blank=True, verbose_name="ý kiến")),
+                ("rated_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="feedback_assigned",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="feedback",
+                        to="dossiers.dossier",
+                        verbose_name="hồ sơ",
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.procedure",
+                        verbose_name="thủ tục",
+                    ),
+                ),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="feedback_sent",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="places.administrativeunit",
+                        verbose_name="đơn vị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phản ánh, kiến nghị',
-                'verbose_name_plural': 'phản ánh, kiến nghị',
+                "verbose_name": "phản ánh, kiến nghị",
+                "verbose_name_plural": "phản ánh, kiến nghị",
             },
         ),
         migrations.CreateModel(
-            name='FeedbackAttachment',
+            name="FeedbackAttachment",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('original_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=50)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('file', models.FileField(max_length=200, upload_to=motcua.feedback.models.feedback_attachment_path)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('feedback', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='attachments', to='feedback.feedback')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("original_name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=50)),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("file", models.FileField(max_length=200, upload_to=motcua.feedback.models.feedback_attachment_path)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "feedback",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attachments",
+                        to="feedback.feedback",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='FeedbackEvent',
+            name="FeedbackEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveIntegerField()),
-                ('action', models.CharField(max_length=40)),
-                ('actor_role', models.CharField(blank=True, max_length=32)),
-                ('from_status', models.CharField(blank=True, max_length=30)),
-                ('to_status', models.CharField(max_length=30)),
-                ('note', models.TextField(blank=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField()),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('feedback', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='feedback.feedback')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.PositiveIntegerField()),
+                ("action", models.CharField(max_length=40)),
+                ("actor_role", models.CharField(blank=True, max_length=32)),
+                ("from_status", models.CharField(blank=True, max_length=30)),
+                ("to_status", models.CharField(max_length=30)),
+                ("note", models.TextField(blank=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "feedback",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="events", to="feedback.feedback"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['feedback', 'seq'],
+                "ordering": ["feedback", "seq"],
             },
         ),
         migrations.AddIndex(
-            model_name='feedback',
-            index=models.Index(condition=models.Q(('is_open', True)), fields=['unit', 'status', 'due_at'], name='feedback_unit_open'),
+            model_name="feedback",
+            index=models.Index(
+                condition=models.Q(("is_open", True)), fields=["unit", "status", "due_at"], name="feedback_unit_open"
+            ),
         ),
         migrations.AddIndex(
-            model_name='feedback',
-            index=models.Index(condition=models.Q(('is_open', True)), fields=['assigned_to', 'due_at'], name='feedback_assignee'),
+            model_name="feedback",
+            index=models.Index(
+                condition=models.Q(("is_open", True)), fields=["assigned_to", "due_at"], name="feedback_assignee"
+            ),
         ),
         migrations.AddIndex(
-            model_name='feedback',
-            index=models.Index(condition=models.Q(('escalated_at', None), ('is_open', True)), fields=['due_at'], name='feedback_due_unescalated'),
+            model_name="feedback",
+            index=models.Index(
+                condition=models.Q(("escalated_at", None), ("is_open", True)),
+                fields=["due_at"],
+                name="feedback_due_unescalated",
+            ),
         ),
         migrations.AddIndex(
-            model_name='feedback',
-            index=models.Index(condition=models.Q(('published_at__isnull', False)), fields=['-published_at'], name='feedback_published'),
+            model_name="feedback",
+            index=models.Index(
+                condition=models.Q(("published_at__isnull", False)), fields=["-published_at"], name="feedback_published"
+            ),
         ),
         migrations.AddIndex(
-            model_name='feedback',
-            index=models.Index(fields=['sender', '-created_at'], name='feedback_sender_recent'),
+            model_name="feedback",
+            index=models.Index(fields=["sender", "-created_at"], name="feedback_sender_recent"),
         ),
         migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.CheckConstraint(condition=models.Q(('info_count__lte', 1)), name='feedback_one_info_request'),
+            model_name="feedback",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("info_count__lte", 1)), name="feedback_one_info_request"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.CheckConstraint(condition=models.Q(('extension_count__lte', 1)), name='feedback_one_extension'),
+            model_name="feedback",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("extension_count__lte", 1)), name="feedback_one_extension"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.CheckConstraint(condition=models.Q(('rating_score__isnull', True), models.Q(('rating_score__gte', 1), ('rating_score__lte', 5)), _connector='OR'), name='feedback_rating_1_to_5'),
+            model_name="feedback",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rating_score__isnull", True),
+                    models.Q(("rating_score__gte", 1), ("rating_score__lte", 5)),
+                    _connector="OR",
+                ),
+                name="feedback_rating_1_to_5",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.CheckConstraint(condition=models.Q(('sender__isnull', False), models.Q(('phone', ''), _negated=True), _connector='OR'), name='feedback_sender_or_phone'),
+            model_name="feedback",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sender__isnull", False), models.Q(("phone", ""), _negated=True), _connector="OR"),
+                name="feedback_sender_or_phone",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='feedbackevent',
-            constraint=models.UniqueConstraint(fields=('feedback', 'seq'), name='feedback_event_seq_unique'),
+            model_name="feedbackevent",
+            constraint=models.UniqueConstraint(fields=("feedback", "seq"), name="feedback_event_seq_unique"),
         ),
     ]
