@@ -12,7 +12,8 @@ import pytest
 import requests
 from django.contrib.sessions.backends.db import SessionStore
 
-from motcua.accounts.models import CitizenProfile, User
+from motcua.accounts.consent import CONSENT_VERSION
+from motcua.accounts.models import CitizenProfile, Consent, User
 from motcua.vneid.models import SimulatorGrant, VneidLink
 
 MAI = "010190012345"  # the citizen fixture's ID: level 2 in the simulator
@@ -58,11 +59,20 @@ class Browser:
         assert answer.status_code == 302, answer.text[:500]
         return answer.headers["Location"]
 
-    def finish(self, callback_url: str) -> requests.Response:
-        return self.http.get(callback_url, timeout=30)
+    def finish(self, callback_url: str, *, agree: bool = True) -> requests.Response:
+        """Come back from the simulator; when the portal asks for consent (first sign-in), agree to it."""
+        page = self.http.get(callback_url, timeout=30)
+        if agree and page.url.endswith("/dang-nhap/vneid/dong-y"):
+            page = self.consent(agree=True)
+        return page
 
-    def login(self, citizen_id: str, next_path: str = "") -> requests.Response:
-        return self.finish(self.choose(self.start(next_path), citizen_id))
+    def consent(self, *, agree: bool) -> requests.Response:
+        data = {"csrfmiddlewaretoken": self.http.cookies["csrftoken"]}
+        data.update({"consent": "on"} if agree else {"decline": "1"})
+        return self.http.post(self.base + "/dang-nhap/vneid/dong-y", data=data, timeout=30)
+
+    def login(self, citizen_id: str, next_path: str = "", *, agree: bool = True) -> requests.Response:
+        return self.finish(self.choose(self.start(next_path), citizen_id), agree=agree)
 
     def session(self) -> SessionStore:
         return SessionStore(session_key=self.http.cookies["sessionid"])
@@ -115,6 +125,40 @@ def test_first_login_of_a_stranger_creates_a_citizen_account(vneid, citizen):
     assert profile.identity_level == 2 and user.phone == "0912345003"
     # No password of the portal: this account signs in with VNeID (or sets one through recovery).
     assert not user.has_usable_password()
+
+
+def test_nothing_is_created_or_linked_before_consent_and_it_is_asked_once(vneid, citizen):
+    """Decree 13/2023/NĐ-CP, Art. 11: a first VNeID sign-in asks for consent before any account is made."""
+    browser = Browser(vneid.url)
+    asked = browser.login(DUA, agree=False)
+    assert asked.url.endswith("/dang-nhap/vneid/dong-y") and "Nghị định 13/2023/NĐ-CP" in asked.text
+    assert not CitizenProfile.objects.filter(citizen_id=DUA).exists() and browser.signed_in_user() is None
+    # Sending the form without the box: refused, still nothing made.
+    refused = browser.http.post(
+        vneid.url + "/dang-nhap/vneid/dong-y", data={"csrfmiddlewaretoken": browser.http.cookies["csrftoken"]}
+    )
+    assert refused.status_code == 422 and 'class="error-summary"' in refused.text
+    assert not CitizenProfile.objects.filter(citizen_id=DUA).exists()
+    # Declining ends the attempt: no account, no link, no session.
+    declined = browser.consent(agree=False)
+    assert declined.url.endswith("/dang-nhap")
+    assert not CitizenProfile.objects.filter(citizen_id=DUA).exists() and not VneidLink.objects.exists()
+    assert browser.consent(agree=True).status_code == 400  # the pending sign-in is gone
+    # Agreeing: the account and its consent in one go; the next sign-in is not asked again.
+    page = Browser(vneid.url).login(DUA)
+    user = CitizenProfile.objects.get(citizen_id=DUA).user
+    consent = Consent.objects.get(user=user)
+    assert page.url.endswith("/tai-khoan")
+    assert (consent.version, consent.source) == (CONSENT_VERSION, "vneid")
+    again = Browser(vneid.url)
+    assert again.login(DUA, agree=False).url.endswith("/tai-khoan")
+    assert Consent.objects.filter(user=user).count() == 1
+
+
+def test_an_account_that_already_consented_is_not_asked(vneid, citizen):
+    Consent.objects.create(user=citizen, version=CONSENT_VERSION, source="signup")
+    page = Browser(vneid.url).login(MAI, agree=False)
+    assert page.url.endswith("/tai-khoan") and Consent.objects.filter(user=citizen).count() == 1
 
 
 def test_a_level_1_identity_is_stored_and_the_citizen_is_told(vneid, citizen):

@@ -187,6 +187,16 @@ class ActivationForm(forms.Form):
             field.schema_required = field.required
 
 
+class ConsentForm(forms.Form):
+    """The consent alone: asked at the first VNeID sign-in, before any account is made or used."""
+
+    consent = _consent_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].schema_required = True
+
+
 class CloseAccountForm(forms.Form):
     password = forms.CharField(
         label=_("Mật khẩu hiện tại"),

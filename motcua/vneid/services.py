@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.identity import validate_citizen_id, validate_phone
-from motcua.accounts.models import CitizenProfile, IdentityLevel, User
+from motcua.accounts.models import CitizenProfile, Consent, IdentityLevel, User
 from motcua.core.errors import NotAllowed, ValidationFailed
 from motcua.core.inputs import clean_for_column
 
@@ -62,18 +62,36 @@ def identity_from_claims(claims: dict) -> dict:
     }
 
 
-def vneid_sign_in(*, issuer: str, claims: dict) -> tuple[User, bool]:
+def vneid_needs_consent(*, issuer: str, claims: dict) -> bool:
+    """Whether this sign-in must first ask for consent to the processing of personal data (Decree
+    13/2023/NĐ-CP, Art. 11): true when it would create an account, or use one that holds no consent in force
+    (an account made at the counter and never activated). Raises ValidationFailed (incomplete claims)."""
+    identity = identity_from_claims(claims)
+    link = VneidLink.objects.filter(issuer=issuer, subject=identity["subject"]).first()
+    if link is not None:
+        user_id = link.user_id
+    else:
+        profile = CitizenProfile.objects.filter(citizen_id=identity["citizen_id"]).first()
+        if profile is None:
+            return True
+        user_id = profile.user_id
+    return not Consent.objects.filter(user_id=user_id, withdrawn_at__isnull=True).exists()
+
+
+def vneid_sign_in(*, issuer: str, claims: dict, consent_version: str = "") -> tuple[User, bool]:
     """Return (user, created) for a VNeID sign-in. In order: the account already linked to this VNeID
     subject; else the account with the same citizen ID (made at the counter, by sign-up or by the demo),
     which is linked now; else a new citizen account (no password: it signs in with VNeID, and the
     citizen may set one through password recovery). The phone VNeID sends is put on a new account only
     if no other account uses it (one account per phone). The asserted level is stored on the profile.
+    ``consent_version``: the consent text the person just agreed to (``vneid_needs_consent``), recorded in
+    the same transaction (source ``vneid``).
 
     Raises ValidationFailed (incomplete claims) or NotAllowed (the account is closed)."""
     identity = identity_from_claims(claims)
     for attempt in range(2):
         try:
-            return _sign_in(issuer=issuer, identity=identity)
+            return _sign_in(issuer=issuer, identity=identity, consent_version=consent_version)
         except IntegrityError:
             # Two first sign-ins of one person at once: the other one created the rows; find them.
             if attempt:
@@ -82,7 +100,7 @@ def vneid_sign_in(*, issuer: str, claims: dict) -> tuple[User, bool]:
 
 
 @transaction.atomic
-def _sign_in(*, issuer: str, identity: dict) -> tuple[User, bool]:
+def _sign_in(*, issuer: str, identity: dict, consent_version: str = "") -> tuple[User, bool]:
     now = timezone.now()
     link = VneidLink.objects.select_for_update().filter(issuer=issuer, subject=identity["subject"]).first()
     created = False
@@ -106,6 +124,8 @@ def _sign_in(*, issuer: str, identity: dict) -> tuple[User, bool]:
     if profile.identity_level != identity["level"]:
         profile.identity_level = identity["level"]
         profile.save(update_fields=["identity_level", "updated_at"])
+    if consent_version and not Consent.objects.filter(user=user, withdrawn_at__isnull=True).exists():
+        Consent.objects.create(user=user, version=consent_version, source=Consent.Source.VNEID, given_at=now)
     user.citizen = profile  # callers read the level from the user they get back
     return user, created
 

@@ -6,6 +6,7 @@ app_name = "vneid"
 urlpatterns = [
     path("dang-nhap/vneid", views.login_start, name="login"),
     path("dang-nhap/vneid/ket-qua", views.login_callback, name="callback"),
+    path("dang-nhap/vneid/dong-y", views.login_consent, name="consent"),
 ]
 
 simulator_patterns = (

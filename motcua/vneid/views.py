@@ -11,6 +11,7 @@ from django.contrib.auth import login
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -18,6 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from joserfc.errors import JoseError
 
 from motcua.accounts import services as account_services
+from motcua.accounts.consent import CONSENT_VERSION, consent_text
+from motcua.accounts.forms import ConsentForm
 from motcua.accounts.models import IdentityLevel
 from motcua.core.errors import DomainError
 from motcua.core.logging import mask_phone
@@ -27,6 +30,8 @@ from . import client, services, simulator
 
 log = logging.getLogger(__name__)
 _NEXT = "vneid_next"
+_PENDING = "vneid_pending_consent"
+PENDING_SECONDS = 600
 _BACKEND = "motcua.accounts.backends.IdentifierBackend"
 
 
@@ -76,10 +81,59 @@ def login_callback(request):
     except requests.RequestException:
         log.exception("VNeID token endpoint unreachable")
         return _failed(request, _("Chưa kết nối được tới VNeID. Hãy thử lại sau ít phút."), 502)
+    issuer = settings.VNEID_ISSUER.rstrip("/")
     try:
-        user, created = services.vneid_sign_in(issuer=settings.VNEID_ISSUER.rstrip("/"), claims=claims)
+        if services.vneid_needs_consent(issuer=issuer, claims=claims):
+            # Nothing is created or linked before the person agrees (Decree 13/2023/NĐ-CP, Art. 11): the
+            # checked claims wait in this server-side session for a few minutes.
+            request.session[_PENDING] = {"claims": claims, "at": timezone.now().timestamp()}
+            return redirect("vneid:consent")
+        user, created = services.vneid_sign_in(issuer=issuer, claims=claims)
     except DomainError as exc:
         return _failed(request, exc.message, exc.status)
+    return _signed_in(request, user, created)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_consent(request):
+    """First VNeID sign-in (or an account without consent in force): show the consent text; agreeing
+    signs the person in and records the consent with the account in one transaction."""
+    if not client.vneid_enabled():
+        raise Http404
+    pending = request.session.get(_PENDING)
+    if not pending or timezone.now().timestamp() - pending.get("at", 0) > PENDING_SECONDS:
+        request.session.pop(_PENDING, None)
+        return _failed(
+            request,
+            _("Phiên đăng nhập VNeID đã hết hạn. Hãy bấm «Đăng nhập bằng VNeID» để thử lại từ đầu."),
+            400,
+        )
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("decline"):
+        request.session.pop(_PENDING, None)
+        request.session.pop(_NEXT, None)
+        messages.info(request, _("Bạn chưa đồng ý nên chưa có tài khoản nào được tạo hay liên kết."))
+        return redirect("accounts:login")
+    if request.method == "POST" and form.is_valid():
+        request.session.pop(_PENDING, None)
+        try:
+            user, created = services.vneid_sign_in(
+                issuer=settings.VNEID_ISSUER.rstrip("/"), claims=pending["claims"], consent_version=CONSENT_VERSION
+            )
+        except DomainError as exc:
+            return _failed(request, exc.message, exc.status)
+        return _signed_in(request, user, created)
+    title, paragraphs = consent_text()
+    return render(
+        request,
+        "vneid/consent.html",
+        {"form": form, "consent_title": title, "consent_paragraphs": paragraphs},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def _signed_in(request, user, created: bool):
     target = request.session.pop(_NEXT, "")
     login(request, user, backend=_BACKEND)
     account_services.login_succeeded(user=user, ip_address=client_ip(request))
