@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "motcua.vneid",
     "motcua.payments",
     "motcua.feedback",
+    "motcua.alerts",
     "motcua.portal",
     "motcua.workspace",
     "motcua.demo",
@@ -276,6 +277,9 @@ TASKS = {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Deadline alerts (motcua/alerts): the leaders' digest goes out from this local hour on working days.
+ALERTS_DIGEST_HOUR = env_int("ALERTS_DIGEST_HOUR", 7)
 
 # --- Logging: personal data is masked before a record is written (Decree 13/2023) -----------------
 LOGGING = {

@@ -34,6 +34,32 @@ TEMPLATES = {
         "Hồ sơ {code} có hạn trả mới",
         "Hồ sơ {code}: hạn trả kết quả nay là {due} do {note}. Theo dõi: {track}",
     ),
+    # Deadline alerts to officers (motcua/alerts): the dossier page is the link.
+    "alert_due_soon": (
+        "Hồ sơ {code} sắp đến hạn",
+        "Hồ sơ {code} ({procedure}) đến hạn trả kết quả lúc {due}, còn chưa đến một ngày làm việc. Xem: {track}",
+    ),
+    "alert_step_due_soon": (
+        "Bước {note} của hồ sơ {code} sắp đến hạn",
+        "Bước {note} của hồ sơ {code} ({procedure}) đến hạn lúc {due}, còn chưa đến một ngày làm việc. Xem: {track}",
+    ),
+    "alert_overdue": (
+        "Hồ sơ {code} đã quá hạn",
+        "Hồ sơ {code} ({procedure}) đã quá hạn trả kết quả (hạn {due}). Xem: {track}",
+    ),
+    "alert_step_overdue": (
+        "Bước {note} của hồ sơ {code} đã quá hạn",
+        "Bước {note} của hồ sơ {code} ({procedure}) đã quá hạn (hạn {due}). Xem: {track}",
+    ),
+    "alert_apology": (
+        "Hồ sơ {code}: sắp hết hạn gửi văn bản xin lỗi",
+        "Hồ sơ {code} ({procedure}) đến hạn lúc {due}. Nếu không kịp trả kết quả, hãy gửi văn bản xin lỗi và "
+        "hẹn lại ngày trả (Mẫu 04) trước {note}; chỉ được hẹn lại một lần. Xem: {track}",
+    ),
+    "alert_digest": (
+        "Tình hình hồ sơ sáng {due}",
+        "{note} Xem: {track}",
+    ),
 }
 METHODS = {"counter": "nhận tại Bộ phận Một cửa", "post": "gửi qua bưu chính", "online": "bản điện tử trong tài khoản"}
 VALUES = ("code", "procedure", "due", "note", "track", "method", "activate")
