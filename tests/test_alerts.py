@@ -154,10 +154,13 @@ def test_the_scheduler_enqueues_the_pass_every_15_minutes(due_monday, capsys, mo
     job = next(j for j in periodic_jobs() if j.name == "alerts.scan")
     assert job.every == dt.timedelta(minutes=15)
     monkeypatch.setattr(periodic, "_JOBS", {job.name: job})  # this job alone
+    from motcua.alerts import tasks
+
+    monkeypatch.setattr(tasks, "alerts_run", lambda: alerts_run(now=at(8, 9)))  # a day after due_monday's due
     now = dt.datetime.now(dt.UTC)
     assert "alerts.scan" in periodic_tick(now=now)  # the immediate backend in tests runs it at once
     assert "alerts.scan" not in periodic_tick(now=now)  # the slot is taken
-    assert Alert.objects.filter(dossier=due_monday).exists()  # due 7/12/2026: overdue by now
+    assert Alert.objects.filter(dossier=due_monday, kind="overdue", step="").exists()
     call_command("alerts_run")
     assert "đã gửi trước đó" in capsys.readouterr().out
 
