@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "motcua.payments",
     "motcua.feedback",
     "motcua.alerts",
+    "motcua.hotline",
     "motcua.portal",
     "motcua.workspace",
     "motcua.demo",

@@ -7,7 +7,7 @@ from ninja.responses import NinjaJSONEncoder
 from motcua.core import clock
 
 from . import errors
-from .routers import auth, calendar, catalog, demo, dossiers, feedback, inbox, outreach, payments, verify
+from .routers import auth, calendar, catalog, demo, dossiers, feedback, hotline, inbox, outreach, payments, verify
 
 
 class LocalTimeEncoder(NinjaJSONEncoder):
@@ -52,3 +52,4 @@ api.add_router("/demo", demo.router)
 api.add_router("/payments", payments.router)
 api.add_router("/inbox", inbox.router)
 api.add_router("", feedback.router)
+api.add_router("/hotline", hotline.router)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import assisted_views, dossier_views, views
+from . import assisted_views, dossier_views, hotline_views, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -11,4 +11,9 @@ urlpatterns = [
     path("tiep-nhan", dossier_views.counter_intake, name="counter_intake"),
     path("ho-tro-nop/giay-dong-y", assisted_views.paper_consents, name="paper_consents"),
     path("ho-tro-nop/giay-dong-y/<int:draft_id>", assisted_views.paper_consent_file, name="paper_consent_file"),
+    path("duong-day-nong", hotline_views.hotline_home, name="hotline"),
+    path("duong-day-nong/ghi", hotline_views.call_new, name="hotline_call_new"),
+    path("duong-day-nong/lich-truc", hotline_views.roster, name="hotline_roster"),
+    path("duong-day-nong/lich-truc/phan-cong", hotline_views.roster_assign, name="hotline_roster_assign"),
+    path("duong-day-nong/<int:pk>", hotline_views.call_detail, name="hotline_call"),
 ]

@@ -32,9 +32,10 @@ class Command(BaseCommand):
 
 def demo_hooks():
     """Other apps add their demo data here (calendar overrides, catalog, …)."""
+    from motcua.hotline.demo import seed_hotline
     from motcua.payments.demo import seed_payment_accounts
 
-    return [seed_payment_accounts]
+    return [seed_payment_accounts, seed_hotline]
 
 
 def demo_logins_text() -> str:
