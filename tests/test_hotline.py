@@ -234,3 +234,34 @@ def test_demo_data_is_idempotent(officers, commune_a):
     assert first > 0 and shifts == 16
     assert seed_hotline() == 0 and DutyShift.objects.count() == shifts and Call.objects.count() == first
     assert selectors.on_duty(unit=commune_a) is not None
+
+
+def test_a_call_becomes_a_feedback_item_in_one_step(officers, commune_a, catalog, office_a, client):
+    from motcua.feedback.models import Feedback
+
+    call = _call(
+        officers["tiepnhan"],
+        commune_a,
+        topic="complaint",
+        caller_name="Lò Văn Páo",
+        summary="Chờ cả buổi sáng ở bộ phận một cửa mà không ai tiếp.",
+        outcome="follow_up",
+        follow_up="Chuyển lãnh đạo",
+        received_at=timezone.now(),
+        now=timezone.now(),
+    )
+    client.force_login(officers["tiepnhan"])
+    page = client.post(
+        f"/can-bo/duong-day-nong/{call.pk}",
+        {"action": "feedback", "category": "service", "subject": "Chờ lâu ở bộ phận một cửa"},
+    )
+    assert page.status_code == 302
+    item = Feedback.objects.get()
+    assert (item.channel, item.phone, item.unit, item.sender_name) == ("hotline", "0912345678", commune_a, "Lò Văn Páo")
+    assert item.text == call.summary
+    call.refresh_from_db()
+    assert call.feedback_code == item.code and call.outcome == "feedback"
+    assert item.code in client.get(f"/can-bo/duong-day-nong/{call.pk}").content.decode()
+    with pytest.raises(NotAllowed) as exc:
+        services.call_to_feedback(officer=officers["tiepnhan"], call_id=call.pk, category="service", subject="Lần hai")
+    assert exc.value.code == "already_converted" and Feedback.objects.count() == 1

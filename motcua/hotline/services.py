@@ -247,6 +247,7 @@ def call_to_feedback(*, officer, call_id: int, category: str, subject: str, text
             procedure=call.procedure,
             phone=call.caller_phone,
             channel="hotline",
+            sender_name=call.caller_name,
         )
         locked.feedback_code = item.code
         locked.outcome = Outcome.FEEDBACK

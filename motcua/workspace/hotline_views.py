@@ -210,13 +210,11 @@ def call_detail(request, pk: int):
 
 
 def _feedback_categories() -> list[tuple[str, str]]:
-    return [
-        ("procedure", _("Về thủ tục hành chính")),
-        ("dossier", _("Về một hồ sơ")),
-        ("officer", _("Về thái độ, hành vi của cán bộ")),
-        ("service", _("Về dịch vụ công")),
-        ("other", _("Việc khác")),
-    ]
+    try:
+        from motcua.feedback.models import Category
+    except ImportError:
+        return []
+    return list(Category.choices)
 
 
 @officer_required
