@@ -30,6 +30,10 @@ TEMPLATES = {
     ),
     "stopped": ("Dừng giải quyết hồ sơ {code}", "Cơ quan đã dừng giải quyết hồ sơ {code}. Lý do: {note}"),
     "withdrawn": ("Đã rút hồ sơ {code}", "Bạn đã rút hồ sơ {code}."),
+    "fee_set": (
+        "Hồ sơ {code} cần nộp phí, lệ phí",
+        "Hồ sơ {code} cần nộp {note}. Thanh toán tại {track} hoặc tại Bộ phận Một cửa.",
+    ),
     "due_recalculated": (
         "Hồ sơ {code} có hạn trả mới",
         "Hồ sơ {code}: hạn trả kết quả nay là {due} do {note}. Theo dõi: {track}",

@@ -16,12 +16,13 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.catalog.fees import fee_compute
+from motcua.catalog.fees import fee_compute, format_vnd
 from motcua.core.errors import NotAllowed, NotFound, ValidationFailed
 from motcua.dossiers.models import Dossier
 
 from .models import (
     CallbackOutcome,
+    FeeCategory,
     IntentStatus,
     Payment,
     PaymentAccount,
@@ -125,6 +126,81 @@ def intents_cancel(*, dossier: Dossier, reason: str) -> int:
     )
 
 
+# An amount an officer sets at a step (đồng): more than nothing, less than anything a commune or province
+# procedure charges (land-use fees of a province stay far below), so a typo of several zeros is caught.
+FEE_SET_MAX = 10_000_000_000
+FEE_SETTER_ROLES = {"intake_officer", "specialist", "leader"}
+
+
+def fee_set(
+    *,
+    officer,
+    code: str,
+    amount,
+    label,
+    category: str = FeeCategory.LE_PHI,
+    now: dt.datetime | None = None,
+) -> PaymentIntent:
+    """An officer sets a fee at a step (e.g. the pages to certify, counted at appraisal): a new fee line with
+    its pending intent, an event ``fee_set`` on the dossier and a notice to the citizen, in one transaction.
+
+    ``amount``: whole đồng, 1 … 10.000.000.000; ``label``: what it is for (printed on the receipt, ≤ 200
+    characters); ``category``: ``le_phi`` or ``phi`` (separate budget lines, separate receipts — Law on Fees and
+    Charges 2015, Art. 3). The officer must hold an officer role on the dossier's unit; the dossier must be
+    open. Locks: the dossier row. Raises NotFound (404, also when forbidden), ValidationFailed (422), NotAllowed
+    (422 ``dossier_closed``)."""
+    from django.core.exceptions import ValidationError
+
+    from motcua.core.glyphs import check_printable
+    from motcua.core.inputs import clean_text
+    from motcua.dossiers.selectors import actor_roles, dossier_get
+    from motcua.dossiers.services import notify_event
+
+    fields = {}
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= FEE_SET_MAX:
+        fields["amount"] = [_("Nhập số tiền bằng số đồng, từ 1 đến 10.000.000.000 (ví dụ 20000)")]
+    try:
+        label = check_printable(clean_text(label, max_length=200, label=_("Nội dung thu")), label=_("Nội dung thu"))
+        if not label:
+            fields["label"] = [_("Ghi khoản thu dùng để làm gì (ví dụ: Phí chứng thực 12 trang)")]
+    except ValidationError as exc:
+        fields["label"] = exc.messages
+    if category not in FeeCategory.values:
+        fields["category"] = [_("Chọn lệ phí hoặc phí")]
+    if fields:
+        raise ValidationFailed(_("Chưa ghi được khoản phí, lệ phí: hãy sửa các ô được nêu"), fields=fields)
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        dossier = dossier_get(user=officer, code=code, for_update=True)
+        if dossier.status == "draft" or not actor_roles(user=officer, dossier=dossier) & FEE_SETTER_ROLES:
+            raise NotFound(_("Không tìm thấy hồ sơ này"))
+        if not dossier.is_open:
+            raise NotAllowed(_("Hồ sơ đã kết thúc nên không thu thêm phí, lệ phí"), code="dossier_closed")
+        lines = PaymentIntent.objects.filter(dossier=dossier, line__startswith="officer-").values("line").distinct()
+        intent = PaymentIntent.objects.create(
+            dossier=dossier,
+            line=f"officer-{lines.count() + 1}",
+            category=category,
+            label=label,
+            amount=amount,
+            breakdown={"detail": label, "channel": dossier.channel, "set_by": officer.pk},
+            reference=_next_reference(dossier),
+            status=IntentStatus.PENDING,
+            expires_at=now + dt.timedelta(hours=_intent_hours(dossier)),
+        )
+        event = _dossier_event(
+            dossier,
+            action="fee_set",
+            actor=officer,
+            note=f"{format_vnd(amount)} — {label}",
+            data={"reference": intent.reference, "amount": amount, "category": category},
+            at=now,
+            role=next(iter(sorted(actor_roles(user=officer, dossier=dossier) & FEE_SETTER_ROLES))),
+        )
+        notify_event(dossier=dossier, event=event)
+    return intent
+
+
 def intents_cancel_on_end(*, dossier: Dossier, event, workflow, now: dt.datetime) -> None:
     """The transition hook (`dossiers.effects.register_on_transition`): a dossier that ends without a result
     (refused, withdrawn, stopped) owes nothing more, so its pending intents are cancelled in the same
@@ -165,14 +241,14 @@ def _receipt_number(office_id: int, year: int) -> int:
     return counter.last
 
 
-def _dossier_event(dossier: Dossier, *, action: str, actor, note: str, data: dict, at=None) -> None:
+def _dossier_event(dossier: Dossier, *, action: str, actor, note: str, data: dict, at=None, role: str = ""):
     from motcua.dossiers.services import event_append
 
-    event_append(
+    return event_append(
         dossier=dossier,
         action=action,
         actor=actor,
-        role="cashier" if actor else "system",
+        role=role or ("cashier" if actor else "system"),
         from_status=dossier.status,
         to_status=dossier.status,
         note=note,

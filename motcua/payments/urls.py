@@ -9,6 +9,7 @@ urlpatterns = [
     path("thanh-toan/mo-phong/cong", views.gateway_simulator, name="gateway_simulator"),
     path("thanh-toan/ket-qua/<str:provider>", views.gateway_return, name="gateway_return"),
     path("can-bo/thanh-toan", views.cashier, name="cashier"),
+    path("can-bo/ho-so/<str:code>/phi", views.fee_set, name="fee_set"),
     path("can-bo/thanh-toan/doi-soat", views.reconcile, name="reconcile"),
     path("can-bo/thanh-toan/doi-soat/<int:pk>", views.reconcile_run, name="reconcile_run"),
     path("can-bo/thanh-toan/doi-soat/<int:pk>/chenh-lech.csv", views.reconcile_csv, name="reconcile_csv"),

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from motcua.accounts.decorators import officer_required
+from motcua.catalog.fees import format_vnd
 from motcua.core.downloads import download_response
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.exports import spreadsheet_response
@@ -186,6 +187,31 @@ def cashier(request):
         return redirect("payments:cashier")
     queue = selectors.cashier_queue(officer=request.user)
     return render(request, "payments/cashier.html", {"q": queue, "outcomes": selectors.OUTCOME_LABELS})
+
+
+@officer_required
+@require_http_methods(["POST"])
+def fee_set(request, code: str):
+    """An officer sets a fee at this step (the form on the officer's dossier page)."""
+    raw = request.POST.get("amount", "").replace(".", "").replace(" ", "").replace("₫", "")
+    try:
+        intent = services.fee_set(
+            officer=request.user,
+            code=code,
+            amount=int_param(raw, 0, min_value=0, max_value=10**15),
+            label=request.POST.get("label", ""),
+            category=request.POST.get("category", ""),
+        )
+        messages.success(
+            request,
+            _("Đã ghi khoản %(amount)s, mã thanh toán %(ref)s; công dân đã được báo.")
+            % {"amount": format_vnd(intent.amount), "ref": intent.reference},
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.message, extra_tags=exc.code)
+    return redirect("workspace:dossier", code=code)
 
 
 @officer_required

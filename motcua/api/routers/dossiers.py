@@ -254,6 +254,28 @@ def worklist(request, params: Query[WorklistQueryIn]):
     }
 
 
+class FeeIn(Schema):
+    amount: Int(1, 10_000_000_000, label="Số tiền (đồng)")
+    label: Text(200, required=True, label="Nội dung thu")
+    category: Text(10, label="Loại") = "le_phi"
+
+
+@router.post(
+    "/dossiers/{code}/fees",
+    response={201: dict},
+    summary="Cán bộ xác định khoản phí, lệ phí phải nộp thêm ở một bước (tạo khoản chờ thanh toán)",
+)
+def fee_set(request, code: str, payload: FeeIn):
+    from motcua.payments.services import fee_set as payments_fee_set
+
+    intent = payments_fee_set(
+        officer=request.auth, code=code, amount=payload.amount, label=payload.label, category=payload.category
+    )
+    return Status(
+        201, {"reference": intent.reference, "amount": intent.amount, "payment": payment_summary(intent.dossier)}
+    )
+
+
 @public.get("/track", summary="Tra cứu công khai bằng mã hồ sơ và số điện thoại")
 def track(
     request, code: Text(60, required=True, label="Mã hồ sơ"), phone: Text(20, required=True, label="Số điện thoại")

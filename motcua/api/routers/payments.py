@@ -67,3 +67,23 @@ def qr_png(request, reference: str):
     response = HttpResponse(vietqr.image_png(_payload(request, reference)), content_type="image/png")
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@router.post(
+    "/{reference}/checkout",
+    auth=[bearer, django_auth],
+    summary="Bắt đầu thanh toán qua cổng thẻ/ví: trả về địa chỉ để chuyển người nộp tới cổng",
+)
+def checkout(request, reference: str):
+    from django.conf import settings
+    from django.urls import reverse
+
+    from motcua.core.errors import NotAllowed
+    from motcua.payments.providers import provider_get
+
+    intent = selectors.intent_get_visible(user=request.auth, reference=reference)
+    if intent.status != "pending":
+        raise NotAllowed("Khoản này không còn chờ thanh toán", code="not_pending")
+    provider = provider_get("vnpay-demo")
+    back = settings.SITE_URL + reverse("payments:gateway_return", args=[provider.name])
+    return {"provider": provider.name, "url": provider.checkout_url(intent=intent, return_url=back)}

@@ -11,7 +11,7 @@ from .attachments import (
     upload_quota,
 )
 from .counter import citizen_find_or_create
-from .events import event_append, event_chain_valid
+from .events import event_append, event_chain_valid, notify_event
 from .public import dossier_rate, dossier_track_checked
 from .submission import dossier_draft_save, dossier_submit, next_dossier_code, office_for_citizen
 from .transition import NOTE_MAX_LENGTH, REPEAT_WINDOW, dossier_transition
@@ -32,6 +32,7 @@ __all__ = [
     "event_append",
     "event_chain_valid",
     "next_dossier_code",
+    "notify_event",
     "office_for_citizen",
     "upload_quota",
 ]
