@@ -2,7 +2,10 @@
 
 Exported cells are data, never formulas (STYLE.md §11). A spreadsheet program evaluates a cell that starts
 with ``=``, ``+``, ``-``, ``@`` (or a tab / line break before one), and some do so for the full-width forms
-typed with an East Asian input method. So:
+typed with an East Asian input method. We treat as a trigger any cell whose first character — after
+leading spaces and invisible characters (zero-width, BOM, direction marks), which an import may strip — is
+a tab, CR or LF, or folds (NFKC) to ``=``, ``+``, ``-`` or ``@``: the full-width (＝＋－＠), small (﹦﹢﹣﹫),
+superscript and subscript forms, and the minus sign (−, U+2212). So:
 
 * CSV has no cell types: such a cell is written with a leading apostrophe (OWASP's advice), which the
   spreadsheet shows as text;
@@ -18,6 +21,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
@@ -25,11 +29,29 @@ from django.http import HttpResponse
 from motcua.core.downloads import download_response
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_FOLDED_TRIGGERS = frozenset("=+-@\t\r\n\u2212")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _first_significant(value: str) -> str:
+    """The first character a spreadsheet would look at: past spaces (any Unicode space but tab/CR/LF, which
+    are triggers themselves) and format characters (category Cf: zero-width, BOM, direction marks)."""
+    for char in value:
+        if char in "\t\r\n":
+            return char
+        if char.isspace() or unicodedata.category(char) == "Cf":
+            continue
+        return char
+    return ""
+
+
 def is_formula_like(value) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+    if not isinstance(value, str) or not value:
+        return False
+    if value.startswith(FORMULA_TRIGGERS):
+        return True
+    first = _first_significant(value)
+    return bool(first) and (first in _FOLDED_TRIGGERS or unicodedata.normalize("NFKC", first)[:1] in _FOLDED_TRIGGERS)
 
 
 def csv_cell(value):
