@@ -18,15 +18,14 @@ from motcua.core.errors import ValidationFailed
 from . import privacy
 from .consent import consent_text
 from .forms import CloseAccountForm
-from .models import Consent
-from .selectors import is_citizen
+from .selectors import consent_latest, is_citizen
 
 
 @login_required
 @never_cache
 def personal_data_view(request):
     user = request.user
-    consent = Consent.objects.filter(user=user).order_by("-given_at").first()
+    consent = consent_latest(user=user)
     reads = [(a, privacy.officer_label(a.officer)) for a in privacy.access_log_for(user=user)]
     return render(
         request,

@@ -54,3 +54,17 @@ def is_officer(*, user: User) -> bool:
 
 def is_citizen(*, user: User) -> bool:
     return user.is_authenticated and hasattr(user, "citizen")
+
+
+def user_pending_login(user_id) -> User | None:
+    """The account that passed the password step and waits for its second factor (id kept in the session)."""
+    if isinstance(user_id, bool) or not isinstance(user_id, int | str) or not str(user_id).isdigit():
+        return None
+    return User.objects.filter(pk=int(user_id)).first()
+
+
+def consent_latest(*, user: User):
+    """The account's latest consent to the processing of personal data, or None."""
+    from .models import Consent
+
+    return Consent.objects.filter(user=user).order_by("-given_at").first()

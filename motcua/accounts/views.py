@@ -17,7 +17,6 @@ from motcua.core.net import client_ip, safe_next
 
 from . import selectors, services
 from .forms import EnrolmentCodeForm, LoginForm, PasswordChangeForm, TotpForm
-from .models import User
 
 _PENDING = "pending_login_user"
 _PENDING_STEP = "pending_login_step"
@@ -87,7 +86,7 @@ def login_view(request):
 def login_totp_view(request):
     """The second step after a right password: the authenticator code (officers) or the code sent by SMS
     (an account that has had many wrong passwords). Failures are counted and throttled."""
-    user = User.objects.filter(pk=request.session.get(_PENDING)).first()
+    user = selectors.user_pending_login(request.session.get(_PENDING))
     step = request.session.get(_PENDING_STEP, "totp")
     if user is None:
         return redirect("accounts:login")

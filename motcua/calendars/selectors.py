@@ -120,6 +120,20 @@ def calendar_for_unit(unit: AdministrativeUnit | None) -> WorkingCalendar:
     return WorkingCalendar(overrides=overrides_for(unit), national=national_year)
 
 
+def overrides_recent(*, units, today: dt.date):
+    """The units' own calendar changes of the last year and ahead, newest first (the administrators' page)."""
+    return (
+        CalendarOverride.objects.filter(unit__in=units, date__gte=today - dt.timedelta(days=365))
+        .select_related("unit")
+        .order_by("-date")
+    )
+
+
+def overrides_national(*, today: dt.date):
+    """The national changes (holidays moved, days swapped) from last year on, newest first."""
+    return CalendarOverride.objects.filter(unit__isnull=True, date__year__gte=today.year - 1).order_by("-date")
+
+
 def office_by_code(code: str) -> Office | None:
     return Office.objects.select_related("unit").filter(code=code, is_active=True).first()
 

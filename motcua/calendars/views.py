@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -12,11 +10,11 @@ from motcua.accounts.decorators import officer_required
 from motcua.accounts.models import ADMIN_ROLES
 from motcua.accounts.selectors import grants_of
 from motcua.core.errors import NotFound
-from motcua.places.models import COMMUNE_LEVEL, PROVINCE_LEVEL, AdministrativeUnit, Weekday
+from motcua.places.models import PROVINCE_LEVEL, Weekday
+from motcua.places.selectors import communes_of
 
 from . import selectors, services
 from .forms import OverrideForm
-from .models import CalendarOverride
 
 
 def public_year(request, year: int | None = None):
@@ -41,7 +39,7 @@ def _admin_units(user):
     for grant in grants_of(user=user, roles=ADMIN_ROLES):
         units.append(grant.unit)
         if grant.unit.unit_type in PROVINCE_LEVEL:
-            units += list(AdministrativeUnit.objects.current().filter(parent=grant.unit, unit_type__in=COMMUNE_LEVEL))
+            units += communes_of(grant.unit)
     return units
 
 
@@ -76,15 +74,11 @@ def manage(request):
                 return redirect("calendars:manage")
         status = 400
     today = timezone.localdate()
-    overrides = (
-        CalendarOverride.objects.filter(unit__in=units, date__gte=today - dt.timedelta(days=365))
-        .select_related("unit")
-        .order_by("-date")
-    )
-    national = CalendarOverride.objects.filter(unit__isnull=True, date__year__gte=today.year - 1).order_by("-date")
-    from motcua.dossiers.models import DueRecalculation
+    overrides = selectors.overrides_recent(units=units, today=today)
+    national = selectors.overrides_national(today=today)
+    from motcua.dossiers.selectors import due_recalculations_of
 
-    runs = DueRecalculation.objects.filter(unit__in=units).select_related("unit").order_by("-created_at")[:10]
+    runs = due_recalculations_of(units=units)[:10]
     return render(
         request,
         "calendars/manage.html",

@@ -332,3 +332,12 @@ def assisted_paper_consent_check(*, officer: User, draft_id: int, valid: bool, n
 
 def attachment_names(draft: Dossier) -> set[str]:
     return set(Attachment.objects.filter(dossier=draft).values_list("document_name", flat=True))
+
+
+def assisted_drafts_of(*, helper):
+    """The helper's unfinished assisted dossiers (drafts), newest first."""
+    return (
+        Dossier.objects.filter(helper=helper, channel="assisted", status="draft")
+        .select_related("procedure")
+        .order_by("-updated_at")
+    )

@@ -21,7 +21,7 @@ from motcua.calendars.selectors import CalendarBook
 from motcua.core.errors import NotFound
 from motcua.core.inputs import fold, identifier_digits, nfc
 
-from .models import DRAFT, Attachment, Channel, Dossier, DossierEvent
+from .models import DRAFT, Attachment, Channel, Dossier, DossierEvent, DueRecalculation
 from .workflow import CITIZEN, load_workflow, states_where
 
 
@@ -553,3 +553,8 @@ def submitted_by_key(*, citizen, idempotency_key: str | None) -> Dossier | None:
     if not key or len(key) > 100:
         return None
     return Dossier.objects.filter(citizen=citizen, idempotency_key=key).exclude(status=DRAFT).first()
+
+
+def due_recalculations_of(*, units):
+    """Due-date recalculations run for the units (after a calendar change), newest first."""
+    return DueRecalculation.objects.filter(unit__in=units).select_related("unit").order_by("-created_at")

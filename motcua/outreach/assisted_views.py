@@ -62,11 +62,7 @@ def start(request):
                 errors, message = _fields(exc), exc.message
             else:
                 return redirect("outreach:assisted_fill", draft_id=draft.pk)
-    drafts = list(
-        assisted.Dossier.objects.filter(helper=helper, channel="assisted", status="draft")
-        .select_related("procedure")
-        .order_by("-updated_at")[:20]
-    )
+    drafts = list(assisted.assisted_drafts_of(helper=helper)[:20])
     for draft in drafts:
         draft.initials = name_initials(draft.applicant_name)
     return render(

@@ -18,7 +18,7 @@ from motcua.core.errors import DomainError
 from motcua.core.exports import spreadsheet_response
 from motcua.core.logging import mask_citizen_id, mask_phone
 from motcua.core.views import int_param
-from motcua.places.models import VILLAGE_LEVEL, AdministrativeUnit
+from motcua.places.selectors import villages_under
 
 from . import selectors, services
 from .charts import bar_chart_svg
@@ -38,11 +38,7 @@ def record_form(request):
     """The phone form. With JavaScript it queues records on the phone and syncs when online; without, it
     posts one record at a time like any form."""
     member = _member_or_404(request.user)
-    villages = (
-        AdministrativeUnit.objects.current()
-        .filter(unit_type__in=VILLAGE_LEVEL, path__startswith=member.team.unit.path)
-        .order_by("name")
-    )
+    villages = villages_under(member.team.unit)
     result = None
     if request.method == "POST":
         item = {

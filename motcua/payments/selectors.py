@@ -196,3 +196,25 @@ def cashier_queue(*, officer) -> dict:
 
 
 OUTCOME_LABELS = dict(CallbackOutcome.choices)
+
+
+def payment_account_of(*, office_id: int) -> PaymentAccount | None:
+    """The office's collecting bank account (None: no QR, pay at the counter)."""
+    return PaymentAccount.objects.filter(office_id=office_id).first()
+
+
+def payments_of(dossier: Dossier) -> list[Payment]:
+    """Every payment recorded for the dossier, oldest first, with its intent."""
+    return list(Payment.objects.filter(intent__dossier=dossier).select_related("intent").order_by("pk"))
+
+
+def reconcile_office_of(*, officer):
+    """The office whose account the officer reconciles: the first open office in their cashier scope."""
+    from motcua.accounts.selectors import grants_of
+    from motcua.places.selectors import office_first_active
+
+    for grant in grants_of(user=officer, roles=CASHIER_ROLES):
+        office = office_first_active(grant.unit)
+        if office:
+            return office
+    return None

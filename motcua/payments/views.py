@@ -22,7 +22,7 @@ from motcua.dossiers import selectors as dossier_selectors
 from motcua.dossiers.models import DRAFT
 
 from . import reconciliation, selectors, services, simulators, vietqr
-from .models import IntentStatus, Payment, PaymentAccount, ReconciliationRun
+from .models import IntentStatus, ReconciliationRun
 from .providers import provider_get
 from .receipts import payment_notice_pdf
 
@@ -68,7 +68,7 @@ def pay(request, code: str):
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("payments:pay", code=code)
-    account = PaymentAccount.objects.filter(office_id=dossier.office_id).first()
+    account = selectors.payment_account_of(office_id=dossier.office_id)
     return render(
         request,
         "payments/pay.html",
@@ -83,7 +83,7 @@ def pay(request, code: str):
 
 
 def dossier_payments(dossier):
-    return list(Payment.objects.filter(intent__dossier=dossier).select_related("intent").order_by("pk"))
+    return selectors.payments_of(dossier)
 
 
 @login_required
@@ -280,25 +280,13 @@ def reconcile(request):
         if error:
             messages.error(request, error)
             return redirect("payments:reconcile")
-        office = selectors_office_of(request.user)
+        office = selectors.reconcile_office_of(officer=request.user)
         run = reconciliation.run_start(
             statement=text, file_name=upload.name, office_id=office.pk if office else None, user=request.user
         )
         return redirect("payments:reconcile_run", pk=run.pk)
     runs = reconciliation.runs_visible(officer=request.user).order_by("-pk")[:20]
     return render(request, "payments/reconcile.html", {"runs": runs})
-
-
-def selectors_office_of(officer):
-    """The office whose account the officer reconciles: the first office in their cashier scope."""
-    from motcua.accounts.selectors import grants_of
-    from motcua.places.models import Office
-
-    for grant in grants_of(user=officer, roles=selectors.CASHIER_ROLES):
-        office = Office.objects.filter(unit=grant.unit, is_active=True).order_by("pk").first()
-        if office:
-            return office
-    return None
 
 
 def _run(request, pk):

@@ -15,7 +15,7 @@ from motcua.catalog.assistant import assistant_answer
 from motcua.catalog.models import Field
 from motcua.core.errors import RateLimited
 from motcua.core.net import client_ip
-from motcua.places.models import Office
+from motcua.places import selectors as places_selectors
 from motcua.places.selectors import main_office
 from motcua.vneid.selectors import identity_level_of, identity_level_short
 
@@ -98,7 +98,7 @@ def field(request, slug: str):
 
 
 def contacts(request):
-    offices = Office.objects.filter(is_active=True).select_related("unit").prefetch_related("contacts", "hours")
+    offices = places_selectors.offices_active()
     return render(request, "portal/contacts.html", {"offices": offices})
 
 
