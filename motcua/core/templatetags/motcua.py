@@ -41,22 +41,6 @@ def optional_note(document) -> str:
 
 
 @register.filter
-def event_label(event, dossier) -> str:
-    """The label of an event in the dossier's log, from the dossier's workflow data, translated."""
-    from motcua.dossiers.workflow import load_workflow
-
-    return gettext(load_workflow(dossier.workflow).event_label(event.action))
-
-
-@register.filter
-def note_for_citizen(event, dossier) -> bool:
-    """Whether the citizen's timeline prints this event's note (the workflow's "citizen_note")."""
-    from motcua.dossiers.workflow import load_workflow
-
-    return load_workflow(dossier.workflow).shows_note_to_citizen(event.action)
-
-
-@register.filter
 def translate_text(text) -> str:
     """gettext of a text that comes from data (workflow labels and hints)."""
     return gettext(text) if text else ""
