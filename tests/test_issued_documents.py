@@ -91,6 +91,27 @@ def test_a_refusal_notice_carries_its_reason_and_exists_only_after_the_refusal(
     assert signature["signer"] == "tiepnhan" and signature["intact"]
     # The dossier was refused before any completeness check: it never got a receipt.
     assert client.get(f"/ho-so/{dossier.code}/phieu/01.pdf").status_code == 404
+    # Refused at the desk: the receiving officer signs as such (the role decides, not the action's name).
+    assert "NGƯỜI TIẾP NHẬN HỒ SƠ" in text and "NGƯỜI LẬP PHIẾU" not in text
+
+
+def test_notices_word_and_sign_by_who_took_the_step(catalog, citizen, office_a, staff, client):
+    """Form 03 after appraisal is drawn up by the specialist; form 05 says "at your request" only when the
+    citizen withdrew, and gives the agency's reason when a leader stopped the dossier."""
+    client.force_login(citizen)
+    refused = online_birth(citizen, key="refused")
+    refused = advance(refused, staff, [("accept", "tiepnhan", {}), ("assign", "tiepnhan", {"assignee": "chuyenvien"})])
+    act(refused, "refuse", staff["chuyenvien"], note="Giấy tờ không hợp lệ")
+    text = text_of(client.get(f"/ho-so/{refused.code}/phieu/03.pdf").content)
+    assert "NGƯỜI LẬP PHIẾU" in text and "NGƯỜI TIẾP NHẬN HỒ SƠ" not in text
+    withdrawn = online_birth(citizen, key="withdrawn")
+    act(withdrawn, "withdraw", citizen)
+    text = text_of(client.get(f"/ho-so/{withdrawn.code}/phieu/05.pdf").content)
+    assert "Theo đề nghị rút hồ sơ của ông/bà" in text
+    stopped = advance(online_birth(citizen, key="stopped"), staff, [("accept", "tiepnhan", {})])
+    act(stopped, "stop", staff["lanhdao"], note="Người yêu cầu đã chết")
+    text = text_of(client.get(f"/ho-so/{stopped.code}/phieu/05.pdf").content)
+    assert "dừng giải quyết hồ sơ với lý do" in text and "Theo đề nghị rút hồ sơ" not in text
 
 
 # --- kind 2: issued once, served as issued ---------------------------------------------------------------------

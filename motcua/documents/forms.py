@@ -144,6 +144,8 @@ def form_facts(form: str, dossier, event) -> dict:
         "due_at": _iso(dossier.due_at),
         "event_at": _iso(event.created_at),
         "event": event.action,
+        # Who took the step decides the wording and the signer (forms 03 and 05), not the action's name.
+        "actor_role": event.actor_role,
         "officer": _officer_name(dossier, event),
         "note": event.note,
         "tracking_url": settings.SITE_URL + reverse("portal:track") + f"?ma={dossier.code}",

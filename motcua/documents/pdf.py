@@ -340,6 +340,14 @@ def tracking_url(dossier) -> str:
     return settings.SITE_URL + reverse("portal:track") + f"?ma={dossier.code}"
 
 
+def _actor_role(facts: dict) -> str:
+    """The role of whoever took the step a form reports. Facts frozen before the role was recorded
+    (forms issued before this field existed) name only the action: a withdrawal was the citizen's."""
+    if "actor_role" in facts:
+        return facts["actor_role"]
+    return "citizen" if facts.get("event") == "withdraw" else ""
+
+
 def _section(section: str) -> str:
     """ "Bộ phận Một cửa UBND xã Bắc Hà" → "Bộ phận Một cửa": the governing body is its own line."""
     for marker in (" UBND ", " Ủy ban nhân dân ", " ỦY BAN NHÂN DÂN "):
@@ -425,7 +433,8 @@ def render_form(facts: dict) -> bytes:
             page.text("Cơ quan không tiếp nhận, giải quyết hồ sơ này với lý do:", bold=True)
             page.text(facts["note"], indent=3 * mm)
             page.text("Xin thông báo để ông/bà biết và thực hiện.")
-            capacity = ["NGƯỜI TIẾP NHẬN HỒ SƠ" if facts.get("event") != "refuse" else "NGƯỜI LẬP PHIẾU"]
+            # Refused at the desk: the receiving officer signs; later in processing: the officer who drew it up.
+            capacity = ["NGƯỜI TIẾP NHẬN HỒ SƠ" if _actor_role(facts) == "intake_officer" else "NGƯỜI LẬP PHIẾU"]
         elif form == "04":
             page.text(f"Thời hạn trả kết quả đã hẹn: {fmt(facts.get('old_due'))}.")
             page.text("Lý do chậm trả kết quả:", bold=True)
@@ -434,7 +443,7 @@ def render_form(facts: dict) -> bytes:
             page.text("Cơ quan xin lỗi ông/bà vì sự chậm trễ này và sẽ trả kết quả đúng ngày hẹn mới.")
             capacity = ["NGƯỜI LẬP PHIẾU"]
         else:
-            if facts.get("event") == "withdraw":
+            if _actor_role(facts) == "citizen":  # the citizen withdrew; otherwise the agency stopped it
                 page.text(
                     f"Theo đề nghị rút hồ sơ của ông/bà gửi {_day(facts['event_at'])}, cơ quan dừng giải quyết hồ sơ."
                 )
