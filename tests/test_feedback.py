@@ -325,3 +325,16 @@ def test_api_submit_detail_transitions(fb_ctx, call, api_token, village_a):
     assert hidden.status_code == 404
     bad = call("post", "/feedback", tokens["citizen"], data={"category": "x", "subject": "a", "text": "b"})
     assert bad.status_code == 422 and "category" in bad.json()["fields"]
+
+
+def test_the_escalation_job_is_registered_and_the_command_runs(fb_ctx, capsys):
+    from django.core.management import call_command
+
+    from motcua.core.periodic import periodic_jobs
+
+    assert "feedback.escalate" in [job.name for job in periodic_jobs()]
+    fb = submit(fb_ctx["citizen"], now=at(2026, 1, 5))
+    call_command("feedback_escalate")
+    call_command("feedback_escalate")
+    assert FeedbackEvent.objects.filter(feedback=fb, action="escalate").count() == 1
+    assert "0 phản ánh" in capsys.readouterr().out.splitlines()[-1]

@@ -21,6 +21,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from motcua.dossiers.services import rating_token
+
 from .models import IssuedForm, RegisterCounter
 from .pdf import FORM_TITLES, place_name, prose_name, render_form
 
@@ -160,6 +162,7 @@ def form_facts(form: str, dossier, event) -> dict:
             fee=dossier.fee_amount,
             result_place=_result_place(dossier),
             register=_register_entry(dossier, event),
+            rating_url=settings.SITE_URL + reverse("feedback:rate_dossier", args=[dossier.code, rating_token(dossier.code)]),
         )
     elif form == "04":
         facts.update(old_due=event.data.get("old_due", ""), new_due=event.data.get("new_due", _iso(dossier.due_at)))

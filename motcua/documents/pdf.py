@@ -476,6 +476,13 @@ def render_form(facts: dict) -> bytes:
             date_line=place_date(facts["place"], facts["event_at"]),
         )
     page.qr(facts["tracking_url"], size=18 * mm, caption="Quét mã để tra cứu tình trạng hồ sơ")
+    if facts.get("rating_url"):
+        # Counter citizens rate without an account: the receipt's token allows one rating of this dossier.
+        page.qr(
+            facts["rating_url"],
+            size=18 * mm,
+            caption="Sau khi nhận kết quả, quét mã để đánh giá mức độ hài lòng (không cần đăng nhập, một lần)",
+        )
     return page.finish(facts["title"], facts["code"])
 
 

@@ -14,3 +14,12 @@ class FeedbackConfig(AppConfig):
 
         # The feedback workflow's "publish" action names this guard: an answer goes public only with consent.
         register_guard("publish_consent", publish_consent_guard)
+
+        import datetime as dt
+
+        from motcua.core.periodic import register_periodic
+
+        from .tasks import escalate_overdue
+
+        # Overdue items reach the unit's leaders within 15 minutes, once each (services.feedback_escalate).
+        register_periodic("feedback.escalate", task=escalate_overdue, every=dt.timedelta(minutes=15))

@@ -181,3 +181,17 @@ def ratings_recent_for_unit(*, unit, limit: int = 20, with_comment: bool = True)
         for f in answers.order_by("-rated_at")[:limit]
     ]
     return sorted(rows, key=lambda row: row["at"], reverse=True)[:limit]
+
+
+def dossier_for_rating(*, code: str, token: str):
+    """The dossier a receipt's rating token opens (NotFound for a wrong pair): what the rating page shows is
+    the code, the procedure and whether a result was returned — nothing personal."""
+    from motcua.dossiers.services import dossier_for_rating_token
+
+    return dossier_for_rating_token(code=code, token=token)
+
+
+def dossier_rating(*, dossier):
+    from motcua.dossiers.models import Rating
+
+    return Rating.objects.filter(dossier=dossier).first()

@@ -403,3 +403,43 @@ def act(request, code: str):
         return redirect("feedback:officer_detail", code=code)
     messages.success(request, _("Đã cập nhật phản ánh %(c)s.") % {"c": code})
     return redirect("feedback:officer_detail", code=code)
+
+
+# --- counter citizens rate a dossier from the QR code on their receipt --------------------------------------------
+@never_cache
+@require_http_methods(["GET", "POST"])
+def rate_dossier(request, code: str, token: str):
+    from motcua.dossiers.services import dossier_rate_by_token
+
+    try:
+        dossier = selectors.dossier_for_rating(code=code, token=token)
+    except NotFound:
+        raise Http404 from None
+    form = RatingForm(request.POST if request.method == "POST" else None)
+    form.fields["score"].label = _("Bạn hài lòng với việc giải quyết hồ sơ ở mức nào?")
+    status, error_code = 200, ""
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                dossier_rate_by_token(
+                    code=code, token=token, score=int(form.cleaned_data["score"]), comment=form.cleaned_data["comment"]
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status
+                error_code = exc.code
+            else:
+                messages.success(request, _("Cảm ơn bạn đã đánh giá."))
+                return redirect("feedback:rate_dossier", code=code, token=token)
+    return render(
+        request,
+        "feedback/rate_dossier.html",
+        {
+            "form": form,
+            "dossier": dossier,
+            "rated": selectors.dossier_rating(dossier=dossier),
+            "error_code": error_code,
+        },
+        status=status,
+    )

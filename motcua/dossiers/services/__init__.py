@@ -12,7 +12,13 @@ from .attachments import (
 )
 from .counter import citizen_find_or_create
 from .events import event_append, event_chain_valid, notify_event
-from .public import dossier_rate, dossier_track_checked
+from .public import (
+    dossier_for_rating_token,
+    dossier_rate,
+    dossier_rate_by_token,
+    dossier_track_checked,
+    rating_token,
+)
 from .submission import dossier_draft_save, dossier_submit, next_dossier_code, office_for_citizen
 from .transition import NOTE_MAX_LENGTH, REPEAT_WINDOW, dossier_transition
 
@@ -25,6 +31,9 @@ __all__ = [
     "citizen_find_or_create",
     "dossier_draft_save",
     "dossier_rate",
+    "dossier_rate_by_token",
+    "dossier_for_rating_token",
+    "rating_token",
     "dossier_submit",
     "dossier_track_checked",
     "dossier_transition",

@@ -1,0 +1,12 @@
+"""Background work of the feedback app (django-tasks; the worker runs them)."""
+
+from django_tasks import task
+
+
+@task()
+def escalate_overdue() -> None:
+    """The periodic job (every 15 minutes; `manage.py feedback_escalate` by hand): overdue items to the
+    unit's leaders, each once."""
+    from .services import feedback_escalate_overdue
+
+    feedback_escalate_overdue()
