@@ -338,3 +338,32 @@ def test_the_escalation_job_is_registered_and_the_command_runs(fb_ctx, capsys):
     call_command("feedback_escalate")
     assert FeedbackEvent.objects.filter(feedback=fb, action="escalate").count() == 1
     assert "0 phản ánh" in capsys.readouterr().out.splitlines()[-1]
+
+
+def test_the_unit_is_the_senders_commune_office(fb_ctx, office_b, commune_b):
+    from motcua.accounts.services import citizen_create
+
+    from motcua.places.models import UnitType
+
+    from .conftest import PASSWORD, make_unit
+
+    # The first office is commune A's; a citizen of commune B is handled by commune B.
+    village_b = make_unit("03037-01", "Thôn Tả Van Giáy", UnitType.VILLAGE, commune_b)
+    other = citizen_create(username="tavan", full_name="Giàng A Sử", citizen_id="010085054321",
+                           birth_date=dt.date(1985, 1, 2), gender="male", phone="0912345002",
+                           password=PASSWORD, address_unit=village_b)
+    assert submit(other).unit == commune_b
+    assert submit(fb_ctx["citizen"]).unit.code == "02839"
+
+
+def test_demo_feedback_is_seeded_once(fb_ctx):
+    from motcua.feedback.demo import DEMO_ITEMS, seed_feedback
+
+    assert seed_feedback() == len(DEMO_ITEMS)
+    assert seed_feedback() == 0
+    assert Feedback.objects.count() == len(DEMO_ITEMS)
+    assert Feedback.objects.published().count() == 2
+    published = Feedback.objects.published().get(phone="0987000111")
+    assert "0987 000 111" not in published.public_text and "Giàng A Páo" not in published.public_text
+    assert Feedback.objects.filter(rating_score=5).count() == 1
+    assert Feedback.objects.filter(escalated_at__isnull=False).exists()

@@ -71,7 +71,7 @@ def _unit_for(*, unit, dossier, sender) -> AdministrativeUnit:
     if dossier is not None:
         return dossier.unit
     offices = Office.objects.filter(is_active=True).select_related("unit").order_by("pk")
-    profile = getattr(sender, "citizen_profile", None) if sender is not None else None
+    profile = getattr(sender, "citizen", None) if sender is not None else None
     address = getattr(profile, "address_unit", None)
     if address is not None:
         for office in offices:
