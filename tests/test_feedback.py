@@ -342,16 +342,22 @@ def test_the_escalation_job_is_registered_and_the_command_runs(fb_ctx, capsys):
 
 def test_the_unit_is_the_senders_commune_office(fb_ctx, office_b, commune_b):
     from motcua.accounts.services import citizen_create
-
     from motcua.places.models import UnitType
 
     from .conftest import PASSWORD, make_unit
 
     # The first office is commune A's; a citizen of commune B is handled by commune B.
     village_b = make_unit("03037-01", "Thôn Tả Van Giáy", UnitType.VILLAGE, commune_b)
-    other = citizen_create(username="tavan", full_name="Giàng A Sử", citizen_id="010085054321",
-                           birth_date=dt.date(1985, 1, 2), gender="male", phone="0912345002",
-                           password=PASSWORD, address_unit=village_b)
+    other = citizen_create(
+        username="tavan",
+        full_name="Giàng A Sử",
+        citizen_id="010085054321",
+        birth_date=dt.date(1985, 1, 2),
+        gender="male",
+        phone="0912345002",
+        password=PASSWORD,
+        address_unit=village_b,
+    )
     assert submit(other).unit == commune_b
     assert submit(fb_ctx["citizen"]).unit.code == "02839"
 
@@ -367,3 +373,22 @@ def test_demo_feedback_is_seeded_once(fb_ctx):
     assert "0987 000 111" not in published.public_text and "Giàng A Páo" not in published.public_text
     assert Feedback.objects.filter(rating_score=5).count() == 1
     assert Feedback.objects.filter(escalated_at__isnull=False).exists()
+
+
+def test_every_feedback_workflow_label_has_an_english_line():
+    import glob
+    import json
+
+    import polib
+    from django.conf import settings
+
+    po = polib.pofile(str(settings.LOCALE_PATHS[0] / "en" / "LC_MESSAGES" / "django.po"))
+    translated = {e.msgid for e in po if e.msgstr}
+    for path in glob.glob(str(settings.BASE_DIR / "motcua" / "feedback" / "workflows" / "*.json")):
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        for section in ("states", "steps", "actions", "events", "params"):
+            for item in data.get(section, {}).values():
+                for key in ("label", "citizen_label", "note_label", "once_message", "missing"):
+                    if key in item:
+                        assert item[key] in translated, f"{path}: {item[key]}"

@@ -3,9 +3,9 @@ in; a second try is refused; the leader's dashboard reads recent ratings with co
 
 import pytest
 
+from motcua.core.errors import Conflict, NotAllowed, NotFound
 from motcua.dossiers.models import Rating
 from motcua.dossiers.services import dossier_rate, dossier_rate_by_token, rating_token
-from motcua.core.errors import Conflict, NotAllowed, NotFound
 from motcua.feedback.selectors import ratings_recent_for_unit
 from motcua.feedback.services import feedback_rate, feedback_submit, feedback_transition
 
@@ -33,9 +33,16 @@ def test_a_counter_citizen_rates_once_with_the_receipt_token(client, counter_dos
     assert 'data-testid="not-yet"' in client.get(url).content.decode()
     with pytest.raises(NotAllowed):
         dossier_rate_by_token(code=counter_dossier.code, token=token, score=5)
-    walk(counter_dossier, [("assign", "leader", {"assignee": "specialist"}), ("appraise", "specialist", {"note": "Đủ"}),
-                           ("approve", "leader", {}), ("sign", "leader", {"confirm": "1"}),
-                           ("return_result", "intake_officer", {"method": "counter"})])
+    walk(
+        counter_dossier,
+        [
+            ("assign", "leader", {"assignee": "specialist"}),
+            ("appraise", "specialist", {"note": "Đủ"}),
+            ("approve", "leader", {}),
+            ("sign", "leader", {"confirm": "1"}),
+            ("return_result", "intake_officer", {"method": "counter"}),
+        ],
+    )
     page = client.get(url)
     assert page.status_code == 200 and 'name="score"' in page.content.decode()
     done = client.post(url, {"score": "5", "comment": "Cán bộ hướng dẫn tận tình"})
@@ -66,10 +73,15 @@ def test_recent_ratings_with_comments_for_a_unit(catalog, citizen, office_a, sta
     quiet = DossierFactory(citizen=citizen, office=office_a, returned=True)
     dossier_rate(citizen=citizen, code=quiet.code, score=5)
     fb = feedback_submit(category="service", subject="Chậm", text="Chờ lâu", sender=citizen)
-    feedback_transition(code=fb.code, action="assign", actor=staff["lanhdao"], version=1, params={"assignee": "chuyenvien"})
+    feedback_transition(
+        code=fb.code, action="assign", actor=staff["lanhdao"], version=1, params={"assignee": "chuyenvien"}
+    )
     feedback_transition(code=fb.code, action="answer", actor=staff["chuyenvien"], version=2, note="Đã chấn chỉnh")
     feedback_rate(code=fb.code, user=citizen, score=4, comment="Trả lời rõ")
     rows = ratings_recent_for_unit(unit=commune_a)
-    assert [(r["kind"], r["code"], r["score"]) for r in rows] == [("feedback", fb.code, 4), ("dossier", dossier.code, 2)]
+    assert [(r["kind"], r["code"], r["score"]) for r in rows] == [
+        ("feedback", fb.code, 4),
+        ("dossier", dossier.code, 2),
+    ]
     assert len(ratings_recent_for_unit(unit=commune_a, with_comment=False)) == 3
     assert ratings_recent_for_unit(unit=commune_b) == []

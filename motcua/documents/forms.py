@@ -162,7 +162,8 @@ def form_facts(form: str, dossier, event) -> dict:
             fee=dossier.fee_amount,
             result_place=_result_place(dossier),
             register=_register_entry(dossier, event),
-            rating_url=settings.SITE_URL + reverse("feedback:rate_dossier", args=[dossier.code, rating_token(dossier.code)]),
+            rating_url=settings.SITE_URL
+            + reverse("feedback:rate_dossier", args=[dossier.code, rating_token(dossier.code)]),
         )
     elif form == "04":
         facts.update(old_due=event.data.get("old_due", ""), new_due=event.data.get("new_due", _iso(dossier.due_at)))

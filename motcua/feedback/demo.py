@@ -90,12 +90,20 @@ def seed_feedback(stdout=None) -> int:
             fb = Feedback.objects.get(pk=fb.pk)
             if step == "assign":
                 feedback_transition(
-                    code=fb.code, action="assign", actor=leader, version=fb.version,
-                    params={"assignee": officer.username}, now=moment,
+                    code=fb.code,
+                    action="assign",
+                    actor=leader,
+                    version=fb.version,
+                    params={"assignee": officer.username},
+                    now=moment,
                 )
             elif step == "answer":
                 feedback_transition(
-                    code=fb.code, action="answer", actor=officer, version=fb.version, now=moment,
+                    code=fb.code,
+                    action="answer",
+                    actor=officer,
+                    version=fb.version,
+                    now=moment,
                     note="UBND xã đã tiếp thu, bố trí thêm một cán bộ tiếp nhận và cập nhật hướng dẫn trên cổng.",
                 )
             elif step == "rate":

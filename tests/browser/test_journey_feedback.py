@@ -74,7 +74,12 @@ def test_feedback_about_a_late_dossier_journey(browser, live_server, catalog, ci
     login(office, "chuyenvien")
     office.goto("/can-bo/phan-anh/?xem=mine")
     office.get_by_role("link", name=code).click()
-    act(office, code, "Gửi trả lời", {"Nội dung trả lời": "Cảm ơn bà Lò Thị Mai. Hồ sơ đã có kết quả, mời bà nhận tại quầy số 2."})
+    act(
+        office,
+        code,
+        "Gửi trả lời",
+        {"Nội dung trả lời": "Cảm ơn bà Lò Thị Mai. Hồ sơ đã có kết quả, mời bà nhận tại quầy số 2."},
+    )
     assert office.get_by_test_id("status").inner_text() == "Đã xử lý, chờ công khai"
     item = Feedback.objects.get(code=code)
     assert item.answered_at <= item.due_at  # within the deadline

@@ -30,10 +30,9 @@ __all__ = [
     "attachment_upload",
     "citizen_find_or_create",
     "dossier_draft_save",
+    "dossier_for_rating_token",
     "dossier_rate",
     "dossier_rate_by_token",
-    "dossier_for_rating_token",
-    "rating_token",
     "dossier_submit",
     "dossier_track_checked",
     "dossier_transition",
@@ -43,5 +42,6 @@ __all__ = [
     "next_dossier_code",
     "notify_event",
     "office_for_citizen",
+    "rating_token",
     "upload_quota",
 ]
