@@ -392,3 +392,35 @@ def test_every_feedback_workflow_label_has_an_english_line():
                 for key in ("label", "citizen_label", "note_label", "once_message", "missing"):
                     if key in item:
                         assert item[key] in translated, f"{path}: {item[key]}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_escalate_an_item_once(citizen, office_a, make_officer, commune_a):
+    """Two escalation jobs racing on PostgreSQL (two schedulers, or a manual run during the periodic one):
+    one event, one message per leader."""
+    import threading
+
+    from django.db import connection
+
+    from motcua.accounts.models import Role
+    from motcua.feedback.services import feedback_escalate
+
+    leader = make_officer("lanhdao", Role.LEADER, commune_a)
+    fb = submit(citizen, now=at(2026, 1, 5))
+    results, barrier = [], threading.Barrier(2)
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(feedback_escalate(feedback_id=fb.pk, now=at(2026, 3, 2)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, True]
+    assert FeedbackEvent.objects.filter(feedback=fb, action="escalate").count() == 1
+    assert InAppMessage.objects.filter(user=leader, title__contains=fb.code).count() == 1
