@@ -6,6 +6,7 @@ import zoneinfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from motcua.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from motcua.feedback.models import Feedback, FeedbackEvent
@@ -424,3 +425,27 @@ def test_two_workers_escalate_an_item_once(citizen, office_a, make_officer, comm
     assert sorted(results) == [False, True]
     assert FeedbackEvent.objects.filter(feedback=fb, action="escalate").count() == 1
     assert InAppMessage.objects.filter(user=leader, title__contains=fb.code).count() == 1
+
+
+def test_unconfirmed_uploads_are_pruned_after_a_day(fb_ctx):
+    import datetime as dt
+
+    from motcua.feedback.models import FeedbackAttachment
+    from motcua.feedback.services import attachment_store, attachments_prune
+
+    orphan = attachment_store(upload=SimpleUploadedFile("a.pdf", PDF_BYTES))
+    kept = feedback_submit(
+        category="other",
+        subject="x",
+        text="y",
+        phone="0912999888",
+        attachments=[SimpleUploadedFile("b.pdf", PDF_BYTES)],
+    ).attachments.get()
+    path = orphan.file.path
+    assert attachments_prune() == 0
+    assert attachments_prune(now=timezone.now() + dt.timedelta(days=2)) == 1
+    assert not FeedbackAttachment.objects.filter(pk=orphan.pk).exists()
+    assert FeedbackAttachment.objects.filter(pk=kept.pk).exists()
+    import os
+
+    assert not os.path.exists(path)

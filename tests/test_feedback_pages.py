@@ -123,3 +123,49 @@ def test_strangers_get_404(client, ctx):
     assert client.get(f"/phan-anh/{fb.code}").status_code == 404  # the sender's page is the sender's
     feedback_transition(code=fb.code, action="refuse", actor=ctx["lanhdao"], version=1, note="Trùng lặp")
     assert fb.code not in client.get("/phan-anh/").content.decode()
+
+
+def test_citizen_pages_within_budget_and_query_bounded(client, ctx, django_assert_max_num_queries):
+    """UI.md budget: ≤ 60 KB per citizen page (HTML as sent, uncompressed here); the public list reads a
+    bounded number of rows whatever the number of items."""
+    import gzip
+
+    fb = feedback_submit(**FORM, sender=ctx["citizen"], publish_consent=True)
+    feedback_transition(
+        code=fb.code, action="assign", actor=ctx["lanhdao"], version=1, params={"assignee": "chuyenvien"}
+    )
+    feedback_transition(code=fb.code, action="answer", actor=ctx["chuyenvien"], version=2, note="Đã xử lý")
+    feedback_transition(code=fb.code, action="publish", actor=ctx["lanhdao"], version=3)
+    sizes = {}
+    for path in ("/phan-anh/gui", "/phan-anh/"):
+        response = client.get(path)
+        sizes[path] = (len(response.content), len(gzip.compress(response.content)))
+    client.force_login(ctx["citizen"])
+    for path in ("/phan-anh/gui", f"/phan-anh/{fb.code}", "/phan-anh/cua-toi"):
+        response = client.get(path)
+        assert response.status_code == 200
+        sizes[path + " (signed in)"] = (len(response.content), len(gzip.compress(response.content)))
+    for path, (raw, _zipped) in sizes.items():
+        assert raw < 60_000, (path, raw)
+    print(sizes)
+    client.logout()
+    with django_assert_max_num_queries(6):
+        client.get("/phan-anh/")
+
+
+def test_the_sender_adds_information_when_asked_and_english_pages_render(client, ctx):
+    from django.utils import translation
+
+    fb = feedback_submit(**FORM, sender=ctx["citizen"])
+    feedback_transition(code=fb.code, action="request_info", actor=ctx["lanhdao"], version=1, note="Quầy số mấy?")
+    client.force_login(ctx["citizen"])
+    page = client.get(f"/phan-anh/{fb.code}").content.decode()
+    assert 'value="submit_info"' in page
+    client.post(f"/phan-anh/{fb.code}/bo-sung", {"action": "submit_info", "version": 2, "note": "Quầy số 3"})
+    fb.refresh_from_db()
+    assert fb.status == "supplemented" and "Quầy số 3" in fb.text
+    client.force_login(ctx["lanhdao"])
+    with translation.override("en"):
+        client.cookies["django_language"] = "en"
+        english = client.get(f"/can-bo/phan-anh/{fb.code}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Information added, waiting to be assigned" in english and "Assign" in english

@@ -83,6 +83,22 @@ def _unit_for(*, unit, dossier, sender) -> AdministrativeUnit:
     return office.unit
 
 
+def attachment_check(*, upload) -> None:
+    """The upload checks alone (type by content, size, active content), nothing stored."""
+    check_upload(upload)
+
+
+def attachments_prune(*, older_than: dt.timedelta = dt.timedelta(days=1), now: dt.datetime | None = None) -> int:
+    """Files uploaded with a form whose phone was never confirmed: removed, with their stored file, a day on."""
+    now = now or timezone.now()
+    count = 0
+    for row in FeedbackAttachment.objects.filter(feedback__isnull=True, created_at__lt=now - older_than):
+        row.file.delete(save=False)
+        row.delete()
+        count += 1
+    return count
+
+
 def attachment_store(*, upload) -> FeedbackAttachment:
     """Check a file like every dossier upload (dossiers/uploads.py: type by content, size, active content)
     and keep it, not yet linked to an item. Raises 413/415/422 with a Vietnamese message."""

@@ -118,8 +118,12 @@ def submit(request):
                         )
                         request.session[_DONE] = {"code": fb.code, "due": fb.due_at.isoformat()}
                         return redirect("feedback:done")
-                    stored = [services.attachment_store(upload=f) for f in files]
+                    # The file is checked first, the code sent (throttled per phone and address) before
+                    # anything is stored: a visitor cannot fill the disk without passing the SMS limits.
+                    for f in files:
+                        services.attachment_check(upload=f)
                     vid = otp.otp_issue(purpose=PURPOSE, phone=phone, ip_address=client_ip(request))
+                    stored = [services.attachment_store(upload=f) for f in files]
                     request.session[_PENDING] = {
                         "vid": vid,
                         "phone": phone,
