@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "motcua.feedback",
     "motcua.alerts",
     "motcua.hotline",
+    "motcua.broadcasts",
     "motcua.portal",
     "motcua.workspace",
     "motcua.demo",
@@ -325,6 +326,14 @@ POPULATION_REGISTRY_TOKEN = env_str("POPULATION_REGISTRY_TOKEN", "")
 SMS_BACKEND = env_str("SMS_BACKEND", "simulator")
 SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
+# Broadcasts to villages (docs/broadcasts.md): Zalo official-account groups ("simulator" or "http"), the
+# token an SMS gateway sends with inbound keyword messages (empty: the inbound endpoint is off outside the
+# demo), and how many ordinary broadcasts a village may get a day (urgent ones are exempt but logged).
+ZALO_BACKEND = env_str("ZALO_BACKEND", "simulator")
+ZALO_OA_URL = env_str("ZALO_OA_URL", "")
+ZALO_OA_TOKEN = env_str("ZALO_OA_TOKEN", "")
+SMS_INBOUND_TOKEN = env_str("SMS_INBOUND_TOKEN", "")
+BROADCAST_ORDINARY_PER_VILLAGE_PER_DAY = env_int("BROADCAST_ORDINARY_PER_VILLAGE_PER_DAY", 3)
 
 # VNeID sign-in (OpenID Connect, authorization code + PKCE S256; docs/identity.md). The issuer's discovery
 # document is read from VNEID_ISSUER + "/.well-known/openid-configuration". Demo mode defaults to the

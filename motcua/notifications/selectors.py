@@ -19,11 +19,22 @@ def _normalise_to(to: str) -> tuple[str, str]:
     return "email", value.lower()
 
 
+_DEMO_SOURCES: list = []
+
+
+def register_demo_source(source) -> None:
+    """Another app's simulator shows in the demo inbox: `source(to_kind, to_value, limit) -> [{"channel",
+    "to", "text", "created_at"}]` (to_kind "" for everything, "sms" or "email" when filtered). Registered in
+    AppConfig.ready (the broadcasts app's Zalo simulator)."""
+    if source not in _DEMO_SOURCES:
+        _DEMO_SOURCES.append(source)
+
+
 def demo_messages(*, to: str = "", limit: int = 100) -> list[dict]:
     """What the simulators "sent" in demo mode, newest first: [{"channel", "to", "text", "created_at"}].
 
     SMS are what the SMS simulator stored (`SimulatedSms`); e-mails are the outbox's sent e-mails (the demo's
-    mail backend prints them instead of sending). There is no Zalo channel yet, so no Zalo messages.
+    mail backend prints them instead of sending). Other simulators (Zalo) add theirs through `register_demo_source`.
     `to` (a phone number in any usual spelling, or an e-mail address) keeps that recipient's messages only.
     Callers must check demo mode (settings.DEMO): outside it these are real people's messages."""
     if not settings.DEMO:
@@ -48,6 +59,8 @@ def demo_messages(*, to: str = "", limit: int = 100) -> list[dict]:
             }
             for m in mails[:limit]
         ]
+    for source in _DEMO_SOURCES:
+        items += source(kind, value, limit)
     items.sort(key=lambda m: m["created_at"], reverse=True)
     return items[:limit]
 
