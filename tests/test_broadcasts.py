@@ -13,7 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection, connections
 from django.utils import timezone
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from motcua.accounts.models import Role
 from motcua.broadcasts import services
@@ -261,3 +263,113 @@ def test_segment_counter_boundaries():
     assert segments("a" * 152 + "€") == 1 and segments("a" * 159 + "€") == 2
     assert segments("Bão") == 1 and segments("ă" * 70) == 1 and segments("ă" * 71) == 2  # UCS-2: 70 / 67
     assert segments("ă" * 134) == 2 and segments("ă" * 135) == 3
+
+
+# --- pages and the inbound endpoint ----------------------------------------------------------------------
+def test_leader_previews_sends_and_reads_the_figures(
+    client, subscribers, leader, commune_a, django_capture_on_commit_callbacks
+):
+    v1, v2, _v3 = subscribers
+    client.force_login(leader)
+    form = client.get("/can-bo/phat-tin/moi").content.decode()
+    assert "Thôn Na Hối" in form and "2 số đăng ký" in form
+    long_text = "Thông báo lịch tiêm chủng cho trẻ em dưới 5 tuổi tại trạm y tế xã. " * 6
+    preview = client.post(
+        "/can-bo/phat-tin/moi", {"action": "preview", "villages": [v1.pk], "urgency": "ordinary", "text": long_text}
+    ).content.decode()
+    assert 'data-testid="sms-warning"' in preview and "Thong bao lich tiem chung" in preview
+    refused = client.post(
+        "/can-bo/phat-tin/moi", {"action": "send", "villages": [v1.pk], "urgency": "ordinary", "text": long_text}
+    )
+    assert refused.status_code == 400 and 'data-error-code="sms_too_long"' in refused.content.decode()
+    assert not Broadcast.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(
+            "/can-bo/phat-tin/moi",
+            {
+                "action": "send",
+                "villages": [v1.pk, v2.pk],
+                "urgency": "urgent",
+                "text": "Lũ trên suối Nậm Mòn, không qua ngầm.",
+            },
+        )
+    broadcast = Broadcast.objects.get()
+    assert sent.status_code == 302 and sent.url == f"/can-bo/phat-tin/{broadcast.pk}"
+    detail = client.get(sent.url).content.decode()  # the job ran after the commit (immediate backend)
+    assert 'data-testid="sms-sent">3<' in detail and 'data-testid="zalo-sent">2<' in detail
+    assert "Lu tren suoi Nam Mon, khong qua ngam." in detail
+    listing = client.get("/can-bo/phat-tin").content.decode()
+    assert "3/3" in listing and "2/2" in listing
+
+
+def test_pages_are_closed_to_others(client, villages, leader, commune_a, make_officer, citizen):
+    broadcast = _create(leader, commune_a, villages[:1])
+    intake = make_officer("tiepnhan", Role.INTAKE_OFFICER, commune_a)
+    client.force_login(intake)
+    assert client.get("/can-bo/phat-tin/moi").status_code == 404  # not a leader
+    assert client.get(f"/can-bo/phat-tin/{broadcast.pk}").status_code == 200  # an officer of the commune reads it
+    other = make_officer(
+        "tiepnhan2", Role.INTAKE_OFFICER, make_unit("03037", "Xã Tả Van", UnitType.COMMUNE, commune_a.parent)
+    )
+    client.force_login(other)
+    assert client.get(f"/can-bo/phat-tin/{broadcast.pk}").status_code == 404
+    client.force_login(citizen)
+    assert client.get("/can-bo/phat-tin").status_code == 404
+
+
+def test_a_citizen_ticks_villages_for_their_own_phone(client, villages, citizen):
+    v1, v2, v3 = villages
+    client.force_login(citizen)
+    page = client.get("/nhan-tin-thon").content.decode()  # their home commune (address: Thôn Na Hối)
+    assert "DK 02839-02" in page and "0912345001" in page
+    assert client.post("/nhan-tin-thon", {"xa": "02839", "villages": [v1.pk, v3.pk]}).status_code == 302
+    assert set(Subscription.objects.filter(phone="0912345001", active=True).values_list("village", flat=True)) == {
+        v1.pk,
+        v3.pk,
+    }
+    client.post("/nhan-tin-thon", {"xa": "02839", "villages": [v2.pk]})
+    assert set(Subscription.objects.filter(phone="0912345001", active=True).values_list("village", flat=True)) == {
+        v2.pk
+    }
+    client.logout()
+    anonymous = client.get("/nhan-tin-thon?xa=02839").content.decode()
+    assert "HUY 02839-03" in anonymous and 'name="villages"' not in anonymous
+    assert client.post("/nhan-tin-thon", {"xa": "02839", "villages": [v1.pk]}).status_code == 404
+
+
+def test_inbound_endpoint_needs_the_gateway_token(client, villages, settings):
+    body = {"from": "0912000010", "text": "DK 02839-01"}
+    settings.SMS_INBOUND_TOKEN = ""
+    assert client.post("/api/v1/sms/inbound", body, content_type="application/json").status_code == 404
+    settings.SMS_INBOUND_TOKEN = "s3cret"
+    wrong = client.post("/api/v1/sms/inbound", body, content_type="application/json", HTTP_X_GATEWAY_TOKEN="nope")
+    assert wrong.status_code == 404 and wrong.json()["code"] == "not_found"
+    ok = client.post("/api/v1/sms/inbound", body, content_type="application/json", HTTP_X_GATEWAY_TOKEN="s3cret")
+    assert ok.status_code == 200 and ok.json()["result"] == "subscribed"
+    assert Subscription.objects.get(phone="0912000010").source == "sms"
+
+
+def test_demo_inbox_shows_zalo_posts_and_the_inbound_simulator_works(
+    client, subscribers, leader, commune_a, settings, django_capture_on_commit_callbacks
+):
+    settings.DEMO = True
+    with django_capture_on_commit_callbacks(execute=True):
+        _create(leader, commune_a, subscribers[:1], urgency="urgent", text="Bão sắp đổ bộ, chằng chống nhà cửa.")
+    inbox = client.get("/gia-lap/hop-thu").content.decode()
+    assert "Zalo → Nhóm Zalo Thôn Na Hối" in inbox and "[KHẨN CẤP] Bão sắp đổ bộ" in inbox
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post("/gia-lap/tin-nhan-den", {"phone": "0912000011", "text": "DK 02839-02"})
+    assert 'data-result="subscribed"' in page.content.decode()
+    assert "Da dang ky nhan tin Thon Ban Pho" in client.get("/gia-lap/hop-thu?to=0912000011").content.decode()
+    settings.DEMO = False
+    assert client.get("/gia-lap/tin-nhan-den").status_code == 404
+
+
+def test_demo_data_is_idempotent(villages, citizen):
+    from motcua.broadcasts.demo import seed_broadcasts
+
+    ZaloGroup.objects.all().delete()
+    first = seed_broadcasts()
+    assert first == 4  # three Zalo groups and the citizen's phone on their village
+    assert Subscription.objects.get(phone="0912345001").village == villages[0]
+    assert seed_broadcasts() == 0 and ZaloGroup.objects.count() == 3

@@ -7,7 +7,20 @@ from ninja.responses import NinjaJSONEncoder
 from motcua.core import clock
 
 from . import errors
-from .routers import auth, calendar, catalog, demo, dossiers, feedback, hotline, inbox, outreach, payments, verify
+from .routers import (
+    auth,
+    calendar,
+    catalog,
+    demo,
+    dossiers,
+    feedback,
+    hotline,
+    inbox,
+    outreach,
+    payments,
+    sms,
+    verify,
+)
 
 
 class LocalTimeEncoder(NinjaJSONEncoder):
@@ -53,3 +66,4 @@ api.add_router("/payments", payments.router)
 api.add_router("/inbox", inbox.router)
 api.add_router("", feedback.router)
 api.add_router("/hotline", hotline.router)
+api.add_router("/sms", sms.router)

@@ -132,6 +132,9 @@ class Delivery(models.Model):
         ]
         indexes = [models.Index(fields=["broadcast", "status"], name="broadcast_delivery_status")]
 
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.recipient}: {self.status}"
+
 
 class SimulatedZaloPost(models.Model):
     """What the Zalo simulator 'posted' to a group (demo and tests), shown in the demo inbox."""
@@ -144,6 +147,9 @@ class SimulatedZaloPost(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.group_name or self.group_id}: {self.text[:40]}"
+
 
 class InboundSms(models.Model):
     """A keyword SMS received from a citizen (DK <thôn> / HUY <thôn>) and what it did."""
@@ -155,3 +161,6 @@ class InboundSms(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.text[:40]} → {self.result}"

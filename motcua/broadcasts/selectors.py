@@ -129,3 +129,25 @@ def demo_zalo_posts(kind: str, value: str, limit: int) -> list[dict]:
         {"channel": "zalo", "to": p.group_name or p.group_id, "text": p.text, "created_at": p.created_at}
         for p in SimulatedZaloPost.objects.all()[:limit]
     ]
+
+
+def subscribable_communes() -> list[AdministrativeUnit]:
+    """Communes that have current villages (the subscription page's choice), by name."""
+    parents = AdministrativeUnit.objects.filter(unit_type__in=VILLAGE_LEVEL, valid_to__isnull=True).values("parent_id")
+    return list(
+        AdministrativeUnit.objects.filter(pk__in=parents, unit_type__in=COMMUNE_LEVEL, valid_to__isnull=True).order_by(
+            "name"
+        )[:1000]
+    )
+
+
+def home_commune(*, user) -> AdministrativeUnit | None:
+    """The commune of a signed-in citizen's address (their village's parent), if known."""
+    unit = getattr(getattr(user, "citizen", None), "address_unit", None)
+    while unit is not None and unit.unit_type not in COMMUNE_LEVEL:
+        unit = unit.parent
+    return unit
+
+
+def account_phone(*, user) -> str:
+    return getattr(user, "phone", "") or getattr(getattr(user, "citizen", None), "phone", "") or ""

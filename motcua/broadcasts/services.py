@@ -279,7 +279,9 @@ def subscription_set(
 def subscriptions_save(*, user, commune: AdministrativeUnit, village_ids: list) -> list[Subscription]:
     """The portal page: the signed-in citizen's own phone receives exactly the chosen villages of the commune
     (others of that commune are unsubscribed). Raises ValidationFailed without a phone on the account."""
-    phone = getattr(getattr(user, "citizen", None), "phone", "") or getattr(user, "phone", "")
+    from .selectors import account_phone
+
+    phone = account_phone(user=user)
     if not phone:
         message = _("Tài khoản của bạn chưa có số điện thoại; hãy thêm số điện thoại trước")
         raise ValidationFailed(message, fields={"villages": [message]}, code="phone_missing")
@@ -295,7 +297,7 @@ _PREFIXES = {"thon", "ban", "to", "xom", "ap", "lang", "buon", "khu"}
 
 
 def _name_keys(name: str) -> set[str]:
-    """"Thôn Bản Phố" → {"thonbanpho", "banpho"}: folded, no spaces, with and without the leading word
+    """ "Thôn Bản Phố" → {"thonbanpho", "banpho"}: folded, no spaces, with and without the leading word
     that says what kind of village it is."""
     from motcua.core.inputs import fold
 

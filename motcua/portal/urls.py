@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dossier_views, inbox_views, views
+from . import broadcast_views, dossier_views, inbox_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -20,6 +20,8 @@ urlpatterns = [
     path("lien-he", views.contacts, name="contacts"),
     path("tro-ly", views.assistant, name="assistant"),
     path("hop-thu", inbox_views.inbox, name="inbox"),
+    path("nhan-tin-thon", broadcast_views.subscriptions, name="broadcast_subscriptions"),
+    path("gia-lap/tin-nhan-den", broadcast_views.inbound_sms_simulator, name="inbound_sms_simulator"),
     path("hop-thu/da-doc", inbox_views.inbox_read_all, name="inbox_read_all"),
     path("hop-thu/<int:pk>", inbox_views.inbox_message, name="inbox_message"),
     path("hop-thu/<int:pk>/da-doc", inbox_views.inbox_read, name="inbox_read"),

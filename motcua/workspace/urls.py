@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import assisted_views, dossier_views, hotline_views, views
+from . import assisted_views, broadcast_views, dossier_views, hotline_views, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -16,4 +16,7 @@ urlpatterns = [
     path("duong-day-nong/lich-truc", hotline_views.roster, name="hotline_roster"),
     path("duong-day-nong/lich-truc/phan-cong", hotline_views.roster_assign, name="hotline_roster_assign"),
     path("duong-day-nong/<int:pk>", hotline_views.call_detail, name="hotline_call"),
+    path("phat-tin", broadcast_views.broadcasts, name="broadcasts"),
+    path("phat-tin/moi", broadcast_views.broadcast_new, name="broadcast_new"),
+    path("phat-tin/<int:pk>", broadcast_views.broadcast_detail, name="broadcast"),
 ]

@@ -6,137 +6,224 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('places', '0002_officecontact'),
+        ("places", "0002_officecontact"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InboundSms',
+            name="InboundSms",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone', models.CharField(max_length=20)),
-                ('text', models.CharField(max_length=500)),
-                ('result', models.CharField(max_length=40)),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("phone", models.CharField(max_length=20)),
+                ("text", models.CharField(max_length=500)),
+                ("result", models.CharField(max_length=40)),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-received_at', '-pk'],
+                "ordering": ["-received_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SimulatedZaloPost',
+            name="SimulatedZaloPost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('group_id', models.CharField(max_length=64)),
-                ('group_name', models.CharField(max_length=200)),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("group_id", models.CharField(max_length=64)),
+                ("group_name", models.CharField(max_length=200)),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Broadcast',
+            name="Broadcast",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('urgency', models.CharField(choices=[('urgent', 'Khẩn cấp (thiên tai, dịch bệnh)'), ('ordinary', 'Thông thường')], max_length=10, verbose_name='mức độ')),
-                ('text', models.TextField(verbose_name='nội dung')),
-                ('sms_text', models.CharField(max_length=400, verbose_name='nội dung SMS (không dấu)')),
-                ('sms_segments', models.PositiveSmallIntegerField(default=1, verbose_name='số phần SMS')),
-                ('over_limit', models.BooleanField(default=False, verbose_name='vượt giới hạn trong ngày')),
-                ('status', models.CharField(choices=[('sending', 'Đang gửi'), ('sent', 'Đã gửi xong')], default='sending', max_length=10, verbose_name='tình trạng')),
-                ('created_at', models.DateTimeField(verbose_name='thời điểm gửi')),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('commune', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='places.administrativeunit', verbose_name='xã, phường')),
-                ('sender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người gửi')),
-                ('villages', models.ManyToManyField(related_name='+', to='places.administrativeunit', verbose_name='thôn, bản nhận tin')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[("urgent", "Khẩn cấp (thiên tai, dịch bệnh)"), ("ordinary", "Thông thường")],
+                        max_length=10,
+                        verbose_name="mức độ",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="nội dung")),
+                ("sms_text", models.CharField(max_length=400, verbose_name="nội dung SMS (không dấu)")),
+                ("sms_segments", models.PositiveSmallIntegerField(default=1, verbose_name="số phần SMS")),
+                ("over_limit", models.BooleanField(default=False, verbose_name="vượt giới hạn trong ngày")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("sending", "Đang gửi"), ("sent", "Đã gửi xong")],
+                        default="sending",
+                        max_length=10,
+                        verbose_name="tình trạng",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="thời điểm gửi")),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="places.administrativeunit",
+                        verbose_name="xã, phường",
+                    ),
+                ),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người gửi",
+                    ),
+                ),
+                (
+                    "villages",
+                    models.ManyToManyField(
+                        related_name="+", to="places.administrativeunit", verbose_name="thôn, bản nhận tin"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tin phát tới thôn',
-                'verbose_name_plural': 'tin phát tới thôn',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "tin phát tới thôn",
+                "verbose_name_plural": "tin phát tới thôn",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('sms', 'Tin nhắn SMS'), ('zalo', 'Nhóm Zalo của thôn')], max_length=10)),
-                ('recipient', models.CharField(max_length=64)),
-                ('status', models.CharField(choices=[('pending', 'Chờ gửi'), ('sent', 'Đã gửi'), ('failed', 'Gửi không được')], default='pending', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.CharField(blank=True, max_length=500)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('broadcast', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='broadcasts.broadcast')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='places.administrativeunit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "channel",
+                    models.CharField(choices=[("sms", "Tin nhắn SMS"), ("zalo", "Nhóm Zalo của thôn")], max_length=10),
+                ),
+                ("recipient", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Chờ gửi"), ("sent", "Đã gửi"), ("failed", "Gửi không được")],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.CharField(blank=True, max_length=500)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "broadcast",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="broadcasts.broadcast",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="places.administrativeunit"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lượt gửi tin',
-                'verbose_name_plural': 'lượt gửi tin',
+                "verbose_name": "lượt gửi tin",
+                "verbose_name_plural": "lượt gửi tin",
             },
         ),
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone', models.CharField(max_length=20, verbose_name='số điện thoại')),
-                ('active', models.BooleanField(default=True, verbose_name='đang nhận tin')),
-                ('source', models.CharField(choices=[('web', 'Trang đăng ký'), ('sms', 'Tin nhắn đăng ký')], default='web', max_length=10, verbose_name='đăng ký qua')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('changed_at', models.DateTimeField(auto_now=True)),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='places.administrativeunit', verbose_name='thôn, bản')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("phone", models.CharField(max_length=20, verbose_name="số điện thoại")),
+                ("active", models.BooleanField(default=True, verbose_name="đang nhận tin")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("web", "Trang đăng ký"), ("sms", "Tin nhắn đăng ký")],
+                        default="web",
+                        max_length=10,
+                        verbose_name="đăng ký qua",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("changed_at", models.DateTimeField(auto_now=True)),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="places.administrativeunit",
+                        verbose_name="thôn, bản",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đăng ký nhận tin',
-                'verbose_name_plural': 'đăng ký nhận tin',
+                "verbose_name": "đăng ký nhận tin",
+                "verbose_name_plural": "đăng ký nhận tin",
             },
         ),
         migrations.CreateModel(
-            name='ZaloGroup',
+            name="ZaloGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('group_id', models.CharField(max_length=64, unique=True, verbose_name='mã nhóm Zalo')),
-                ('name', models.CharField(max_length=200, verbose_name='tên nhóm')),
-                ('active', models.BooleanField(default=True, verbose_name='đang dùng')),
-                ('village', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='zalo_group', to='places.administrativeunit', verbose_name='thôn, bản')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("group_id", models.CharField(max_length=64, unique=True, verbose_name="mã nhóm Zalo")),
+                ("name", models.CharField(max_length=200, verbose_name="tên nhóm")),
+                ("active", models.BooleanField(default=True, verbose_name="đang dùng")),
+                (
+                    "village",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="zalo_group",
+                        to="places.administrativeunit",
+                        verbose_name="thôn, bản",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nhóm Zalo của thôn',
-                'verbose_name_plural': 'nhóm Zalo của thôn',
+                "verbose_name": "nhóm Zalo của thôn",
+                "verbose_name_plural": "nhóm Zalo của thôn",
             },
         ),
         migrations.AddIndex(
-            model_name='broadcast',
-            index=models.Index(fields=['commune', 'created_at'], name='broadcast_commune_time'),
+            model_name="broadcast",
+            index=models.Index(fields=["commune", "created_at"], name="broadcast_commune_time"),
         ),
         migrations.AddConstraint(
-            model_name='broadcast',
-            constraint=models.CheckConstraint(condition=models.Q(('urgency__in', ['urgent', 'ordinary'])), name='broadcast_urgency_valid'),
+            model_name="broadcast",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("urgency__in", ["urgent", "ordinary"])), name="broadcast_urgency_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='broadcast',
-            constraint=models.CheckConstraint(condition=models.Q(('sms_segments__lte', 2)), name='broadcast_sms_two_segments'),
+            model_name="broadcast",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sms_segments__lte", 2)), name="broadcast_sms_two_segments"
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['broadcast', 'status'], name='broadcast_delivery_status'),
+            model_name="delivery",
+            index=models.Index(fields=["broadcast", "status"], name="broadcast_delivery_status"),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(fields=('broadcast', 'recipient', 'channel'), name='broadcast_delivery_once'),
+            model_name="delivery",
+            constraint=models.UniqueConstraint(
+                fields=("broadcast", "recipient", "channel"), name="broadcast_delivery_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='subscription',
-            index=models.Index(condition=models.Q(('active', True)), fields=['village'], name='broadcast_subs_active'),
+            model_name="subscription",
+            index=models.Index(condition=models.Q(("active", True)), fields=["village"], name="broadcast_subs_active"),
         ),
         migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.UniqueConstraint(fields=('village', 'phone'), name='broadcast_one_subscription'),
+            model_name="subscription",
+            constraint=models.UniqueConstraint(fields=("village", "phone"), name="broadcast_one_subscription"),
         ),
     ]

@@ -32,11 +32,12 @@ class Command(BaseCommand):
 
 def demo_hooks():
     """Other apps add their demo data here (calendar overrides, catalog, …)."""
+    from motcua.broadcasts.demo import seed_broadcasts
     from motcua.feedback.demo import seed_feedback
     from motcua.hotline.demo import seed_hotline
     from motcua.payments.demo import seed_payment_accounts
 
-    return [seed_payment_accounts, seed_hotline, seed_feedback]
+    return [seed_payment_accounts, seed_hotline, seed_feedback, seed_broadcasts]
 
 
 def demo_logins_text() -> str:
