@@ -120,7 +120,7 @@ def test_the_job_runs_after_the_commit_and_figures_count_per_channel(
 ):
     from motcua.broadcasts.selectors import delivery_figures, village_figures
 
-    v1, v2, v3 = subscribers
+    v1, v2, _v3 = subscribers
     with django_capture_on_commit_callbacks(execute=True):
         broadcast = _create(leader, commune_a, [v1, v2])
     figures = delivery_figures(broadcast_ids=[broadcast.pk])[broadcast.pk]
