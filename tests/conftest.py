@@ -270,32 +270,18 @@ FULL_FLOW = [
 
 
 def advance(dossier, staff, steps=FULL_FLOW):
-    """Walk a dossier through workflow steps as the demo officers, each on the current version."""
-    from motcua.dossiers.models import Dossier
-    from motcua.dossiers.services import dossier_transition
+    """Walk a dossier through workflow steps as the named demo officers (``staff``), each on the current
+    version: the factories' walk with people chosen by name rather than by role."""
+    from .factories import walk
 
-    for action, who, params in steps:
-        fresh = Dossier.objects.get(pk=dossier.pk)
-        dossier = dossier_transition(
-            code=fresh.code, action=action, actor=staff[who], version=fresh.version, note="Đồng ý", params=params
-        )
-    return dossier
+    return walk(dossier, steps, actor_of=lambda who: staff[who])
 
 
 def documents_for(owner, procedure_code: str = "1.001193", channel: str = "online") -> list[str]:
     """Upload one small PDF for each document the procedure needs, as a citizen attaches them."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
+    from .factories import documents_for as factory_documents_for
 
-    from motcua.catalog.selectors import documents_needed, procedure_current
-    from motcua.dossiers.services import attachment_upload
-
-    procedure = procedure_current(code=procedure_code)
-    return [
-        str(
-            attachment_upload(owner=owner, upload=SimpleUploadedFile("giay-to.pdf", PDF_BYTES), document_name=d.name).pk
-        )
-        for d in documents_needed(procedure, channel=channel)
-    ]
+    return factory_documents_for(owner, procedure_code, channel=channel)
 
 
 # --- payments (tests/test_payments*.py) ------------------------------------------------------------------------

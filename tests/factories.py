@@ -300,10 +300,12 @@ def documents_for(owner: User, procedure_code: str, *, channel: str = "online") 
     return [str(AttachmentFactory(owner=owner, document_name=d.name).pk) for d in needed]
 
 
-def walk(dossier: Dossier, steps, *, now: dt.datetime | None = None) -> Dossier:
+def walk(dossier: Dossier, steps, *, now: dt.datetime | None = None, actor_of=None) -> Dossier:
     """Apply workflow steps (action, role or "citizen", params) as the officers of the dossier's unit, each on
     the version it has then (with ``now``, step n happens n minutes after it). Params naming a role
-    (``assignee``) become that officer's username."""
+    (``assignee``) become that officer's username. ``actor_of(who)``: pick people by another key instead
+    (conftest's ``advance`` names the demo officers); then ``assignee`` is taken as such a key too and the
+    note defaults to "Đồng ý"."""
     from django.db.models import Q
 
     from motcua.documents.models import SigningIdentity
@@ -312,10 +314,15 @@ def walk(dossier: Dossier, steps, *, now: dt.datetime | None = None) -> Dossier:
 
     for n, (action, who, params) in enumerate(steps, start=1):
         params = dict(params)
-        note = params.pop("note", "")
-        actor = dossier.citizen if who == "citizen" else unit_officer(dossier.unit, who)
+        note = params.pop("note", "Đồng ý" if actor_of else "")
+        unit = dossier.unit
+
+        def person(key, unit=unit):
+            return actor_of(key) if actor_of else unit_officer(unit, key)
+
+        actor = dossier.citizen if who == "citizen" else person(who)
         if "assignee" in params:
-            params["assignee"] = unit_officer(dossier.unit, params["assignee"]).username
+            params["assignee"] = person(params["assignee"]).username
         if action == "sign" and not SigningIdentity.objects.filter(Q(user=actor) | Q(office=dossier.office)).exists():
             pki_demo_init(usernames=[actor.username], offices=[dossier.office])  # keys only where none were ever made
         fresh = Dossier.objects.get(pk=dossier.pk)
