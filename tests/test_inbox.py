@@ -116,3 +116,15 @@ def test_the_header_count_is_one_query_whatever_the_inbox_size(client, catalog, 
     # Anonymous visitors cost nothing.
     client.logout()
     assert queries() == 0
+
+
+def test_a_feedback_notice_lands_in_the_inbox_linked_to_the_item(client, catalog, citizen, office_a):
+    from motcua.feedback.services import feedback_submit
+
+    item = feedback_submit(category="service", subject="Chờ lâu", text="Phải chờ hai giờ ở quầy.", sender=citizen)
+    message = InAppMessage.objects.get(user=citizen)
+    assert item.code in message.title
+    client.force_login(citizen)
+    opened = client.get(f"/hop-thu/{message.pk}").content.decode()
+    assert f'href="{message.url}"' in opened and item.code in message.url
+    assert client.get(message.url).status_code == 200  # the link opens the citizen's own item
