@@ -449,3 +449,17 @@ def test_unconfirmed_uploads_are_pruned_after_a_day(fb_ctx):
     import os
 
     assert not os.path.exists(path)
+
+
+def test_the_overdue_tab_watches_the_current_deadline(fb_ctx):
+    from motcua.feedback.selectors import feedback_worklist
+
+    late_answer = submit(fb_ctx["citizen"], now=at(2026, 11, 2))
+    late_publish = submit(fb_ctx["citizen"], now=at(2026, 11, 2))
+    act(late_publish, "assign", fb_ctx["lanhdao"], now=at(2026, 11, 3), assignee="chuyenvien")
+    act(late_publish, "answer", fb_ctx["chuyenvien"], now=at(2026, 11, 4), note="Đã xử lý")
+    fresh = submit(fb_ctx["citizen"], now=at(2026, 11, 30))
+    overdue = set(feedback_worklist(user=fb_ctx["lanhdao"], view="overdue", now=at(2026, 12, 1)))
+    assert overdue == {late_answer, late_publish} and fresh not in overdue
+    assert set(feedback_worklist(user=fb_ctx["chuyenvien"], view="mine", now=at(2026, 12, 1))) == {late_publish}
+    assert set(feedback_worklist(user=fb_ctx["lanhdao"], view="unassigned")) == {late_answer, fresh}

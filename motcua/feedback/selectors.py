@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,7 +95,10 @@ def feedback_worklist(*, user, view: str = "open", now: dt.datetime | None = Non
     elif view == "unassigned":
         qs = qs.filter(is_open=True, assigned_to__isnull=True)
     elif view == "overdue":
-        qs = qs.filter(is_open=True, due_at__lt=now, answered_at__isnull=True)
+        # Past the current deadline: the answer's, or the publication's once answered.
+        qs = qs.filter(is_open=True, paused_at__isnull=True).filter(
+            Q(answered_at__isnull=True, due_at__lt=now) | Q(answered_at__isnull=False, publish_due_at__lt=now)
+        )
     elif view == "closed":
         return qs.filter(is_open=False).order_by("-finished_at")
     else:
