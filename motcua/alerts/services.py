@@ -47,7 +47,7 @@ from motcua.calendars.engine import (
 from motcua.calendars.selectors import CalendarBook, calendar_for_unit
 from motcua.dossiers.models import DRAFT, Dossier
 from motcua.dossiers.workflow import Workflow, load_workflow
-from motcua.notifications.services import queue
+from motcua.notifications.services import queue, queue_many
 
 from .models import Alert, AlertKind
 
@@ -108,8 +108,18 @@ def _step_due(dossier: Dossier, workflow: Workflow, cal: WorkingCalendar) -> tup
     return None
 
 
-def _within_one_working_day(cal: WorkingCalendar, now: dt.datetime, moment: dt.datetime) -> bool:
-    return now < moment and working_time_between(cal, now, moment) <= cal.standard_day_length()
+class _Horizon:
+    """ "At most one working day away" for one office's calendar, computed once per pass: the moment one
+    standard working day of work from now, pushed to the start of the next working period (no working time
+    passes in between), so ``now < m <= horizon`` ⟺ ``0 < working_time_between(now, m) <= one day``."""
+
+    def __init__(self, cal: WorkingCalendar, now: dt.datetime):
+        limit = add_working_time(cal, now, cal.standard_day_length())
+        self.now = now
+        self.horizon = next(cal.iter_periods_from(limit))[0]
+
+    def within(self, moment: dt.datetime) -> bool:
+        return self.now < moment <= self.horizon
 
 
 def _extend_action(workflow: Workflow):
@@ -135,8 +145,11 @@ def _local(moment: dt.datetime) -> str:
     return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")
 
 
-def _dossier_url(code: str) -> str:
-    return settings.SITE_URL + reverse("workspace:dossier", args=[code])
+def _dossier_url_maker():
+    """code → the dossier's workspace address (reversed once per pass, not once per dossier)."""
+    marker = "MA-HO-SO"
+    template = settings.SITE_URL + reverse("workspace:dossier", args=[marker])
+    return lambda code: template.replace(marker, code)
 
 
 def dossiers_to_watch(*, now: dt.datetime):
@@ -165,7 +178,7 @@ def dossiers_to_watch(*, now: dt.datetime):
 
 
 def wanted_alerts(*, now: dt.datetime) -> list[_Wanted]:
-    """Every dossier alert that is due at ``now`` (sent or not: the INSERT decides)."""
+    """Every dossier alert that is due at ``now`` and not known to be sent (the INSERT decides for a race)."""
     calendars = CalendarBook()
     out: list[_Wanted] = []
     # Every running dossier: a step can fall due long before the overall moment.
@@ -178,6 +191,15 @@ def wanted_alerts(*, now: dt.datetime) -> list[_Wanted]:
         if action:
             extend_roles.update(action.roles)
     people = _unit_officers({d.unit_id for d in rows}, leaders_roles | extend_roles)
+    dossier_url = _dossier_url_maker()
+    horizons: dict[int, _Horizon] = {}
+    # Alerts already sent about open dossiers: not asked for again (the INSERT would skip them anyway; this
+    # keeps a steady-state pass from re-inserting every overdue dossier every 15 minutes).
+    sent = set(
+        Alert.objects.filter(dossier__is_open=True)
+        .exclude(kind=AlertKind.DIGEST)
+        .values_list("dossier_id", "kind", "step", "due_at")
+    )
 
     for dossier in rows:
         workflow = load_workflow(dossier.workflow)
@@ -185,49 +207,79 @@ def wanted_alerts(*, now: dt.datetime) -> list[_Wanted]:
         if state is None or state.paused or state.final:
             continue
         cal = calendars.for_office(dossier.office_id)
+        horizon = horizons.get(dossier.office_id)
+        if horizon is None:
+            horizon = horizons[dossier.office_id] = _Horizon(cal, now)
         leaders = people.get((dossier.unit_id, Role.LEADER), [])
         watchers = tuple(dict.fromkeys([*([dossier.assigned_to_id] if dossier.assigned_to_id else []), *leaders]))
         values = {
             "code": dossier.code,
             "procedure": dossier.procedure.citizen_name or dossier.procedure.name,
-            "track": _dossier_url(dossier.code),
+            "track": dossier_url(dossier.code),
         }
         base = {"dossier_id": dossier.pk, "unit_id": dossier.unit_id}
         # The overall due moment.
         if dossier.due_at <= now:
-            out.append(_Wanted(AlertKind.OVERDUE, step="", due_at=dossier.due_at, recipients=watchers,
-                               values={**values, "due": _local(dossier.due_at)}, **base))  # fmt: skip
-        elif _within_one_working_day(cal, now, dossier.due_at):
-            out.append(_Wanted(AlertKind.DUE_SOON, step="", due_at=dossier.due_at, recipients=watchers,
-                               values={**values, "due": _local(dossier.due_at)}, **base))  # fmt: skip
+            if (dossier.pk, AlertKind.OVERDUE, "", dossier.due_at) not in sent:
+                out.append(
+                    _Wanted(
+                        AlertKind.OVERDUE,
+                        step="",
+                        due_at=dossier.due_at,
+                        recipients=watchers,
+                        values={**values, "due": _local(dossier.due_at)},
+                        **base,
+                    )
+                )
+        elif horizon.within(dossier.due_at):
+            out.append(
+                _Wanted(
+                    AlertKind.DUE_SOON,
+                    step="",
+                    due_at=dossier.due_at,
+                    recipients=watchers,
+                    values={**values, "due": _local(dossier.due_at)},
+                    **base,
+                )
+            )
         # The current step's due moment (not for the last step: that is the overall one).
         step = _step_due(dossier, workflow, cal)
         if step is not None:
             name, label, due = step
-            kind = (
-                AlertKind.OVERDUE
-                if due <= now
-                else AlertKind.DUE_SOON
-                if _within_one_working_day(cal, now, due)
-                else None
-            )
+            kind = AlertKind.OVERDUE if due <= now else AlertKind.DUE_SOON if horizon.within(due) else None
             if kind:
-                out.append(_Wanted(kind, step=name, due_at=due, recipients=watchers,
-                                   values={**values, "due": _local(due), "note": label}, **base))  # fmt: skip
+                out.append(
+                    _Wanted(
+                        kind,
+                        step=name,
+                        due_at=due,
+                        recipients=watchers,
+                        values={**values, "due": _local(due), "note": label},
+                        **base,
+                    )
+                )
         # The apology (Form 04) while it may still be sent: the action is open in this state, not used yet,
         # and its window closes within one working day.
         action = _extend_action(workflow)
         if action and dossier.status in action.sources and dossier.due_at > now:
             used = action.once and getattr(dossier, action.once, 0) >= 1
             latest = extension_latest_moment(cal, dossier.due_at)
-            if not used and _within_one_working_day(cal, now, latest):
+            if not used and horizon.within(latest):
                 senders = [u for role in action.roles for u in people.get((dossier.unit_id, role), [])]
-                prompt_to = tuple(dict.fromkeys([*([dossier.assigned_to_id] if dossier.assigned_to_id else []),
-                                                 *senders]))  # fmt: skip
-                out.append(_Wanted(AlertKind.APOLOGY, step="", due_at=dossier.due_at, recipients=prompt_to,
-                                   values={**values, "due": _local(dossier.due_at), "note": _local(latest)},
-                                   **base))  # fmt: skip
-    return out
+                prompt_to = tuple(
+                    dict.fromkeys([*([dossier.assigned_to_id] if dossier.assigned_to_id else []), *senders])
+                )
+                out.append(
+                    _Wanted(
+                        AlertKind.APOLOGY,
+                        step="",
+                        due_at=dossier.due_at,
+                        recipients=prompt_to,
+                        values={**values, "due": _local(dossier.due_at), "note": _local(latest)},
+                        **base,
+                    )
+                )
+    return [w for w in out if (w.dossier_id, w.kind, w.step, w.due_at) not in sent]
 
 
 # --- insert once, then notify ----------------------------------------------------------------------------------
@@ -249,8 +301,17 @@ def _insert_returning(rows: list[tuple]) -> list[tuple]:
     params = []
     for kind, dossier_id, step, due_at, unit_id, user_id, day, recipients, created_at in rows:
         # Stored exactly as the ORM stores them, so the constraint and later queries compare like with like.
-        params += [kind, dossier_id, step, ops.adapt_datetimefield_value(due_at), unit_id, user_id,
-                   ops.adapt_datefield_value(day), recipients, ops.adapt_datetimefield_value(created_at)]  # fmt: skip
+        params += [
+            kind,
+            dossier_id,
+            step,
+            ops.adapt_datetimefield_value(due_at),
+            unit_id,
+            user_id,
+            ops.adapt_datefield_value(day),
+            recipients,
+            ops.adapt_datetimefield_value(created_at),
+        ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -290,21 +351,23 @@ def _send_dossier_alerts(wanted: list[_Wanted], now: dt.datetime, report: AlertR
             # Within one pass a dossier has at most one alert per kind and step.
             by_key = {(w.dossier_id, w.kind, w.step): w for w in batch}
             people = _recipients_of(u for w in batch for u in w.recipients)
+            payloads: list[dict] = []
             for alert_id, dossier_id, kind, step in inserted:
                 item = by_key.get((dossier_id, kind, step))
                 if item is None:  # pragma: no cover - the row we just inserted is one we asked for
                     continue
-                for user_id in item.recipients:
-                    report.messages += queue(
-                        payload={
-                            "template": TEMPLATES[(kind, bool(step))],
-                            "source": f"alert:{alert_id}",
-                            "user": user_id,
-                            "recipients": people.get(user_id, []),
-                            "values": item.values,
-                        }
-                    )
+                payloads += [
+                    {
+                        "template": TEMPLATES[(kind, bool(step))],
+                        "source": f"alert:{alert_id}",
+                        "user": user_id,
+                        "recipients": people.get(user_id, []),
+                        "values": item.values,
+                    }
+                    for user_id in item.recipients
+                ]
                 setattr(report, kind, getattr(report, kind) + 1)
+            report.messages += queue_many(payloads=payloads)
             report.skipped += len(batch) - len(inserted)
 
 

@@ -29,18 +29,25 @@ def queue(*, payload: dict) -> int:
     reports (e.g. "dossier-event:42"; one message per source, channel and recipient), "user": user id
     or None, "recipients": [(channel, address)…], "values": {code, procedure, due, note, track,
     method}}. One INSERT; nothing is rendered here. Returns the number of rows asked for."""
-    values = payload.get("values") or {}
-    rows = [
-        OutboxMessage(
-            source=payload.get("source", ""),
-            payload={"template": payload["template"], "values": values},
-            user_id=payload.get("user"),
-            channel=channel,
-            recipient=recipient,
-            url=str(values.get("track", ""))[:300],
-        )
-        for channel, recipient in payload.get("recipients") or []
-    ]
+    return queue_many(payloads=[payload])
+
+
+def queue_many(*, payloads: list[dict]) -> int:
+    """`queue` for many notices at once (a batch of deadline alerts): one INSERT and one wake-up."""
+    rows = []
+    for payload in payloads:
+        values = payload.get("values") or {}
+        rows += [
+            OutboxMessage(
+                source=payload.get("source", ""),
+                payload={"template": payload["template"], "values": values},
+                user_id=payload.get("user"),
+                channel=channel,
+                recipient=recipient,
+                url=str(values.get("track", ""))[:300],
+            )
+            for channel, recipient in payload.get("recipients") or []
+        ]
     if not rows:
         return 0
     OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
