@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "motcua.alerts",
     "motcua.hotline",
     "motcua.broadcasts",
+    "motcua.stats",
     "motcua.portal",
     "motcua.workspace",
     "motcua.demo",

@@ -19,6 +19,7 @@ from .routers import (
     outreach,
     payments,
     sms,
+    stats,
     verify,
 )
 
@@ -67,3 +68,4 @@ api.add_router("/inbox", inbox.router)
 api.add_router("", feedback.router)
 api.add_router("/hotline", hotline.router)
 api.add_router("/sms", sms.router)
+api.add_router("/stats", stats.router)

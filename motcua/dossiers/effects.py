@@ -94,3 +94,34 @@ def register_on_transition(name: str, run: Callable[..., None]) -> None:
 def on_transition(*, dossier, event, workflow, now) -> None:
     for run in _ON_TRANSITION.values():
         run(dossier=dossier, event=event, workflow=workflow, now=now)
+
+
+# --- event hooks: other apps act on every event the log records, inside the event's transaction ---------------
+# name → run(dossier=, event=): e.g. the stats app keeps its counters in step (docs/stats.md). Every change of
+# a dossier that matters goes through `event_append` (submission, transitions, payments, system events).
+_ON_EVENT: dict[str, Callable[..., None]] = {}
+
+
+def register_on_event(name: str, run: Callable[..., None]) -> None:
+    """Called for every appended event, inside the caller's transaction, with the dossier as it is after the
+    change (the caller holds its row lock); an exception rolls the change back."""
+    _ON_EVENT[name] = run
+
+
+def on_event(*, dossier, event) -> None:
+    for run in _ON_EVENT.values():
+        run(dossier=dossier, event=event)
+
+
+# --- rating hooks: a citizen's rating of a finished dossier, inside the rating's transaction ----------------------
+_ON_RATED: dict[str, Callable[..., None]] = {}
+
+
+def register_on_rated(name: str, run: Callable[..., None]) -> None:
+    """Called once per new rating (run(rating=)), inside the transaction that creates it."""
+    _ON_RATED[name] = run
+
+
+def on_rated(*, rating) -> None:
+    for run in _ON_RATED.values():
+        run(rating=rating)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import User
 
+from ..effects import on_event
 from ..models import Dossier, DossierEvent
 from ..workflow import Workflow, load_workflow
 
@@ -69,6 +70,8 @@ def event_append(
     )
     event.hash = event_hash(code=dossier.code, event=event)
     event.save(force_insert=True)
+    # Other apps' counters (stats) move in the same transaction (effects.register_on_event).
+    on_event(dossier=dossier, event=event)
     return event
 
 

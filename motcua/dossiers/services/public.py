@@ -15,6 +15,7 @@ from motcua.accounts.models import User
 from motcua.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from motcua.core.inputs import as_validation_failed, clean_text
 
+from ..effects import on_rated
 from ..models import Dossier, Rating
 from .transition import NOTE_MAX_LENGTH
 
@@ -40,7 +41,9 @@ def _rate(dossier: Dossier, *, score: int, comment: str) -> Rating:
         raise as_validation_failed("comment", exc) from exc
     try:
         with transaction.atomic():
-            return Rating.objects.create(dossier=dossier, score=score, comment=comment)
+            rating = Rating.objects.create(dossier=dossier, score=score, comment=comment)
+            on_rated(rating=rating)
+            return rating
     except IntegrityError:
         raise Conflict(_("Bạn đã đánh giá hồ sơ này rồi. Cảm ơn bạn!"), code="already_rated") from None
 

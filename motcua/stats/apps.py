@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StatsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "motcua.stats"
+    verbose_name = _("Số liệu thống kê")
+
+    def ready(self):
+        # The counters move in the transaction of the change that moves them (docs/decisions/0004).
+        from motcua.dossiers.effects import register_on_event, register_on_rated
+
+        from .rollups import count_event, count_rating
+
+        register_on_event("stats", count_event)
+        register_on_rated("stats", count_rating)

@@ -1,0 +1,22 @@
+"""Rewrite the rollups from the dossiers and their events (after a bulk load, or to repair what
+stats_verify reported). Run on a quiet system: changes made while it runs may be counted twice or lost.
+
+    python manage.py stats_rebuild [--unit CODE]
+"""
+
+from django.core.management.base import BaseCommand
+
+from motcua.stats.rollups import rebuild
+
+from .stats_verify import unit_ids
+
+
+class Command(BaseCommand):
+    help = "Tính lại toàn bộ số liệu tổng hợp từ hồ sơ và nhật ký."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--unit", help="mã đơn vị (gồm cả các đơn vị trực thuộc)")
+
+    def handle(self, *args, **options):
+        rows = rebuild(unit_ids=unit_ids(options["unit"]))
+        self.stdout.write(f"Đã ghi {rows} dòng số liệu theo ngày.")

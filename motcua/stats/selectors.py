@@ -1,0 +1,373 @@
+"""Reads of the leaders' numbers (the contract in docs/stats.md; pages, exports, the public page and the API
+all compute through these). Flow numbers come from the rollups (`rollups.counts_from_rollups`); the two
+point-in-time numbers (in progress, overdue now) are counted from the open dossiers through the partial
+index `dossier_unit_open_due` (unit, due_at) WHERE is_open INCLUDE (status), an index-only count.
+
+Scope is the caller's business: views and the API pass units from `units_in_scope(user)`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import OFFICER_ROLES
+from motcua.catalog.models import Procedure
+from motcua.core.errors import NotFound
+from motcua.dossiers.models import DRAFT, Dossier, DossierEvent, Rating
+from motcua.dossiers.workflow import states_where
+from motcua.places.models import COMMUNE_LEVEL, AdministrativeUnit
+
+from . import index766
+from .models import COUNTERS, MonthCount
+from .rollups import (
+    FINISHED,
+    PAID_ONLINE_CHANNELS,
+    PAYMENT_RECEIVED,
+    RECEIVED_BY_CHANNEL,
+    _bounds,
+    _in_range,
+    counts_from_rollups,
+    event_actions,
+)
+
+Unit = AdministrativeUnit
+
+
+def units_in_scope(user) -> QuerySet[AdministrativeUnit]:
+    """The units an officer may see numbers of: the units of their officer grants and every unit below
+    (a province admin: the province). Anyone else (anonymous, citizens): none."""
+    from motcua.accounts.selectors import units_in_scope as scope
+
+    if not getattr(user, "is_authenticated", False):
+        return AdministrativeUnit.objects.none()
+    return scope(user=user, roles=OFFICER_ROLES)
+
+
+def unit_ids_within(units) -> list[int]:
+    return list(AdministrativeUnit.objects.within(list(units)).values_list("pk", flat=True))
+
+
+def _zero() -> dict[str, int]:
+    return dict.fromkeys(COUNTERS, 0)
+
+
+def _total(rows: dict) -> dict[str, int]:
+    total = _zero()
+    for values in rows.values():
+        for counter, value in values.items():
+            total[counter] += value
+    return total
+
+
+# --- point in time --------------------------------------------------------------------------------------------
+def _paused_states() -> list[str]:
+    return states_where(lambda workflow, state: state.paused)
+
+
+def open_counts(*, unit_ids: list[int], procedure=None, now: dt.datetime | None = None, by_procedure=False):
+    """In progress (open, submitted) and overdue now (open, not paused, due before now) of the units; one
+    index-only count (dossier_unit_open_due). {"in_progress", "overdue_now"}, or per procedure id."""
+    now = now or timezone.now()
+    queryset = Dossier.objects.filter(unit_id__in=unit_ids, is_open=True).exclude(status=DRAFT)
+    if procedure is not None:
+        queryset = queryset.filter(procedure=procedure)
+    aggregates = {
+        "in_progress": Count("pk"),
+        "overdue_now": Count("pk", filter=Q(due_at__lt=now) & ~Q(status__in=_paused_states())),
+    }
+    if by_procedure:
+        return {
+            row["procedure_id"]: {"in_progress": row["in_progress"], "overdue_now": row["overdue_now"]}
+            for row in queryset.values("procedure_id").annotate(**aggregates).order_by()
+        }
+    return queryset.aggregate(**aggregates)
+
+
+# --- shapes -----------------------------------------------------------------------------------------------------
+def _rating(count: int, total: int) -> dict:
+    return {"count": count, "average": round(total / count, 2) if count else None}
+
+
+def summary_shape(c: dict, point: dict) -> dict:
+    """The counters as the summary's shape (GET /api/v1/stats/summary)."""
+    return {
+        "received": {
+            "online": c["received_online"],
+            "counter": c["received_counter"],
+            "assisted": c["received_assisted"],
+            "post": c["received_post"],
+        },
+        "finished": {"early": c["finished_early"], "on_time": c["finished_on_time"], "late": c["finished_late"]},
+        "in_progress": point["in_progress"],
+        "overdue_now": point["overdue_now"],
+        "supplement_requests": c["supplement_requests"],
+        "refused": c["refused"],
+        "withdrawn": c["withdrawn"],
+        "paid_online": c["paid_online"],
+        "e_result": c["e_result"],
+        "rating": _rating(c["ratings_count"], c["ratings_sum"]),
+    }
+
+
+def summary(*, units: list[AdministrativeUnit], date_from: dt.date, date_to: dt.date, procedure=None) -> dict:
+    """The leaders' summary of the units (and everything below them) for the local days [from, to]: flow
+    numbers from the rollups; in progress and overdue now as of this moment, whatever the period."""
+    ids = unit_ids_within(units)
+    counts = counts_from_rollups(
+        unit_ids=ids,
+        date_from=date_from,
+        date_to=date_to,
+        procedure_ids=[procedure.pk] if procedure is not None else None,
+        group_by=(),
+    )
+    return summary_shape(_total(counts), open_counts(unit_ids=ids, procedure=procedure))
+
+
+# --- the 766 index ----------------------------------------------------------------------------------------------
+def _fee_bearing(rule) -> bool:
+    if not isinstance(rule, dict):
+        return False
+    kind = rule.get("kind")
+    if kind == "parts":
+        return any(_fee_bearing(part) for part in rule.get("parts") or [])
+    if kind == "flat":
+        return any((rule.get(k) or 0) > 0 for k in ("amount", "counter_amount", "online_amount"))
+    if kind == "per_page":
+        return any((tier.get("amount") or 0) > 0 for tier in rule.get("tiers") or [])
+    return False
+
+
+def procedures_of(unit: AdministrativeUnit) -> list[dict]:
+    """The current procedures a unit carries out: commune-level ones for a commune, every one otherwise
+    (a province's index covers its communes' procedures)."""
+    queryset = Procedure.objects.filter(valid_to__isnull=True)
+    if unit.unit_type in COMMUNE_LEVEL:
+        queryset = queryset.filter(level="commune")
+    return [
+        {"code": p["code"], "online": "online" in (p["channels"] or []), "fee": _fee_bearing(p["fee"])}
+        for p in queryset.values("code", "channels", "fee")
+    ]
+
+
+def catalogue_facts(procedures: list[dict], codes_with_online_dossiers: set[str]) -> index766.Catalogue:
+    return index766.Catalogue(
+        procedures=len(procedures),
+        online=sum(p["online"] for p in procedures),
+        online_with_dossiers=sum(1 for p in procedures if p["online"] and p["code"] in codes_with_online_dossiers),
+        fee_bearing=sum(p["fee"] for p in procedures),
+        fee_bearing_online=sum(1 for p in procedures if p["fee"] and p["online"]),
+    )
+
+
+def _procedure_codes() -> dict[int, str]:
+    return dict(Procedure.objects.values_list("pk", "code"))
+
+
+def index_from_counts(*, unit, by_procedure: dict, codes: dict[int, str] | None = None, procedures=None) -> dict:
+    """The 766 index from counters per procedure id ({procedure_id: counters}) of the unit and period."""
+    codes = codes if codes is not None else _procedure_codes()
+    total = _total(by_procedure)
+    online_codes = {
+        codes.get(pid) for pid, c in by_procedure.items() if c["received_online"] + c["received_assisted"] > 0
+    }
+    procedures = procedures if procedures is not None else procedures_of(unit)
+    return index766.compute(total, catalogue_facts(procedures, online_codes))
+
+
+def index_766(*, unit: AdministrativeUnit, date_from: dt.date, date_to: dt.date) -> dict:
+    """The unit's 766 index for the local days [from, to] (the unit and every unit below it)."""
+    rows = counts_from_rollups(
+        unit_ids=unit_ids_within([unit]), date_from=date_from, date_to=date_to, group_by=("procedure",)
+    )
+    return index_from_counts(unit=unit, by_procedure={key[0]: value for key, value in rows.items()})
+
+
+def ranked_from_counts(*, parent: AdministrativeUnit, rows: dict) -> list[dict]:
+    """units_ranked from counters keyed (unit id, procedure id) of every unit below the parent."""
+    children = list(AdministrativeUnit.objects.filter(parent=parent).current().order_by("name"))
+    paths = {child.path: child for child in children}
+    owner = {}
+    for pk, path in AdministrativeUnit.objects.within(children).values_list("pk", "path"):
+        for prefix, child in paths.items():
+            if path.startswith(prefix):
+                owner[pk] = child
+                break
+    per_child: dict[int, dict] = defaultdict(dict)
+    for (unit_id, procedure_id), values in rows.items():
+        child = owner.get(unit_id)
+        if child is None:
+            continue
+        target = per_child[child.pk].setdefault(procedure_id, _zero())
+        for counter, value in values.items():
+            target[counter] += value
+    codes = _procedure_codes()
+    procedures_by_type: dict[str, list[dict]] = {}
+    out = []
+    for child in children:
+        procedures = procedures_by_type.get(child.unit_type)
+        if procedures is None:
+            procedures = procedures_by_type[child.unit_type] = procedures_of(child)
+        by_procedure = per_child.get(child.pk, {})
+        index = index_from_counts(unit=child, by_procedure=by_procedure, codes=codes, procedures=procedures)
+        rates = {row["key"]: row["rate"] for row in index["indicators"]}
+        total = _total(by_procedure)
+        out.append(
+            {
+                "unit": child,
+                "index_total": index["total"],
+                "online_rate": rates["3.3"],
+                "on_time_rate": rates["2.1"],
+                "e_result_rate": rates["4.1"],
+                "paid_online_rate": rates["3.6"],
+                "rating_average": _rating(total["ratings_count"], total["ratings_sum"])["average"],
+                "received": sum(total[name] for name in RECEIVED_BY_CHANNEL.values()),
+            }
+        )
+    out.sort(key=lambda row: (-row["index_total"], row["unit"].name))
+    return out
+
+
+def units_ranked(*, parent: AdministrativeUnit, date_from: dt.date, date_to: dt.date) -> list[dict]:
+    """One row per current child unit (commune) of the parent, best index first: {"unit", "index_total",
+    "online_rate" (766 3.3), "on_time_rate" (2.1), "e_result_rate" (4.1), "paid_online_rate" (3.6),
+    "rating_average", "received"}. One rollup query for the whole province."""
+    rows = counts_from_rollups(
+        unit_ids=unit_ids_within([parent]), date_from=date_from, date_to=date_to, group_by=("unit", "procedure")
+    )
+    return ranked_from_counts(parent=parent, rows=rows)
+
+
+# --- commune views --------------------------------------------------------------------------------------------
+def flat_row(c: dict, point: dict) -> dict:
+    shape = summary_shape(c, point)
+    row = {}
+    for key, value in shape.items():
+        if isinstance(value, dict):
+            for sub, inner in value.items():
+                row[f"{key}_{sub}"] = inner
+        else:
+            row[key] = value
+    return row
+
+
+def by_procedure(*, unit: AdministrativeUnit, date_from: dt.date, date_to: dt.date) -> list[dict]:
+    """One row per procedure with dossiers in the period or open now: the summary flattened ("received_online",
+    "finished_late", "rating_average"…) plus "procedure" (the Procedure); most received first."""
+    ids = unit_ids_within([unit])
+    rows = counts_from_rollups(unit_ids=ids, date_from=date_from, date_to=date_to, group_by=("procedure",))
+    point = open_counts(unit_ids=ids, by_procedure=True)
+    procedure_ids = {key[0] for key in rows} | set(point)
+    procedures = Procedure.objects.in_bulk(procedure_ids)
+    out = []
+    for pid in procedure_ids:
+        row = flat_row(rows.get((pid,), _zero()), point.get(pid, {"in_progress": 0, "overdue_now": 0}))
+        row["procedure"] = procedures[pid]
+        out.append(row)
+    received = [f"received_{c}" for c in ("online", "counter", "assisted", "post")]
+    out.sort(key=lambda r: (-sum(r[k] for k in received), r["procedure"].code))
+    return out
+
+
+def monthly(*, unit: AdministrativeUnit, months: int = 12, until: dt.date | None = None) -> list[dict]:
+    """One row per month, oldest first, the last one the month of `until` (today): {"month" (its first day),
+    "received", "finished_on_time_or_early", "finished_late", "online", "rating_average"}."""
+    until = until or timezone.localdate()
+    last = until.replace(day=1)
+    firsts = [last]
+    for _i in range(months - 1):
+        firsts.append((firsts[-1] - dt.timedelta(days=1)).replace(day=1))
+    firsts.reverse()
+    rows = {
+        row["month"]: row
+        for row in MonthCount.objects.filter(unit_id__in=unit_ids_within([unit]), month__gte=firsts[0], month__lte=last)
+        .values("month")
+        .annotate(**{c: Sum(c) for c in COUNTERS})
+        .order_by()
+    }
+    out = []
+    for month in firsts:
+        c = {**_zero(), **{k: int(v or 0) for k, v in rows.get(month, {}).items() if k in COUNTERS}}
+        out.append(
+            {
+                "month": month,
+                "received": sum(c[name] for name in RECEIVED_BY_CHANNEL.values()),
+                "finished_on_time_or_early": c["finished_early"] + c["finished_on_time"],
+                "finished_late": c["finished_late"],
+                "online": c["received_online"] + c["received_assisted"],
+                "rating_average": _rating(c["ratings_count"], c["ratings_sum"])["average"],
+            }
+        )
+    return out
+
+
+# --- drill-down ---------------------------------------------------------------------------------------------------
+METRICS = (
+    "received.online",
+    "received.counter",
+    "received.assisted",
+    "received.post",
+    "finished.early",
+    "finished.on_time",
+    "finished.late",
+    "in_progress",
+    "overdue_now",
+    "supplement_requests",
+    "refused",
+    "withdrawn",
+    "paid_online",
+    "e_result",
+    "rating.count",
+)
+
+
+def dossiers_behind(
+    *, unit: AdministrativeUnit, metric: str, date_from: dt.date, date_to: dt.date, procedure=None
+) -> QuerySet[Dossier]:
+    """The dossiers counted in a summary number (metric: a summary key with dots, METRICS), by the same rules
+    as the counters. Raises NotFound for an unknown metric."""
+    ids = unit_ids_within([unit])
+    start, end = _bounds(date_from, date_to)
+    base = Dossier.objects.filter(unit_id__in=ids)
+    if procedure is not None:
+        base = base.filter(procedure=procedure)
+    head, _dot, tail = metric.partition(".")
+    completed_in = base.filter(Q(is_open=False, outcome="completed") & _in_range("finished_at", start, end))
+    on_time_rule = Q(supplement_count__lte=1)
+    if head == "received" and tail in {c.value for c in RECEIVED_BY_CHANNEL}:
+        return base.exclude(status=DRAFT).filter(Q(channel=tail) & _in_range("submitted_at", start, end))
+    if metric in ("finished.early", "finished.on_time"):
+        return completed_in.filter(on_time_rule, timeliness=tail)
+    if metric == "finished.late":
+        return completed_in.exclude(on_time_rule & Q(timeliness__in=["early", "on_time"]))
+    if metric in ("in_progress", "overdue_now"):
+        open_ = base.filter(is_open=True).exclude(status=DRAFT)
+        if metric == "overdue_now":
+            open_ = open_.filter(due_at__lt=timezone.now()).exclude(status__in=_paused_states())
+        return open_
+    if metric in FINISHED:
+        return base.filter(Q(is_open=False, outcome=metric) & _in_range("finished_at", start, end))
+    events = DossierEvent.objects.filter(_in_range("created_at", start, end))
+    if metric in ("supplement_requests", "e_result"):
+        return base.filter(pk__in=events.filter(action__in=event_actions()[metric]).values("dossier_id"))
+    if metric == "paid_online":
+        online = Q(action=PAYMENT_RECEIVED, data__channel__in=PAID_ONLINE_CHANNELS)
+        first = DossierEvent.objects.filter(online).values("dossier_id").annotate(at=Min("created_at"))
+        return base.filter(pk__in=first.filter(_in_range("at", start, end)).values("dossier_id"))
+    if metric == "rating.count":
+        return base.filter(pk__in=Rating.objects.filter(_in_range("created_at", start, end)).values("dossier_id"))
+    raise NotFound(_("Không có chỉ số «%(m)s»") % {"m": metric})
+
+
+__all__ = [
+    "by_procedure",
+    "dossiers_behind",
+    "index_766",
+    "monthly",
+    "summary",
+    "units_in_scope",
+    "units_ranked",
+]

@@ -1,0 +1,246 @@
+"""The 766 index on small hand-built cases (issue 18, "Done when"), and the two stats API endpoints."""
+
+import datetime as dt
+from fractions import Fraction
+
+import pytest
+
+from motcua.accounts.models import Role
+from motcua.calendars.engine import VN_TZ
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import dossier_transition
+from motcua.stats import index766, selectors
+from motcua.stats.models import COUNTERS
+from motcua.stats.rollups import timeliness_766
+
+from .factories import DossierFactory
+
+
+def at(text):
+    return dt.datetime.fromisoformat(text).replace(tzinfo=VN_TZ)
+
+
+def counts(**values):
+    return {**dict.fromkeys(COUNTERS, 0), **values}
+
+
+def indicator(result, key):
+    return next(row for row in result["indicators"] if row["key"] == key)
+
+
+FULL_CATALOGUE = index766.Catalogue(
+    procedures=10, online=10, online_with_dossiers=10, fee_bearing=4, fee_bearing_online=4
+)
+
+
+# --- the rules --------------------------------------------------------------------------------------------
+def test_two_supplement_requests_count_as_late():
+    assert timeliness_766(timeliness="early", supplement_count=2) == "late"
+    assert timeliness_766(timeliness="on_time", supplement_count=1) == "on_time"
+    assert timeliness_766(timeliness="", supplement_count=0) == "late"
+
+
+def test_thresholds_and_proportional_points():
+    # 3.3 dossiers online: full at ≥ 50 %; 40 % of 6 points = 0.4 × 6 ÷ 0.5 = 4.8.
+    assert index766.points(Fraction(2, 5), maximum=6, threshold=Fraction(1, 2)) == 4.8
+    assert index766.points(Fraction(1, 2), maximum=6, threshold=Fraction(1, 2)) == 6.0
+    assert index766.points(Fraction(9, 10), maximum=6, threshold=Fraction(1, 2)) == 6.0
+    # 2.1 has no threshold below 100 %: 90 % on time of 18 points = 16.2.
+    result = index766.compute(counts(finished_early=5, finished_on_time=4, finished_late=1), FULL_CATALOGUE)
+    row = indicator(result, "2.1")
+    assert (row["numerator"], row["denominator"], row["rate"], row["points"]) == (9, 10, 0.9, 16.2)
+    assert "1 hồ sơ" in row["what_it_takes"]
+    # 3.1 procedures online: 7 of 10 (threshold 80 %) → 0.7 × 3 ÷ 0.8 = 2.63; one more procedure reaches it.
+    catalogue = index766.Catalogue(procedures=10, online=7, online_with_dossiers=7, fee_bearing=0)
+    row = indicator(index766.compute(counts(), catalogue), "3.1")
+    assert (row["rate"], row["points"]) == (0.7, 2.62) or (row["rate"], row["points"]) == (0.7, 2.63)
+    assert row["what_it_takes"].startswith("Cần thêm 1 ")
+
+
+def test_what_it_takes_online_share():
+    # 3 of 10 finished dossiers online (threshold 50 %): two more online reach full points.
+    result = index766.compute(
+        counts(finished_early=10, finished_online=3, finished_online_ok=3, e_result=10), FULL_CATALOGUE
+    )
+    row = indicator(result, "3.3")
+    assert (row["numerator"], row["denominator"], row["points"]) == (3, 10, 3.6)
+    assert row["what_it_takes"].startswith("Cần thêm 2 hồ sơ trực tuyến")
+    # Paid online 1 of 4 fee-bearing dossiers: three more.
+    result = index766.compute(counts(received_online=4, received_fee=4, paid_online=1), FULL_CATALOGUE)
+    assert indicator(result, "3.6")["what_it_takes"].startswith("Cần thêm 3 hồ sơ thanh toán trực tuyến")
+
+
+def test_a_unit_with_no_dossiers():
+    result = index766.compute(counts(), index766.Catalogue())
+    assert {g["key"]: g["max"] for g in result["groups"]} == {"1": 18, "2": 20, "3": 22, "4": 22, "5": 18}
+    assert sum(g["max"] for g in result["groups"]) == 100
+    assert result["total"] == 0
+    for row in result["indicators"]:
+        assert row["rate"] is None
+        assert row["points"] is None if row["data_missing"] else row["points"] == 0
+        assert row["what_it_takes"]
+    # Where the platform lacks the data it says so instead of inventing a value.
+    assert {r["key"] for r in result["indicators"] if r["data_missing"]} == {
+        "1.1",
+        "1.2",
+        "1.3",
+        "1.4",
+        "4.4",
+        "4.5",
+        "5.1",
+        "5.2",
+        "5.3",
+    }
+    assert sum(r["max"] for r in result["indicators"]) == 100
+
+
+def test_group_totals_add_their_indicators():
+    c = counts(
+        received_online=8,
+        received_counter=2,
+        received_fee=5,
+        paid_online=5,
+        digitised=10,
+        reused=8,
+        finished_early=8,
+        finished_on_time=2,
+        finished_online=8,
+        finished_online_ok=8,
+        e_result=10,
+        time_used_us=10 * 3600 * 10**6,
+        time_allowed_us=20 * 3600 * 10**6,
+        ratings_count=4,
+        ratings_sum=20,
+    )
+    result = index766.compute(c, FULL_CATALOGUE)
+    groups = {g["key"]: g["points"] for g in result["groups"]}
+    assert groups == {"1": 0, "2": 20.0, "3": 22.0, "4": 16.0, "5": 6.0}
+    assert result["total"] == 64.0
+
+
+# --- the rules on dossiers walked through the engine -----------------------------------------------------
+@pytest.fixture
+def march(catalog, citizen, office_a, staff):
+    def step(d, action, actor, when, **params):
+        note = params.pop("note", "")
+        fresh = Dossier.objects.get(pk=d.pk)
+        return dossier_transition(
+            code=fresh.code, action=action, actor=actor, version=fresh.version, note=note, params=params, now=at(when)
+        )
+
+    return step
+
+
+def _to_signed(step, d, staff, day):
+    d = step(d, "accept", staff["tiepnhan"], f"{day}T11:00")
+    d = step(d, "assign", staff["tiepnhan"], f"{day}T11:05", assignee="chuyenvien")
+    d = step(d, "appraise", staff["chuyenvien"], f"{day}T11:10", note="ok")
+    d = step(d, "approve", staff["lanhdao"], f"{day}T11:20")
+    return step(d, "sign", staff["lanhdao"], f"{day}T11:30", confirm=True)
+
+
+def test_supplement_time_is_excluded(march, citizen, office_a, staff, commune_a):
+    """Filed 9/3 (due 12/3); the citizen took a week to supplement; finished 18/3, before the new due 19/3:
+    on time for 766, although after the first due date."""
+    step = march
+    d = DossierFactory(citizen=citizen, office=office_a, now=at("2026-03-09T10:00"))
+    d = step(d, "request_supplement", staff["tiepnhan"], "2026-03-09T14:00", note="Thiếu bản sao")
+    d = step(d, "submit_supplement", citizen, "2026-03-16T09:00", note="Đã bổ sung")
+    d = _to_signed(step, d, staff, "2026-03-17")
+    d = step(d, "return_result", staff["tiepnhan"], "2026-03-18T15:00", method="online")
+    result = selectors.index_766(unit=commune_a, date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31))
+    row = indicator(result, "2.1")
+    assert (row["numerator"], row["denominator"], row["points"]) == (1, 1, 18.0)
+
+
+def test_online_dossier_without_e_result_is_not_online(march, citizen, office_a, staff, commune_a, monkeypatch):
+    """Two online dossiers finished: one signed with an e-result, one whose result was not issued
+    electronically (no issue_result event): only the first counts as online (3.3)."""
+    step = march
+    good = DossierFactory(citizen=citizen, office=office_a, now=at("2026-03-09T10:00"))
+    d = _to_signed(step, good, staff, "2026-03-09")
+    step(d, "return_result", staff["tiepnhan"], "2026-03-10T09:00", method="online")
+    # A workflow whose signing issues no e-result: the same file without the effect.
+    from motcua.stats import rollups
+
+    other = DossierFactory(citizen=citizen, office=office_a, now=at("2026-03-09T10:30"))
+    d = _to_signed(step, other, staff, "2026-03-09")
+    # Remove the second dossier's e-result event from what the counters see as issued.
+    monkeypatch.setattr(rollups, "_has_e_result", lambda dossier_id: dossier_id != other.pk)
+    step(d, "return_result", staff["tiepnhan"], "2026-03-10T09:30", method="online")
+    result = selectors.index_766(unit=commune_a, date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31))
+    row = indicator(result, "3.3")
+    assert (row["numerator"], row["denominator"]) == (1, 2)
+    assert row["rate"] == 0.5 and row["points"] == 6.0
+
+
+# --- API ----------------------------------------------------------------------------------------------------
+@pytest.fixture
+def one_finished(march, citizen, office_a, staff):
+    d = DossierFactory(citizen=citizen, office=office_a, now=at("2026-03-09T10:00"))
+    d = _to_signed(march, d, staff, "2026-03-09")
+    return march(d, "return_result", staff["tiepnhan"], "2026-03-10T09:00", method="online")
+
+
+def test_api_summary_and_766_for_an_officer_in_scope(client, one_finished, staff, api_token, commune_a):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token(staff['lanhdao'])}"}
+    response = client.get(f"/api/v1/stats/summary?unit={commune_a.code}&from=2026-03-01&to=2026-03-31", **auth)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert set(body) == {
+        "received",
+        "finished",
+        "in_progress",
+        "overdue_now",
+        "supplement_requests",
+        "refused",
+        "withdrawn",
+        "paid_online",
+        "e_result",
+        "rating",
+    }
+    assert body["received"] == {"online": 1, "counter": 0, "assisted": 0, "post": 0}
+    assert body["finished"] == {"early": 1, "on_time": 0, "late": 0}
+    assert body["rating"] == {"count": 0, "average": None}
+    response = client.get(f"/api/v1/stats/766?unit={commune_a.code}&from=2026-03-01&to=2026-03-31", **auth)
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"total", "groups", "indicators"}
+    assert {"key", "numerator", "denominator", "rate", "points", "max", "data_missing"} <= set(body["indicators"][0])
+    assert indicator(body, "2.1")["points"] == 18.0
+
+
+def test_api_anyone_else_gets_404(client, one_finished, staff, api_token, commune_a, commune_b, citizen, make_officer):
+    url = f"/api/v1/stats/summary?unit={commune_a.code}&from=2026-03-01&to=2026-03-31"
+    assert client.get(url).status_code == 404  # anonymous
+    citizen_auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token(citizen)}"}
+    assert client.get(url, **citizen_auth).status_code == 404
+    other = {"HTTP_AUTHORIZATION": f"Bearer {api_token(staff['tiepnhan2'])}"}  # commune B's officer
+    body = client.get(url, **other)
+    assert body.status_code == 404 and body.json()["code"] == "not_found"
+    assert client.get(url.replace(commune_a.code, "99999"), **other).json() == body.json()
+    # A province admin sees the commune; the commune's officer does not see the province.
+    admin = make_officer("tinh", Role.PROVINCE_ADMIN, commune_a.parent)
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {api_token(admin)}").status_code == 200
+    leader = {"HTTP_AUTHORIZATION": f"Bearer {api_token(staff['lanhdao'])}"}
+    assert client.get(url.replace(commune_a.code, commune_a.parent.code), **leader).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "code", "field"),
+    [
+        ("from=2026-02-30&to=2026-03-31", "invalid_date", "from"),
+        ("from=01/03/2026&to=2026-03-31", "invalid_date", "from"),
+        ("from=2026-03-01", "invalid_date", "to"),
+        ("from=2026-04-01&to=2026-03-01", "invalid_range", "from"),
+        ("from=2020-01-01&to=2026-03-01", "range_too_long", "to"),
+    ],
+)
+def test_api_bad_dates_are_422_in_vietnamese(client, staff, api_token, commune_a, query, code, field):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token(staff['lanhdao'])}"}
+    for path in ("summary", "766"):
+        response = client.get(f"/api/v1/stats/{path}?unit={commune_a.code}&{query}", **auth)
+        assert response.status_code == 422
+        body = response.json()
+        assert body["code"] == code and field in body["fields"]
+        assert "Ngày" in body["message"] or "năm" in body["message"]
