@@ -89,7 +89,8 @@ def main() -> None:
             rates[mode].append(run_round())
     effects.register_on_event("stats", rollups.count_event)
     for mode, values in rates.items():
-        print(f"{mode:8} hooks: {statistics.median(values):6.1f} ops/s (rounds: {', '.join(f'{v:.1f}' for v in values)})")
+        rounds = ", ".join(f"{v:.1f}" for v in values)
+        print(f"{mode:8} hooks: {statistics.median(values):6.1f} ops/s (rounds: {rounds})")
     ratio = statistics.median(rates["with"]) / statistics.median(rates["without"])
     print(f"with/without: {ratio:.2f}")
     print(
