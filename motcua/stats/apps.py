@@ -9,9 +9,10 @@ class StatsConfig(AppConfig):
 
     def ready(self):
         # The counters move in the transaction of the change that moves them (docs/decisions/0004).
-        from motcua.dossiers.effects import register_on_event, register_on_rated
+        from motcua.dossiers.effects import register_on_event, register_on_rated, register_on_submitted
 
-        from .rollups import count_event, count_rating
+        from .rollups import count_event, count_rating, note_submission
 
+        register_on_submitted("stats", note_submission)
         register_on_event("stats", count_event)
         register_on_rated("stats", count_rating)

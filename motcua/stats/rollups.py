@@ -90,6 +90,13 @@ def _reused(dossier_id: int) -> bool:
     return DocumentUse.objects.filter(dossier_id=dossier_id).exists()
 
 
+def note_submission(*, dossier: Dossier, now) -> None:
+    """The submission hook (effects.register_on_submitted), before the daily code counter is taken: reads
+    what the submission's count needs, so that after the counter only the upsert remains (the counter's
+    lock is held for as few statements as possible, tests/test_submission_cost.py)."""
+    dossier._stats_reused = _reused(dossier.pk)
+
+
 def event_deltas(*, dossier: Dossier, event: DossierEvent) -> list[tuple[dt.date, dict[str, int]]]:
     """(day, {counter: +n}) pairs an event adds. The same rules as `counts_from_dossiers`."""
     out: list[tuple[dt.date, dict[str, int]]] = []
@@ -97,7 +104,8 @@ def event_deltas(*, dossier: Dossier, event: DossierEvent) -> list[tuple[dt.date
         deltas = {RECEIVED_BY_CHANNEL[dossier.channel]: 1}
         if dossier.fee_amount > 0:
             deltas["received_fee"] = 1
-        if _reused(dossier.pk):
+        reused = getattr(dossier, "_stats_reused", None)
+        if reused if reused is not None else _reused(dossier.pk):
             deltas["reused"] = 1
         out.append((local_day(dossier.submitted_at), deltas))
     elif event.from_status != event.to_status and not dossier.is_open and dossier.status == event.to_status:
@@ -163,22 +171,27 @@ def rollup_add(*, unit_id: int, procedure_id: int, day: dt.date, deltas: dict[st
     names = sorted(deltas)
     columns = ", ".join(names)
     placeholders = ", ".join(["%s"] * len(names))
-    with connection.cursor() as cursor:
-        for table, key, value in (
-            ("stats_day", "day", day),
-            ("stats_month", "month", day.replace(day=1)),
-        ):
-            updates = ", ".join(f"{n} = {table}.{n} + excluded.{n}" for n in names)
-            # Table and column names come from COUNTERS (checked above), never from input; values are bound.
-            sql = (
+    values = [deltas[n] for n in names]
+    statements = []
+    for table, key, value in (("stats_day", "day", day), ("stats_month", "month", day.replace(day=1))):
+        # Table and column names come from COUNTERS (checked above), never from input; values are bound.
+        updates = ", ".join(f"{n} = {table}.{n} + excluded.{n}" for n in names)
+        statements.append(
+            (
                 f"INSERT INTO {table} (unit_id, procedure_id, {key}, {columns}) "  # noqa: S608
                 f"VALUES (%s, %s, %s, {placeholders}) "
-                f"ON CONFLICT (unit_id, procedure_id, {key}) DO UPDATE SET {updates}"
+                f"ON CONFLICT (unit_id, procedure_id, {key}) DO UPDATE SET {updates}",
+                [unit_id, procedure_id, value, *values],
             )
-            cursor.execute(
-                sql,
-                [unit_id, procedure_id, value, *[deltas[n] for n in names]],
-            )
+        )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One round trip: the day row's upsert as a data-modifying CTE of the month row's.
+            (day_sql, day_params), (month_sql, month_params) = statements
+            cursor.execute(f"WITH day_row AS ({day_sql}) {month_sql}", [*day_params, *month_params])
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
 
 
 # --- the same numbers by GROUP BY over the dossiers and their events ------------------------------------------
