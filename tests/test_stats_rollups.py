@@ -144,9 +144,15 @@ def test_a_corrupted_row_is_reported(workload, commune_a, capsys):
     assert "tháng 03/2026" in out and "finished_late lưu 0, tính lại 1" in out
     # Outside the corrupted day and month nothing is reported.
     assert verify_exit_code(**{"date_from": "2026-04-01", "date_to": "2026-04-30"}) == 0
-    # stats_rebuild repairs it.
+    # stats_rebuild repairs it, in Python or inside PostgreSQL (the bench's loader) alike.
     call_command("stats_rebuild")
     assert verify_exit_code() == 0
+    before = sorted(DayCount.objects.values_list("unit_id", "procedure_id", "day", "received_online", "time_used_us"))
+    DayCount.objects.filter(pk=row.pk).update(received_online=99)
+    call_command("stats_rebuild", sql=True)
+    assert verify_exit_code() == 0
+    after = sorted(DayCount.objects.values_list("unit_id", "procedure_id", "day", "received_online", "time_used_us"))
+    assert after == before
 
 
 def test_stats_verify_refuses_bad_dates():

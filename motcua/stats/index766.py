@@ -144,11 +144,12 @@ def _what_it_takes(ind: Indicator, numerator: int, denominator: int) -> str:
     }
 
 
-def compute(counts: dict, catalogue: Catalogue) -> dict:
+def compute(counts: dict, catalogue: Catalogue, *, texts: bool = True) -> dict:
     """{"total", "groups": [{"key","points","max"}], "indicators": [{"key","numerator","denominator","rate",
     "points","max","data_missing","label","what_it_takes"}]}. Rate: a float 0–1 rounded to 4 places (2.2 is
     capped at 1), None without a denominator; such an indicator scores 0 and says there was nothing to
-    count. A data_missing indicator has no numbers and no points; the group and the total add the others."""
+    count. A data_missing indicator has no numbers and no points; the group and the total add the others.
+    ``texts=False`` leaves "label" and "what_it_takes" empty (a ranking of a hundred units needs numbers only)."""
     fractions = _fractions(counts, catalogue)
     indicators, group_points = [], dict.fromkeys([g for g, _m in GROUPS], 0.0)
     for ind in INDICATORS:
@@ -160,8 +161,8 @@ def compute(counts: dict, catalogue: Catalogue) -> dict:
             "points": None,
             "max": ind.max,
             "data_missing": bool(ind.missing),
-            "label": _(ind.label),
-            "what_it_takes": _(ind.missing) if ind.missing else "",
+            "label": _(ind.label) if texts else "",
+            "what_it_takes": _(ind.missing) if ind.missing and texts else "",
         }
         if not ind.missing:
             numerator, denominator = fractions[ind.key]
@@ -170,10 +171,12 @@ def compute(counts: dict, catalogue: Catalogue) -> dict:
                 rate = min(Fraction(numerator, denominator), Fraction(1))
                 row["rate"] = round(float(rate), 4)
                 row["points"] = points(rate, maximum=ind.max, threshold=ind.threshold)
-                row["what_it_takes"] = _what_it_takes(ind, numerator, denominator)
+                if texts:
+                    row["what_it_takes"] = _what_it_takes(ind, numerator, denominator)
             else:
                 row["points"] = 0.0
-                row["what_it_takes"] = _("Chưa có hồ sơ hoặc thủ tục để tính trong kỳ")
+                if texts:
+                    row["what_it_takes"] = _("Chưa có hồ sơ hoặc thủ tục để tính trong kỳ")
             group_points[ind.group] += row["points"]
         indicators.append(row)
     groups = [{"key": key, "points": round(group_points[key], 2), "max": maximum} for key, maximum in GROUPS]

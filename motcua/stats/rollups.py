@@ -29,7 +29,7 @@ from django.utils import timezone
 from motcua.dossiers.models import DRAFT, Channel, Dossier, DossierEvent, Rating
 from motcua.dossiers.workflow import known_workflows
 
-from .models import COUNTERS, DayCount, MonthCount
+from .models import BIG, COUNTERS, DayCount, MonthCount
 
 # Payment channels the national index counts as paid online (Decision 766, indicator 3.6: through the
 # national portal's payment platform = 1, a ministry's or province's gateway = 2). A direct VietQR transfer
@@ -272,20 +272,20 @@ def _as_int(value) -> int:
     return int(value)
 
 
-def counts_from_dossiers(
+def grouped_querysets(
     *,
     unit_ids: list[int] | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     procedure_ids: list[int] | None = None,
     group_by: tuple[str, ...] = ("unit", "procedure", "day"),
-) -> dict[tuple, dict[str, int]]:
-    """Every counter recomputed by GROUP BY from the dossiers, their events and ratings, grouped by any of
-    "unit", "procedure", "day", "month" (local time). Key: the tuple of the group's values in that order;
-    value: {counter: n} with every counter (zeros included). No rollup is read."""
+) -> list[tuple[QuerySet, list[str], list[str]]]:
+    """The GROUP BY behind every counter: (queryset of dicts, group column names, {counter: aggregate}), one per
+    source (`sources`). Group parts: "unit", "procedure", "day", "month" (local time); columns "g_<part>".
+    Without parts the queryset is not grouped: aggregate it."""
     start, end = _bounds(date_from, date_to)
     tz = timezone.get_current_timezone()
-    result: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+    out = []
     for queryset, moment, prefix, aggregates in sources(start=start, end=end):
         if unit_ids is not None:
             queryset = queryset.filter(**{f"{prefix}unit_id__in": unit_ids})
@@ -301,13 +301,91 @@ def counts_from_dossiers(
                 annotations[name] = TruncMonth(moment, tzinfo=tz)
             else:
                 annotations[name] = F(f"{prefix}{part}_id")
-        rows = queryset.annotate(**annotations).values(*names).annotate(**aggregates).order_by()
+        if names:
+            grouped = queryset.annotate(**annotations).values(*names).annotate(**aggregates).order_by()
+        else:  # one total: the caller aggregates (values() without names would group by every column)
+            grouped = queryset
+        out.append((grouped, names, aggregates))
+    return out
+
+
+def counts_from_dossiers(
+    *,
+    unit_ids: list[int] | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    procedure_ids: list[int] | None = None,
+    group_by: tuple[str, ...] = ("unit", "procedure", "day"),
+) -> dict[tuple, dict[str, int]]:
+    """Every counter recomputed by GROUP BY from the dossiers, their events and ratings, grouped by any of
+    "unit", "procedure", "day", "month" (local time). Key: the tuple of the group's values in that order;
+    value: {counter: n} with every counter (zeros included). No rollup is read."""
+    result: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+    for grouped, names, counters in grouped_querysets(
+        unit_ids=unit_ids, date_from=date_from, date_to=date_to, procedure_ids=procedure_ids, group_by=group_by
+    ):
+        rows = grouped if names else [grouped.aggregate(**counters)]
         for row in rows:
             key = tuple(row[n].date() if isinstance(row[n], dt.datetime) else row[n] for n in names)
             target = result[key]
-            for counter in aggregates:
+            for counter in counters:
                 target[counter] += _as_int(row[counter])
     return {key: value for key, value in result.items() if any(value.values())}
+
+
+def rebuild_sql(*, unit_ids: list[int] | None = None) -> int:
+    """`rebuild` done inside PostgreSQL, for tables too big to recompute in Python (bench/gen_stats.py): the
+    same grouped querysets (`grouped_querysets`), their SQL summed by one INSERT … SELECT into the day table,
+    the month table summed from it. `stats_verify` checks the result like any other. Returns day rows."""
+    if connection.vendor != "postgresql":
+        return rebuild(unit_ids=unit_ids)
+    parts, params = [], []
+    for queryset, _names, counters in grouped_querysets(unit_ids=unit_ids):
+        sql, sub_params = queryset.query.sql_with_params()
+        columns = []
+        for counter in COUNTERS:
+            if counter not in counters:
+                columns.append(f"0 AS {counter}")
+            elif counter in BIG:
+                columns.append(f"COALESCE((EXTRACT(EPOCH FROM s.{counter}) * 1000000)::bigint, 0) AS {counter}")
+            else:
+                columns.append(f"COALESCE(s.{counter}, 0) AS {counter}")
+        parts.append(f"SELECT s.g_unit, s.g_procedure, s.g_day, {', '.join(columns)} FROM ({sql}) s")  # noqa: S608
+        params.extend(sub_params)
+    sums = ", ".join(f"SUM({c})" for c in COUNTERS)
+    names = ", ".join(COUNTERS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model in (DayCount, MonthCount):
+            queryset = model.objects.all()
+            if unit_ids is not None:
+                queryset = queryset.filter(unit_id__in=unit_ids)
+            queryset._raw_delete(queryset.db)
+        cursor.execute(
+            f"INSERT INTO stats_day (unit_id, procedure_id, day, {names}) "  # noqa: S608
+            f"SELECT g_unit, g_procedure, g_day, {sums} FROM ({' UNION ALL '.join(parts)}) u GROUP BY 1, 2, 3",
+            params,
+        )
+        rows = cursor.rowcount
+        where = "WHERE unit_id = ANY(%s)" if unit_ids is not None else ""
+        cursor.execute(
+            f"INSERT INTO stats_month (unit_id, procedure_id, month, {names}) "  # noqa: S608
+            f"SELECT unit_id, procedure_id, date_trunc('month', day)::date, {sums} FROM stats_day {where} "
+            "GROUP BY 1, 2, 3",
+            [list(unit_ids)] if unit_ids is not None else [],
+        )
+    return rows
+
+
+def _rollup_parts(date_from: dt.date, date_to: dt.date) -> list[QuerySet]:
+    """The rollup rows of [from, to]: whole months from the month table, the days of a partial month at
+    either end from the day table."""
+    months, day_ranges = split_range(date_from, date_to)
+    parts = []
+    if months:
+        parts.append(MonthCount.objects.filter(month__gte=months[0], month__lte=months[1]))
+    for first, last in day_ranges:
+        parts.append(DayCount.objects.filter(day__gte=first, day__lte=last))
+    return parts
 
 
 def counts_from_rollups(
@@ -318,28 +396,46 @@ def counts_from_rollups(
     procedure_ids: list[int] | None = None,
     group_by: tuple[str, ...] = ("unit", "procedure"),
 ) -> dict[tuple, dict[str, int]]:
-    """The same shape as `counts_from_dossiers`, read from the rollups: whole months from the month table,
-    the days of a partial month at either end from the day table. group_by: "unit", "procedure"."""
+    """The same shape as `counts_from_dossiers`, read from the rollups (`_rollup_parts`): one GROUP BY per
+    part, read as plain tuples. group_by: "unit", "procedure"."""
     assert set(group_by) <= {"unit", "procedure"}, group_by
     names = [f"{part}_id" for part in group_by]
     aggregates = {c: Sum(c) for c in COUNTERS}
-    result: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
-    months, day_ranges = split_range(date_from, date_to)
-    querysets = []
-    if months:
-        querysets.append(MonthCount.objects.filter(month__gte=months[0], month__lte=months[1]))
-    for first, last in day_ranges:
-        querysets.append(DayCount.objects.filter(day__gte=first, day__lte=last))
-    for queryset in querysets:
+    width = len(names)
+    result: dict[tuple, list[int]] = {}
+    for queryset in _rollup_parts(date_from, date_to):
         if unit_ids is not None:
             queryset = queryset.filter(unit_id__in=unit_ids)
         if procedure_ids is not None:
             queryset = queryset.filter(procedure_id__in=procedure_ids)
-        for row in queryset.values(*names).annotate(**aggregates).order_by():
-            target = result[tuple(row[n] for n in names)]
-            for counter in COUNTERS:
-                target[counter] += int(row[counter] or 0)
-    return {key: value for key, value in result.items() if any(value.values())}
+        if names:
+            sql, params = queryset.values(*names).annotate(**aggregates).order_by().query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+        else:
+            total = queryset.aggregate(**aggregates)
+            rows = [tuple(total[c] for c in COUNTERS)]
+        for row in rows:
+            key = tuple(row[:width])
+            values = [int(v or 0) for v in row[width:]]
+            if key in result:
+                result[key] = [a + b for a, b in zip(result[key], values, strict=True)]
+            else:
+                result[key] = values
+    return {key: dict(zip(COUNTERS, values, strict=True)) for key, values in result.items() if any(values)}
+
+
+def online_pairs_from_rollups(*, unit_ids: list[int], date_from: dt.date, date_to: dt.date) -> set[tuple[int, int]]:
+    """(unit id, procedure id) pairs that received at least one online or assisted dossier in [from, to]."""
+    pairs: set[tuple[int, int]] = set()
+    for queryset in _rollup_parts(date_from, date_to):
+        pairs.update(
+            queryset.filter(Q(unit_id__in=unit_ids) & (Q(received_online__gt=0) | Q(received_assisted__gt=0)))
+            .values_list("unit_id", "procedure_id")
+            .distinct()
+        )
+    return pairs
 
 
 def split_range(date_from: dt.date, date_to: dt.date) -> tuple[tuple[dt.date, dt.date] | None, list]:

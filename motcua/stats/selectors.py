@@ -32,6 +32,7 @@ from .rollups import (
     _in_range,
     counts_from_rollups,
     event_actions,
+    online_pairs_from_rollups,
 )
 
 Unit = AdministrativeUnit
@@ -47,7 +48,15 @@ def units_in_scope(user) -> QuerySet[AdministrativeUnit]:
     return scope(user=user, roles=OFFICER_ROLES)
 
 
+def unit_in_scope(user, code: str) -> AdministrativeUnit | None:
+    """The current unit of that code if the user may see its numbers, else None (same for missing)."""
+    if not code:
+        return None
+    return units_in_scope(user).filter(code=code, valid_to__isnull=True).first()
+
+
 def unit_ids_within(units) -> list[int]:
+    """The units and every unit below them (one indexed prefix scan per unit)."""
     return list(AdministrativeUnit.objects.within(list(units)).values_list("pk", flat=True))
 
 
@@ -167,15 +176,20 @@ def _procedure_codes() -> dict[int, str]:
     return dict(Procedure.objects.values_list("pk", "code"))
 
 
-def index_from_counts(*, unit, by_procedure: dict, codes: dict[int, str] | None = None, procedures=None) -> dict:
+def index_from_counts(
+    *, unit, by_procedure: dict, codes: dict[int, str] | None = None, procedures=None, texts: bool = True
+) -> dict:
     """The 766 index from counters per procedure id ({procedure_id: counters}) of the unit and period."""
-    codes = codes if codes is not None else _procedure_codes()
     total = _total(by_procedure)
-    online_codes = {
-        codes.get(pid) for pid, c in by_procedure.items() if c["received_online"] + c["received_assisted"] > 0
-    }
+    online = {pid for pid, c in by_procedure.items() if c["received_online"] + c["received_assisted"] > 0}
+    return _index(unit=unit, total=total, online_procedure_ids=online, codes=codes, procedures=procedures, texts=texts)
+
+
+def _index(*, unit, total: dict, online_procedure_ids: set, codes=None, procedures=None, texts=True) -> dict:
+    codes = codes if codes is not None else _procedure_codes()
+    online_codes = {codes.get(pid) for pid in online_procedure_ids}
     procedures = procedures if procedures is not None else procedures_of(unit)
-    return index766.compute(total, catalogue_facts(procedures, online_codes))
+    return index766.compute(total, catalogue_facts(procedures, online_codes), texts=texts)
 
 
 def index_766(*, unit: AdministrativeUnit, date_from: dt.date, date_to: dt.date) -> dict:
@@ -186,35 +200,60 @@ def index_766(*, unit: AdministrativeUnit, date_from: dt.date, date_to: dt.date)
     return index_from_counts(unit=unit, by_procedure={key[0]: value for key, value in rows.items()})
 
 
-def ranked_from_counts(*, parent: AdministrativeUnit, rows: dict) -> list[dict]:
-    """units_ranked from counters keyed (unit id, procedure id) of every unit below the parent."""
-    children = list(AdministrativeUnit.objects.filter(parent=parent).current().order_by("name"))
-    paths = {child.path: child for child in children}
-    owner = {}
-    for pk, path in AdministrativeUnit.objects.within(children).values_list("pk", "path"):
-        for prefix, child in paths.items():
-            if path.startswith(prefix):
-                owner[pk] = child
-                break
-    per_child: dict[int, dict] = defaultdict(dict)
+def split_unit_procedure(rows: dict) -> tuple[dict[int, dict], set[tuple[int, int]]]:
+    """Counters keyed (unit, procedure) as (totals per unit, the (unit, procedure) pairs with online receipts)."""
+    totals: dict[int, dict] = {}
+    pairs = set()
     for (unit_id, procedure_id), values in rows.items():
+        target = totals.setdefault(unit_id, _zero())
+        for counter, value in values.items():
+            target[counter] += value
+        if values["received_online"] + values["received_assisted"] > 0:
+            pairs.add((unit_id, procedure_id))
+    return totals, pairs
+
+
+def ranked_from_counts(*, parent: AdministrativeUnit, totals: dict, online_pairs: set) -> list[dict]:
+    """units_ranked from counters per unit id ({unit_id: counters}) of every unit below the parent and the
+    (unit id, procedure id) pairs that received online dossiers."""
+    children = {c.path: c for c in AdministrativeUnit.objects.filter(parent=parent).current()}
+    owner: dict[int, AdministrativeUnit] = {}
+    depth = len(parent.path)
+    for pk, path in AdministrativeUnit.objects.filter(path__startswith=parent.path).values_list("pk", "path"):
+        head = path[depth:].split("/", 1)[0]
+        child = children.get(f"{parent.path}{head}/") if head else None
+        if child is not None:
+            owner[pk] = child
+    per_child: dict[int, dict] = {}
+    online: dict[int, set] = defaultdict(set)
+    for unit_id, values in totals.items():
         child = owner.get(unit_id)
         if child is None:
             continue
-        target = per_child[child.pk].setdefault(procedure_id, _zero())
+        target = per_child.setdefault(child.pk, _zero())
         for counter, value in values.items():
             target[counter] += value
+    for unit_id, procedure_id in online_pairs:
+        child = owner.get(unit_id)
+        if child is not None:
+            online[child.pk].add(procedure_id)
     codes = _procedure_codes()
     procedures_by_type: dict[str, list[dict]] = {}
     out = []
-    for child in children:
+    for child in children.values():
         procedures = procedures_by_type.get(child.unit_type)
         if procedures is None:
             procedures = procedures_by_type[child.unit_type] = procedures_of(child)
-        by_procedure = per_child.get(child.pk, {})
-        index = index_from_counts(unit=child, by_procedure=by_procedure, codes=codes, procedures=procedures)
+        total = per_child.get(child.pk) or _zero()
+        index = _index(
+            unit=child,
+            total=total,
+            online_procedure_ids=online[child.pk],
+            codes=codes,
+            procedures=procedures,
+            texts=False,
+        )
         rates = {row["key"]: row["rate"] for row in index["indicators"]}
-        total = _total(by_procedure)
         out.append(
             {
                 "unit": child,
@@ -227,18 +266,20 @@ def ranked_from_counts(*, parent: AdministrativeUnit, rows: dict) -> list[dict]:
                 "received": sum(total[name] for name in RECEIVED_BY_CHANNEL.values()),
             }
         )
-    out.sort(key=lambda row: (-row["index_total"], row["unit"].name))
+    out.sort(key=lambda row: (-row["index_total"], row["unit"].name, row["unit"].pk))
     return out
 
 
 def units_ranked(*, parent: AdministrativeUnit, date_from: dt.date, date_to: dt.date) -> list[dict]:
     """One row per current child unit (commune) of the parent, best index first: {"unit", "index_total",
     "online_rate" (766 3.3), "on_time_rate" (2.1), "e_result_rate" (4.1), "paid_online_rate" (3.6),
-    "rating_average", "received"}. One rollup query for the whole province."""
-    rows = counts_from_rollups(
-        unit_ids=unit_ids_within([parent]), date_from=date_from, date_to=date_to, group_by=("unit", "procedure")
-    )
-    return ranked_from_counts(parent=parent, rows=rows)
+    "rating_average", "received"}. Two rollup queries for the whole province (totals per unit; the
+    procedures that received online dossiers)."""
+    ids = unit_ids_within([parent])
+    rows = counts_from_rollups(unit_ids=ids, date_from=date_from, date_to=date_to, group_by=("unit",))
+    totals = {key[0]: value for key, value in rows.items()}
+    pairs = online_pairs_from_rollups(unit_ids=ids, date_from=date_from, date_to=date_to)
+    return ranked_from_counts(parent=parent, totals=totals, online_pairs=pairs)
 
 
 # --- commune views --------------------------------------------------------------------------------------------
@@ -254,12 +295,8 @@ def flat_row(c: dict, point: dict) -> dict:
     return row
 
 
-def by_procedure(*, unit: AdministrativeUnit, date_from: dt.date, date_to: dt.date) -> list[dict]:
-    """One row per procedure with dossiers in the period or open now: the summary flattened ("received_online",
-    "finished_late", "rating_average"…) plus "procedure" (the Procedure); most received first."""
-    ids = unit_ids_within([unit])
-    rows = counts_from_rollups(unit_ids=ids, date_from=date_from, date_to=date_to, group_by=("procedure",))
-    point = open_counts(unit_ids=ids, by_procedure=True)
+def by_procedure_from_counts(*, rows: dict, point: dict) -> list[dict]:
+    """by_procedure from counters keyed (procedure id,) and open counts per procedure id."""
     procedure_ids = {key[0] for key in rows} | set(point)
     procedures = Procedure.objects.in_bulk(procedure_ids)
     out = []
@@ -272,25 +309,28 @@ def by_procedure(*, unit: AdministrativeUnit, date_from: dt.date, date_to: dt.da
     return out
 
 
-def monthly(*, unit: AdministrativeUnit, months: int = 12, until: dt.date | None = None) -> list[dict]:
-    """One row per month, oldest first, the last one the month of `until` (today): {"month" (its first day),
-    "received", "finished_on_time_or_early", "finished_late", "online", "rating_average"}."""
-    until = until or timezone.localdate()
-    last = until.replace(day=1)
-    firsts = [last]
+def by_procedure(*, unit: AdministrativeUnit, date_from: dt.date, date_to: dt.date) -> list[dict]:
+    """One row per procedure with dossiers in the period or open now: the summary flattened ("received_online",
+    "finished_late", "rating_average"…) plus "procedure" (the Procedure); most received first."""
+    ids = unit_ids_within([unit])
+    rows = counts_from_rollups(unit_ids=ids, date_from=date_from, date_to=date_to, group_by=("procedure",))
+    return by_procedure_from_counts(rows=rows, point=open_counts(unit_ids=ids, by_procedure=True))
+
+
+def month_starts(*, months: int, until: dt.date) -> list[dt.date]:
+    """The first days of the `months` months ending with the month of `until`, oldest first."""
+    firsts = [until.replace(day=1)]
     for _i in range(months - 1):
         firsts.append((firsts[-1] - dt.timedelta(days=1)).replace(day=1))
     firsts.reverse()
-    rows = {
-        row["month"]: row
-        for row in MonthCount.objects.filter(unit_id__in=unit_ids_within([unit]), month__gte=firsts[0], month__lte=last)
-        .values("month")
-        .annotate(**{c: Sum(c) for c in COUNTERS})
-        .order_by()
-    }
+    return firsts
+
+
+def monthly_from_counts(*, firsts: list[dt.date], rows: dict) -> list[dict]:
+    """monthly from counters keyed by month (its first day)."""
     out = []
     for month in firsts:
-        c = {**_zero(), **{k: int(v or 0) for k, v in rows.get(month, {}).items() if k in COUNTERS}}
+        c = {**_zero(), **rows.get(month, {})}
         out.append(
             {
                 "month": month,
@@ -302,6 +342,20 @@ def monthly(*, unit: AdministrativeUnit, months: int = 12, until: dt.date | None
             }
         )
     return out
+
+
+def monthly(*, unit: AdministrativeUnit, months: int = 12, until: dt.date | None = None) -> list[dict]:
+    """One row per month, oldest first, the last one the month of `until` (today): {"month" (its first day),
+    "received", "finished_on_time_or_early", "finished_late", "online", "rating_average"}."""
+    firsts = month_starts(months=months, until=until or timezone.localdate())
+    queryset = (
+        MonthCount.objects.filter(unit_id__in=unit_ids_within([unit]), month__gte=firsts[0], month__lte=firsts[-1])
+        .values("month")
+        .annotate(**{c: Sum(c) for c in COUNTERS})
+        .order_by()
+    )
+    rows = {row["month"]: {c: int(row[c] or 0) for c in COUNTERS} for row in queryset}
+    return monthly_from_counts(firsts=firsts, rows=rows)
 
 
 # --- drill-down ---------------------------------------------------------------------------------------------------

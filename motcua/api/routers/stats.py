@@ -41,9 +41,7 @@ def _query(request, unit: str | None, date_from: str | None, date_to: str | None
         message = _("Mỗi lần xem tối đa 5 năm số liệu")
         raise ValidationFailed(message, code="range_too_long", fields={"to": [message]})
     user = _user(request)
-    found = None
-    if user is not None and unit:
-        found = selectors.units_in_scope(user).filter(code=unit, valid_to__isnull=True).first()
+    found = selectors.unit_in_scope(user, unit) if user is not None else None
     if found is None:
         raise NotFound(_("Không tìm thấy đơn vị này trong phạm vi của bạn"))
     return found, start, end

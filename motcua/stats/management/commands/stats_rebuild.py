@@ -6,7 +6,7 @@ stats_verify reported). Run on a quiet system: changes made while it runs may be
 
 from django.core.management.base import BaseCommand
 
-from motcua.stats.rollups import rebuild
+from motcua.stats.rollups import rebuild, rebuild_sql
 
 from .stats_verify import unit_ids
 
@@ -16,7 +16,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--unit", help="mã đơn vị (gồm cả các đơn vị trực thuộc)")
+        parser.add_argument(
+            "--sql", action="store_true", help="tính trong PostgreSQL (bảng rất lớn); cùng câu truy vấn GROUP BY"
+        )
 
     def handle(self, *args, **options):
-        rows = rebuild(unit_ids=unit_ids(options["unit"]))
+        rows = (rebuild_sql if options["sql"] else rebuild)(unit_ids=unit_ids(options["unit"]))
         self.stdout.write(f"Đã ghi {rows} dòng số liệu theo ngày.")
