@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
+from motcua.core.inputs import is_ascii_digits
 from motcua.places.models import AdministrativeUnit
 
 from .models import OFFICER_ROLES, RoleGrant, User
@@ -58,7 +59,7 @@ def is_citizen(*, user: User) -> bool:
 
 def user_pending_login(user_id) -> User | None:
     """The account that passed the password step and waits for its second factor (id kept in the session)."""
-    if isinstance(user_id, bool) or not isinstance(user_id, int | str) or not str(user_id).isdigit():
+    if isinstance(user_id, bool) or not isinstance(user_id, int | str) or not is_ascii_digits(str(user_id)):
         return None
     return User.objects.filter(pk=int(user_id)).first()
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from motcua.accounts.models import Role
 from motcua.accounts.selectors import user_has_role
 from motcua.core.errors import NotFound, RateLimited, ValidationFailed
-from motcua.core.inputs import clean_text
+from motcua.core.inputs import clean_text, is_ascii_digits
 from motcua.core.logging import mask_phone
 from motcua.places.models import COMMUNE_LEVEL, VILLAGE_LEVEL, AdministrativeUnit
 
@@ -314,7 +314,7 @@ def village_for_keyword(word: str) -> AdministrativeUnit | None:
     word = word.strip()
     villages = AdministrativeUnit.objects.filter(unit_type__in=VILLAGE_LEVEL, valid_to__isnull=True)
     digits = word.replace("-", "").replace(" ", "")
-    if digits.isdigit():
+    if is_ascii_digits(digits):
         for village in villages.filter(code__startswith=digits[:5]):
             if village.code.replace("-", "") == digits:
                 return village

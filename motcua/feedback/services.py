@@ -330,13 +330,15 @@ def publish_consent_guard(*, action, feedback=None, **context) -> None:
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _NUMBER = re.compile(r"(?:\+?\d[\d .-]{7,}\d)")
+_DIGIT = re.compile(r"\d")
 
 
 def anonymise(text: str, *, names: Iterable[str] = ()) -> str:
     """Remove what identifies the sender before the public page shows a text: phone and ID numbers (runs of
     9+ digits with spaces, dots or dashes), e-mail addresses and the sender's name as they wrote it."""
     text = _EMAIL.sub("***", text or "")
-    text = _NUMBER.sub(lambda m: "***" if sum(c.isdigit() for c in m.group()) >= 9 else m.group(), text)
+    # Any digit counts (full-width and other scripts too: a number written so still identifies someone).
+    text = _NUMBER.sub(lambda m: "***" if len(_DIGIT.findall(m.group())) >= 9 else m.group(), text)
     for name in names:
         name = (name or "").strip()
         if len(name) >= 3:
