@@ -78,26 +78,9 @@ def on_submitted(*, dossier, now) -> None:
         run(dossier=dossier, now=now)
 
 
-# --- transition hooks: other apps act on every step inside the transition's transaction --------------------------
-# name → run(dossier=, event=, workflow=, now=): e.g. the payments app cancels what a refused, withdrawn or
-# stopped dossier still owes; statistics keep their counters in step.
-_ON_TRANSITION: dict[str, Callable[..., None]] = {}
-
-
-def register_on_transition(name: str, run: Callable[..., None]) -> None:
-    """Called once per applied transition, inside its transaction, after the event is appended and while the
-    dossier row is locked (take further locks after it: docs/dossiers.md, lock order); an exception rolls
-    the whole transition back."""
-    _ON_TRANSITION[name] = run
-
-
-def on_transition(*, dossier, event, workflow, now) -> None:
-    for run in _ON_TRANSITION.values():
-        run(dossier=dossier, event=event, workflow=workflow, now=now)
-
-
 # --- event hooks: other apps act on every event the log records, inside the event's transaction ---------------
-# name → run(dossier=, event=): e.g. the stats app keeps its counters in step (docs/stats.md). Every change of
+# name → run(dossier=, event=): e.g. the stats app keeps its counters in step (docs/stats.md); the payments app
+# cancels what a refused, withdrawn or stopped dossier still owes. Every change of
 # a dossier that matters goes through `event_append` (submission, transitions, payments, system events).
 _ON_EVENT: dict[str, Callable[..., None]] = {}
 

@@ -9,7 +9,7 @@ class PaymentsConfig(AppConfig):
 
     def ready(self):
         # The engine runs this for actions whose workflow data say "requires_payment": true.
-        from motcua.dossiers.effects import register_on_submitted, register_on_transition
+        from motcua.dossiers.effects import register_on_event, register_on_submitted
         from motcua.dossiers.workflow import register_guard
 
         from .guards import payment_guard
@@ -19,7 +19,7 @@ class PaymentsConfig(AppConfig):
         # A submitted dossier that owes a fee gets its payment intents in the submission's transaction.
         register_on_submitted("payments", intents_open_for_fee)
         # A dossier refused, withdrawn or stopped owes nothing more: its pending intents are cancelled.
-        register_on_transition("payments", intents_cancel_on_end)
+        register_on_event("payments", intents_cancel_on_end)
 
         # Lost notifications, expiry, stored-but-unprocessed callbacks, failed receipts (docs/payments.md).
         import datetime as dt

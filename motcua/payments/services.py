@@ -201,13 +201,15 @@ def fee_set(
     return intent
 
 
-def intents_cancel_on_end(*, dossier: Dossier, event, workflow, now: dt.datetime) -> None:
-    """The transition hook (`dossiers.effects.register_on_transition`): a dossier that ends without a result
-    (refused, withdrawn, stopped) owes nothing more, so its pending intents are cancelled in the same
-    transaction. Paid lines stay paid (a refund is an officer's decision: `payment_refund`)."""
-    if dossier.is_open or dossier.outcome == "completed":
+def intents_cancel_on_end(*, dossier: Dossier, event) -> None:
+    """The event hook (`dossiers.effects.register_on_event`): the event that ends a dossier without a result
+    (refused, withdrawn, stopped) cancels its pending intents in the same transaction; the dossier row is
+    locked by the caller. Paid lines stay paid (a refund is an officer's decision: `payment_refund`)."""
+    if dossier.is_open or dossier.outcome == "completed" or event.from_status == event.to_status:
         return
-    intents_cancel(dossier=dossier, reason=workflow.event_label(event.action))
+    from motcua.dossiers.workflow import load_workflow
+
+    intents_cancel(dossier=dossier, reason=load_workflow(dossier.workflow).event_label(event.action))
 
 
 def intent_exempt(*, officer, reference: str, ground: str) -> PaymentIntent:

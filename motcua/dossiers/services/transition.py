@@ -17,7 +17,7 @@ from motcua.catalog.selectors import deadline_rule
 from motcua.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from motcua.core.inputs import clean_text, parse_date
 
-from ..effects import forms_complete, forms_of_transition, forms_record, on_transition
+from ..effects import forms_complete, forms_of_transition, forms_record
 from ..locks import dossier_lock_children
 from ..models import DRAFT, Attachment, Dossier
 from ..rules import action_refusal, supplement_request_event
@@ -327,7 +327,6 @@ def dossier_transition(
             at=now,
         )
         notify_event(dossier=dossier, event=event, workflow=workflow)
-        on_transition(dossier=dossier, event=event, workflow=workflow, now=now)
         form_ids = forms_record(
             dossier=dossier, event=event, forms=forms_of_transition(workflow=workflow, form=step.form, target=target)
         )
