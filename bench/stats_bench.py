@@ -88,14 +88,19 @@ def main() -> None:
     def province_group_by():
         rows = counts_from_dossiers(unit_ids=ids, date_from=date_from, date_to=date_to, group_by=("unit", "procedure"))
         totals, pairs = s.split_unit_procedure(rows)
-        return s.ranked_from_counts(parent=province, totals=totals, online_pairs=pairs)
+        feedback = s.feedback_counts(unit_ids=ids, date_from=date_from, date_to=date_to, by_unit=True)
+        return s.ranked_from_counts(parent=province, totals=totals, online_pairs=pairs, feedback=feedback)
 
     def index_rollups():
         return s.index_766(unit=province, date_from=date_from, date_to=date_to)
 
     def index_group_by():
         rows = counts_from_dossiers(unit_ids=ids, date_from=date_from, date_to=date_to, group_by=("procedure",))
-        return s.index_from_counts(unit=province, by_procedure={k[0]: v for k, v in rows.items()})
+        return s.index_from_counts(
+            unit=province,
+            by_procedure={k[0]: v for k, v in rows.items()},
+            feedback=s.feedback_counts(unit_ids=ids, date_from=date_from, date_to=date_to),
+        )
 
     firsts = s.month_starts(months=12, until=today)
 

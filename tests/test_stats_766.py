@@ -80,18 +80,22 @@ def test_a_unit_with_no_dossiers():
         assert row["points"] is None if row["data_missing"] else row["points"] == 0
         assert row["what_it_takes"]
     # Where the platform lacks the data it says so instead of inventing a value.
-    assert {r["key"] for r in result["indicators"] if r["data_missing"]} == {
-        "1.1",
-        "1.2",
-        "1.3",
-        "1.4",
-        "4.4",
-        "4.5",
-        "5.1",
-        "5.2",
-        "5.3",
-    }
+    assert {r["key"] for r in result["indicators"] if r["data_missing"]} == {"1.1", "1.2", "1.3", "1.4", "4.4", "4.5"}
     assert sum(r["max"] for r in result["indicators"]) == 100
+
+
+def test_feedback_indicators():
+    """5.1 processed ÷ received; 5.2 on time ÷ processed; 5.3 (feedback − disliked − overdue) ÷ feedback; 5.4
+    loses the dossiers complained about."""
+    feedback = index766.Feedback(received=10, processed=8, on_time=6, disliked=1, overdue=3, complaints=1)
+    result = index766.compute(counts(finished_early=9, finished_late=1), FULL_CATALOGUE, feedback)
+    rows = {key: indicator(result, key) for key in ("5.1", "5.2", "5.3", "5.4")}
+    assert (rows["5.1"]["numerator"], rows["5.1"]["denominator"], rows["5.1"]["points"]) == (8, 10, 4.0)
+    assert (rows["5.2"]["numerator"], rows["5.2"]["denominator"], rows["5.2"]["points"]) == (6, 8, 3.75)
+    assert (rows["5.3"]["numerator"], rows["5.3"]["denominator"], rows["5.3"]["points"]) == (6, 10, 1.2)
+    # 5.4: 10 completed − 1 late − 1 complained about = 8 → 80 % of a 90 % threshold → 6 × 0.8 ÷ 0.9.
+    assert (rows["5.4"]["numerator"], rows["5.4"]["denominator"], rows["5.4"]["points"]) == (8, 10, 5.33)
+    assert rows["5.4"]["what_it_takes"].startswith("Cần thêm 1 ")
 
 
 def test_group_totals_add_their_indicators():
@@ -114,7 +118,7 @@ def test_group_totals_add_their_indicators():
     )
     result = index766.compute(c, FULL_CATALOGUE)
     groups = {g["key"]: g["points"] for g in result["groups"]}
-    assert groups == {"1": 0, "2": 20.0, "3": 22.0, "4": 16.0, "5": 6.0}
+    assert groups == {"1": 0, "2": 20.0, "3": 22.0, "4": 16.0, "5": 6.0}  # no feedback: 5.1–5.3 score 0
     assert result["total"] == 64.0
 
 
@@ -244,3 +248,44 @@ def test_api_bad_dates_are_422_in_vietnamese(client, staff, api_token, commune_a
         body = response.json()
         assert body["code"] == code and field in body["fields"]
         assert "Ngày" in body["message"] or "năm" in body["message"]
+
+
+def test_feedback_numbers_come_from_the_feedback_app(catalog, citizen, office_a, staff, commune_a):
+    """Three items in March 2026: one answered in time, one refused in time, one still open past its due
+    moment: 5.1 = 2/3, 5.2 = 2/2, 5.3 = (3 − 0 − 1)/3; another month counts nothing."""
+    from motcua.feedback.models import Feedback
+    from motcua.feedback.services import feedback_submit, feedback_transition
+
+    def submit(when):
+        return feedback_submit(
+            category="service", subject="Chờ lâu", text="Tôi chờ hai tiếng.", sender=citizen, now=at(when)
+        )
+
+    def act(fb, action, actor, when, **params):
+        note = params.pop("note", "")
+        fresh = Feedback.objects.get(pk=fb.pk)
+        return feedback_transition(
+            code=fb.code, action=action, actor=actor, version=fresh.version, note=note, params=params, now=at(when)
+        )
+
+    answered = submit("2026-03-02T09:00")
+    act(answered, "assign", staff["lanhdao"], "2026-03-02T10:00", assignee="chuyenvien")
+    act(answered, "answer", staff["chuyenvien"], "2026-03-04T10:00", note="Đã chấn chỉnh")
+    refused = submit("2026-03-03T09:00")
+    act(refused, "refuse", staff["lanhdao"], "2026-03-03T10:00", note="Không thuộc thẩm quyền")
+    submit("2026-03-05T09:00")  # open; due in April, past due now
+    numbers = selectors.feedback_counts(
+        unit_ids=[commune_a.pk], date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31)
+    )
+    assert numbers == index766.Feedback(received=3, processed=2, on_time=2, disliked=0, overdue=1, complaints=0)
+    result = selectors.index_766(unit=commune_a, date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31))
+    assert (indicator(result, "5.1")["numerator"], indicator(result, "5.1")["denominator"]) == (2, 3)
+    assert indicator(result, "5.3")["numerator"] == 2
+    april = selectors.feedback_counts(
+        unit_ids=[commune_a.pk], date_from=dt.date(2026, 4, 1), date_to=dt.date(2026, 4, 30)
+    )
+    assert april.received == 0
+    ranked = selectors.units_ranked(
+        parent=commune_a.parent, date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31)
+    )
+    assert next(r for r in ranked if r["unit"] == commune_a)["index_total"] == result["total"]

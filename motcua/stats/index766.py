@@ -27,6 +27,18 @@ class Catalogue:
 
 
 @dataclass(frozen=True)
+class Feedback:
+    """Feedback and petitions (motcua/feedback) of the unit received in the period."""
+
+    received: int = 0
+    processed: int = 0  # answered, or ended otherwise (refused, returned, transferred)
+    on_time: int = 0  # of the processed ones, answered or ended by their due moment
+    disliked: int = 0  # the sender rated the handling 1 or 2
+    overdue: int = 0  # processed after the due moment, or still open past it
+    complaints: int = 0  # about a dossier or an officer, naming a dossier (5.4)
+
+
+@dataclass(frozen=True)
 class Indicator:
     key: str
     group: str
@@ -47,7 +59,6 @@ GROUP_LABELS = {
 }
 _NATIONAL = N_("Nền tảng chưa kết nối Cổng Dịch vụ công quốc gia nên chưa có số liệu")
 _CATALOGUE = N_("Nền tảng chưa ghi thời điểm công bố, công khai thủ tục nên chưa có số liệu")
-_FEEDBACK = N_("Chưa có phân hệ phản ánh, kiến nghị nên chưa có số liệu")
 
 # Per-indicator points: the group maxima are Decision 766's; the split inside a group is our reading of
 # public summaries and is unconfirmed (docs/stats-766.md says so).
@@ -84,9 +95,11 @@ INDICATORS = (
     Indicator(
         "4.5", "4", N_("Tài khoản nộp hồ sơ xác thực bằng VNeID"), 3, missing=N_("Chưa ghi cách xác thực theo hồ sơ")
     ),
-    Indicator("5.1", "5", N_("Phản ánh, kiến nghị theo lĩnh vực"), 5, missing=_FEEDBACK),
-    Indicator("5.2", "5", N_("Phản ánh, kiến nghị được xử lý đúng hạn"), 5, missing=_FEEDBACK),
-    Indicator("5.3", "5", N_("Hài lòng với việc xử lý phản ánh, kiến nghị"), 2, missing=_FEEDBACK),
+    Indicator("5.1", "5", N_("Phản ánh, kiến nghị được tiếp nhận, xử lý"), 5, needs=N_("phản ánh được xử lý")),
+    Indicator("5.2", "5", N_("Phản ánh, kiến nghị được xử lý đúng hạn"), 5, needs=N_("phản ánh xử lý đúng hạn")),
+    Indicator(
+        "5.3", "5", N_("Hài lòng với việc xử lý phản ánh, kiến nghị"), 2, needs=N_("phản ánh được hài lòng, đúng hạn")
+    ),
     Indicator(
         "5.4", "5", N_("Hài lòng về giải quyết thủ tục"), 6, Fraction(9, 10), needs=N_("hồ sơ đúng hạn, không bị chê")
     ),
@@ -94,14 +107,14 @@ INDICATORS = (
 HOUR_US = 3_600_000_000
 
 
-def _fractions(c: dict, cat: Catalogue) -> dict[str, tuple[int, int]]:
+def _fractions(c: dict, cat: Catalogue, fb: Feedback) -> dict[str, tuple[int, int]]:
     """Numerator and denominator of every indicator that has data."""
     completed = c["finished_early"] + c["finished_on_time"] + c["finished_late"]
     finished = completed + c["refused"] + c["withdrawn"] + c["stopped"]
     received = c["received_online"] + c["received_counter"] + c["received_assisted"] + c["received_post"]
     # 5.4: 100 % − (late share + share with complaints or dislikes); dislikes are ratings of 1–2 stars,
-    # complaints come with the feedback app (not counted until then).
-    satisfied = max(completed - c["finished_late"] - c["ratings_low"], 0)
+    # complaints the feedback items about a dossier or an officer naming a dossier.
+    satisfied = max(completed - c["finished_late"] - c["ratings_low"] - fb.complaints, 0)
     return {
         "2.1": (c["finished_early"] + c["finished_on_time"], completed),
         # Promised hours over used hours: full points when the average stays within the promised time.
@@ -116,6 +129,9 @@ def _fractions(c: dict, cat: Catalogue) -> dict[str, tuple[int, int]]:
         "4.1": (c["e_result"], completed),
         "4.2": (c["digitised"], received),
         "4.3": (c["reused"], received),
+        "5.1": (fb.processed, fb.received),
+        "5.2": (fb.on_time, fb.processed),
+        "5.3": (max(fb.received - fb.disliked - fb.overdue, 0), fb.received),
         "5.4": (satisfied, completed),
     }
 
@@ -144,13 +160,13 @@ def _what_it_takes(ind: Indicator, numerator: int, denominator: int) -> str:
     }
 
 
-def compute(counts: dict, catalogue: Catalogue, *, texts: bool = True) -> dict:
+def compute(counts: dict, catalogue: Catalogue, feedback: Feedback | None = None, *, texts: bool = True) -> dict:
     """{"total", "groups": [{"key","points","max"}], "indicators": [{"key","numerator","denominator","rate",
     "points","max","data_missing","label","what_it_takes"}]}. Rate: a float 0–1 rounded to 4 places (2.2 is
     capped at 1), None without a denominator; such an indicator scores 0 and says there was nothing to
     count. A data_missing indicator has no numbers and no points; the group and the total add the others.
     ``texts=False`` leaves "label" and "what_it_takes" empty (a ranking of a hundred units needs numbers only)."""
-    fractions = _fractions(counts, catalogue)
+    fractions = _fractions(counts, catalogue, feedback or Feedback())
     indicators, group_points = [], dict.fromkeys([g for g, _m in GROUPS], 0.0)
     for ind in INDICATORS:
         row = {

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -176,28 +177,78 @@ def _procedure_codes() -> dict[int, str]:
     return dict(Procedure.objects.values_list("pk", "code"))
 
 
+def feedback_counts(
+    *, unit_ids: list[int], date_from: dt.date, date_to: dt.date, now: dt.datetime | None = None, by_unit=False
+):
+    """Feedback and petitions received in [from, to] by the units (motcua/feedback; a small table, read
+    directly): an index766.Feedback, or {unit_id: Feedback} with ``by_unit``."""
+    from motcua.feedback.models import Feedback
+
+    now = now or timezone.now()
+    start, end = _bounds(date_from, date_to)
+    processed = Q(answered_at__isnull=False) | Q(is_open=False)
+    done_at = Coalesce("answered_at", "finished_at")
+    aggregates = {
+        "received": Count("pk"),
+        "processed": Count("pk", filter=processed),
+        "on_time": Count("pk", filter=processed & Q(done__lte=F("due_at"))),
+        "disliked": Count("pk", filter=Q(rating_score__lte=2)),
+        "overdue": Count("pk", filter=(processed & Q(done__gt=F("due_at"))) | (~processed & Q(due_at__lt=now))),
+        "complaints": Count("pk", filter=Q(category__in=["dossier", "officer"], dossier__isnull=False)),
+    }
+    queryset = Feedback.objects.filter(Q(unit_id__in=unit_ids) & _in_range("received_at", start, end)).annotate(
+        done=done_at
+    )
+    if by_unit:
+        return {
+            row.pop("unit_id"): index766.Feedback(**row)
+            for row in queryset.values("unit_id").annotate(**aggregates).order_by()
+        }
+    return index766.Feedback(**queryset.aggregate(**aggregates))
+
+
 def index_from_counts(
-    *, unit, by_procedure: dict, codes: dict[int, str] | None = None, procedures=None, texts: bool = True
+    *,
+    unit,
+    by_procedure: dict,
+    feedback: index766.Feedback | None = None,
+    codes: dict[int, str] | None = None,
+    procedures=None,
+    texts: bool = True,
 ) -> dict:
-    """The 766 index from counters per procedure id ({procedure_id: counters}) of the unit and period."""
+    """The 766 index from counters per procedure id ({procedure_id: counters}) of the unit and period, and its
+    feedback numbers."""
     total = _total(by_procedure)
     online = {pid for pid, c in by_procedure.items() if c["received_online"] + c["received_assisted"] > 0}
-    return _index(unit=unit, total=total, online_procedure_ids=online, codes=codes, procedures=procedures, texts=texts)
+    return _index(
+        unit=unit,
+        total=total,
+        online_procedure_ids=online,
+        feedback=feedback,
+        codes=codes,
+        procedures=procedures,
+        texts=texts,
+    )
 
 
-def _index(*, unit, total: dict, online_procedure_ids: set, codes=None, procedures=None, texts=True) -> dict:
+def _index(
+    *, unit, total: dict, online_procedure_ids: set, feedback=None, codes=None, procedures=None, texts=True
+) -> dict:
     codes = codes if codes is not None else _procedure_codes()
     online_codes = {codes.get(pid) for pid in online_procedure_ids}
     procedures = procedures if procedures is not None else procedures_of(unit)
-    return index766.compute(total, catalogue_facts(procedures, online_codes), texts=texts)
+    return index766.compute(total, catalogue_facts(procedures, online_codes), feedback, texts=texts)
 
 
 def index_766(*, unit: AdministrativeUnit, date_from: dt.date, date_to: dt.date) -> dict:
     """The unit's 766 index for the local days [from, to] (the unit and every unit below it)."""
-    rows = counts_from_rollups(
-        unit_ids=unit_ids_within([unit]), date_from=date_from, date_to=date_to, group_by=("procedure",)
+    ids = unit_ids_within([unit])
+    rows = counts_from_rollups(unit_ids=ids, date_from=date_from, date_to=date_to, group_by=("procedure",))
+    return index_from_counts(
+        unit=unit,
+        by_procedure={key[0]: value for key, value in rows.items()},
+        feedback=feedback_counts(unit_ids=ids, date_from=date_from, date_to=date_to),
     )
-    return index_from_counts(unit=unit, by_procedure={key[0]: value for key, value in rows.items()})
 
 
 def split_unit_procedure(rows: dict) -> tuple[dict[int, dict], set[tuple[int, int]]]:
@@ -213,9 +264,11 @@ def split_unit_procedure(rows: dict) -> tuple[dict[int, dict], set[tuple[int, in
     return totals, pairs
 
 
-def ranked_from_counts(*, parent: AdministrativeUnit, totals: dict, online_pairs: set) -> list[dict]:
-    """units_ranked from counters per unit id ({unit_id: counters}) of every unit below the parent and the
-    (unit id, procedure id) pairs that received online dossiers."""
+def ranked_from_counts(
+    *, parent: AdministrativeUnit, totals: dict, online_pairs: set, feedback: dict | None = None
+) -> list[dict]:
+    """units_ranked from counters per unit id ({unit_id: counters}) of every unit below the parent, the
+    (unit id, procedure id) pairs that received online dossiers and feedback numbers per unit id."""
     children = {c.path: c for c in AdministrativeUnit.objects.filter(parent=parent).current()}
     owner: dict[int, AdministrativeUnit] = {}
     depth = len(parent.path)
@@ -237,6 +290,13 @@ def ranked_from_counts(*, parent: AdministrativeUnit, totals: dict, online_pairs
         child = owner.get(unit_id)
         if child is not None:
             online[child.pk].add(procedure_id)
+    child_feedback: dict[int, dict] = {}
+    for unit_id, numbers in (feedback or {}).items():
+        child = owner.get(unit_id)
+        if child is not None:
+            target = child_feedback.setdefault(child.pk, dict.fromkeys(vars(numbers), 0))
+            for name, value in vars(numbers).items():
+                target[name] += value
     codes = _procedure_codes()
     procedures_by_type: dict[str, list[dict]] = {}
     out = []
@@ -249,6 +309,7 @@ def ranked_from_counts(*, parent: AdministrativeUnit, totals: dict, online_pairs
             unit=child,
             total=total,
             online_procedure_ids=online[child.pk],
+            feedback=index766.Feedback(**child_feedback[child.pk]) if child.pk in child_feedback else None,
             codes=codes,
             procedures=procedures,
             texts=False,
@@ -279,7 +340,8 @@ def units_ranked(*, parent: AdministrativeUnit, date_from: dt.date, date_to: dt.
     rows = counts_from_rollups(unit_ids=ids, date_from=date_from, date_to=date_to, group_by=("unit",))
     totals = {key[0]: value for key, value in rows.items()}
     pairs = online_pairs_from_rollups(unit_ids=ids, date_from=date_from, date_to=date_to)
-    return ranked_from_counts(parent=parent, totals=totals, online_pairs=pairs)
+    feedback = feedback_counts(unit_ids=ids, date_from=date_from, date_to=date_to, by_unit=True)
+    return ranked_from_counts(parent=parent, totals=totals, online_pairs=pairs, feedback=feedback)
 
 
 # --- commune views --------------------------------------------------------------------------------------------
