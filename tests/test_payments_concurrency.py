@@ -56,3 +56,18 @@ def test_concurrent_cash_and_transfer_both_recorded_second_flagged(fee_dossier, 
     assert any(p.provider == "vietqr-demo" for p in payments)
     assert sum(1 for p in payments if p.flagged) == len(payments) - 1
     assert [p.receipt_number for p in payments] == list(range(1, len(payments) + 1))
+
+
+def test_twenty_concurrent_repeats_of_one_fee_form_set_one_fee(fee_dossier, intake_a):
+    """The officer's «Thu thêm phí» form sent twenty times at once with its one key: one line, one event."""
+    results, errors = run_concurrently(
+        20,
+        20,
+        lambda i: services.fee_set(
+            officer=intake_a, code=fee_dossier.code, amount=12000, label="Bản sao thêm", request_key="k" * 32
+        ),
+    )
+    assert errors == []
+    assert len({r.pk for r in results}) == 1
+    assert PaymentIntent.objects.filter(dossier=fee_dossier, line__startswith="officer-").count() == 1
+    assert DossierEvent.objects.filter(dossier=fee_dossier, action="fee_set").count() == 1

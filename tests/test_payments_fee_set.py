@@ -2,6 +2,7 @@
 its pending intent, an event and a notice to the citizen; page, API and service refuse the same things."""
 
 import json
+import re
 
 import pytest
 from hypothesis import HealthCheck, given
@@ -136,3 +137,76 @@ def test_the_api_sets_a_fee_and_starts_a_gateway_payment(client, fee_dossier, st
         == 404
     )
     assert Dossier.objects.get(pk=fee_dossier.pk).status == "submitted"
+
+
+def test_a_double_click_on_the_officer_page_sets_the_fee_once(client, fee_dossier, staff):
+    """Found trying the page: two quick clicks on «Ghi khoản thu» made two lines (the citizen owed twice)."""
+    client.force_login(staff["tiepnhan"])
+    page = client.get(f"/can-bo/ho-so/{fee_dossier.code}").content.decode()
+    key = re.search(r'name="request_key" value="([0-9a-f]{32})"', page).group(1)
+    form = {"label": "Bản sao thêm", "amount": "12.000", "category": "le_phi", "request_key": key}
+    sms_before = OutboxMessage.objects.count()
+    for _ in range(2):
+        assert client.post(f"/can-bo/ho-so/{fee_dossier.code}/phi", form).status_code == 302
+    assert PaymentIntent.objects.filter(dossier=fee_dossier, line__startswith="officer-").count() == 1
+    assert DossierEvent.objects.filter(dossier=fee_dossier, action="fee_set").count() == 1
+    sms_after_one = OutboxMessage.objects.count()
+    assert sms_after_one > sms_before
+    # The same key with other content (the browser's back button, then another fee) is refused, not merged.
+    changed = client.post(f"/can-bo/ho-so/{fee_dossier.code}/phi", form | {"amount": "50000"}, follow=True)
+    assert 'data-error-code="idempotency_key_reused"' in changed.content.decode()
+    assert PaymentIntent.objects.filter(dossier=fee_dossier, line__startswith="officer-").count() == 1
+    assert OutboxMessage.objects.count() == sms_after_one
+    # A fresh rendering of the form is a fresh key: a second, deliberate fee is a second line.
+    page = client.get(f"/can-bo/ho-so/{fee_dossier.code}").content.decode()
+    assert re.search(r'name="request_key" value="([0-9a-f]{32})"', page).group(1) != key
+
+
+@pytest.mark.parametrize("typed", ["20000đ", "20.000 đ", "20.000 VNĐ", "20 000 ₫", "２００００", "20.000 đồng"])
+def test_the_page_reads_amounts_as_officers_type_them(client, fee_dossier, staff, typed):
+    client.force_login(staff["tiepnhan"])
+    answer = client.post(
+        f"/can-bo/ho-so/{fee_dossier.code}/phi", {"label": "Phí chứng thực", "amount": typed, "category": "phi"}
+    )
+    assert answer.status_code == 302
+    assert PaymentIntent.objects.get(dossier=fee_dossier, line="officer-1").amount == 20000
+
+
+def test_a_refused_fee_says_which_field_is_wrong_and_why(client, fee_dossier, staff):
+    """Found trying the page: the message said «hãy sửa các ô được nêu» and named no field."""
+    client.force_login(staff["tiepnhan"])
+    page = client.post(
+        f"/can-bo/ho-so/{fee_dossier.code}/phi", {"label": "", "amount": "20,5", "category": "phi"}, follow=True
+    ).content.decode()
+    assert "Nhập số tiền bằng số đồng, từ 1 đến 10.000.000.000" in page
+    assert "Ghi khoản thu dùng để làm gì" in page
+    assert not PaymentIntent.objects.filter(dossier=fee_dossier, line__startswith="officer-").exists()
+
+
+def test_past_the_last_reference_character_a_fee_is_refused_not_a_crash(fee_dossier, staff):
+    """A reference has one character per intent (35): the 36th intent was a ValueError (500 on the page)."""
+    for n in range(34):  # the dossier's own fee line is the first
+        _set(staff["tiepnhan"], fee_dossier, amount=1000 + n, label=f"Khoản {n}")
+    assert PaymentIntent.objects.filter(dossier=fee_dossier).count() == 35
+    with pytest.raises(NotAllowed) as refused:
+        _set(staff["tiepnhan"], fee_dossier, amount=999, label="Khoản thứ 36")
+    assert refused.value.code == "too_many_intents"
+    assert PaymentIntent.objects.filter(dossier=fee_dossier).count() == 35
+
+
+def test_the_api_sets_a_fee_once_per_idempotency_key(client, fee_dossier, staff, api_token):
+    officer = api_token(staff["tiepnhan"])
+    send = lambda body: client.post(  # noqa: E731
+        f"/api/v1/dossiers/{fee_dossier.code}/fees",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {officer}",
+        HTTP_IDEMPOTENCY_KEY="fee-retry-1",
+    )
+    first = send({"amount": 15000, "label": "Phí thẩm định", "category": "phi"})
+    again = send({"amount": 15000, "label": "Phí thẩm định", "category": "phi"})
+    assert first.status_code == again.status_code == 201
+    assert first.json()["reference"] == again.json()["reference"]
+    assert PaymentIntent.objects.filter(dossier=fee_dossier, line__startswith="officer-").count() == 1
+    other = send({"amount": 16000, "label": "Phí thẩm định", "category": "phi"})
+    assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.catalog.fees import fee_compute, format_vnd
-from motcua.core.errors import NotAllowed, NotFound, ValidationFailed
+from motcua.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from motcua.dossiers.models import Dossier
 
 from .models import (
@@ -67,8 +67,16 @@ def _intent_hours(dossier: Dossier) -> int:
 
 
 def _next_reference(dossier: Dossier) -> str:
+    """The reference of the dossier's next intent. A reference has one character per intent (35 in all,
+    `references.py`); past that the dossier is settled at the counter: NotAllowed 422 ``too_many_intents``
+    instead of a crash."""
     count = PaymentIntent.objects.filter(dossier=dossier).count()
-    return reference_for(dossier.code, count + 1)
+    try:
+        return reference_for(dossier.code, count + 1)
+    except ValueError:
+        raise NotAllowed(
+            _("Hồ sơ đã có quá nhiều khoản thanh toán; hãy thu tại bộ phận một cửa"), code="too_many_intents"
+        ) from None
 
 
 def intents_open_for_fee(*, dossier: Dossier, now: dt.datetime) -> None:
@@ -139,6 +147,7 @@ def fee_set(
     amount,
     label,
     category: str = FeeCategory.LE_PHI,
+    request_key: str = "",
     now: dt.datetime | None = None,
 ) -> PaymentIntent:
     """An officer sets a fee at a step (e.g. the pages to certify, counted at appraisal): a new fee line with
@@ -147,8 +156,10 @@ def fee_set(
     ``amount``: whole đồng, 1 … 10.000.000.000; ``label``: what it is for (printed on the receipt, ≤ 200
     characters); ``category``: ``le_phi`` or ``phi`` (separate budget lines, separate receipts — Law on Fees and
     Charges 2015, Art. 3). The officer must hold an officer role on the dossier's unit; the dossier must be
-    open. Locks: the dossier row. Raises NotFound (404, also when forbidden), ValidationFailed (422), NotAllowed
-    (422 ``dossier_closed``)."""
+    open. ``request_key``: the form's one-time key (or the API's Idempotency-Key); a repeat with the same key
+    (a double click, a retried request) returns the intent the first one made and writes nothing. Locks: the
+    dossier row. Raises NotFound (404, also when forbidden), ValidationFailed (422), NotAllowed (422
+    ``dossier_closed``, ``too_many_intents``)."""
     from django.core.exceptions import ValidationError
 
     from motcua.core.glyphs import check_printable
@@ -167,6 +178,10 @@ def fee_set(
         fields["label"] = exc.messages
     if category not in FeeCategory.values:
         fields["category"] = [_("Chọn lệ phí hoặc phí")]
+    try:
+        request_key = clean_text(request_key, max_length=100, label="Idempotency-Key")
+    except ValidationError as exc:
+        fields["request_key"] = exc.messages
     if fields:
         raise ValidationFailed(_("Chưa ghi được khoản phí, lệ phí: hãy sửa các ô được nêu"), fields=fields)
     now = now or timezone.now()
@@ -174,6 +189,18 @@ def fee_set(
         dossier = dossier_get(user=officer, code=code, for_update=True)
         if dossier.status == "draft" or not actor_roles(user=officer, dossier=dossier) & FEE_SETTER_ROLES:
             raise NotFound(_("Không tìm thấy hồ sơ này"))
+        if request_key:
+            # Under the dossier's row lock, so twenty simultaneous repeats still make one line.
+            earlier = PaymentIntent.objects.filter(
+                dossier=dossier, line__startswith="officer-", breakdown__request_key=request_key
+            ).first()
+            if earlier is not None:
+                if (earlier.amount, earlier.label, earlier.category) != (amount, label, category):
+                    raise Conflict(
+                        _("Mã gửi này đã dùng cho một khoản khác. Hãy tải lại trang rồi ghi lại khoản thu."),
+                        code="idempotency_key_reused",
+                    )
+                return earlier
         if not dossier.is_open:
             raise NotAllowed(_("Hồ sơ đã kết thúc nên không thu thêm phí, lệ phí"), code="dossier_closed")
         lines = PaymentIntent.objects.filter(dossier=dossier, line__startswith="officer-").values("line").distinct()
@@ -183,7 +210,8 @@ def fee_set(
             category=category,
             label=label,
             amount=amount,
-            breakdown={"detail": label, "channel": dossier.channel, "set_by": officer.pk},
+            breakdown={"detail": label, "channel": dossier.channel, "set_by": officer.pk}
+            | ({"request_key": request_key} if request_key else {}),
             reference=_next_reference(dossier),
             status=IntentStatus.PENDING,
             expires_at=now + dt.timedelta(hours=_intent_hours(dossier)),

@@ -2,6 +2,9 @@
 and its return page; the cashier's queue, the counter view of one payment, reconciliation. Thin: services
 and selectors decide."""
 
+import re
+import unicodedata
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -193,14 +196,14 @@ def cashier(request):
 @require_http_methods(["POST"])
 def fee_set(request, code: str):
     """An officer sets a fee at this step (the form on the officer's dossier page)."""
-    raw = request.POST.get("amount", "").replace(".", "").replace(" ", "").replace("₫", "")
     try:
         intent = services.fee_set(
             officer=request.user,
             code=code,
-            amount=int_param(raw, 0, min_value=0, max_value=10**15),
+            amount=int_param(_amount_text(request.POST.get("amount", "")), 0, min_value=0, max_value=10**15),
             label=request.POST.get("label", ""),
             category=request.POST.get("category", ""),
+            request_key=request.POST.get("request_key", ""),
         )
         messages.success(
             request,
@@ -210,8 +213,18 @@ def fee_set(request, code: str):
     except NotFound:
         raise Http404 from None
     except DomainError as exc:
-        messages.error(request, exc.message, extra_tags=exc.code)
+        # The page is a redirect, so the reasons per field travel in the message itself.
+        reasons = [text for texts in (exc.fields or {}).values() for text in texts]
+        messages.error(request, " ".join([exc.message + ("." if reasons else ""), *reasons]), extra_tags=exc.code)
     return redirect("workspace:dossier", code=code)
+
+
+def _amount_text(raw: str) -> str:
+    """What an officer types as an amount in đồng, as digits: "20.000", "20 000 ₫", "20000đ", "20.000 VNĐ" and
+    full-width digits all mean 20000. Commas are left alone (a decimal comma in Vietnamese), so "20,5" is refused."""
+    text = unicodedata.normalize("NFKC", str(raw or "")).strip()
+    text = re.sub(r"(?i)\s*(₫|vnđ|vnd|đồng|đ)$", "", text)
+    return re.sub(r"[.\s]", "", text)
 
 
 @officer_required

@@ -263,13 +263,19 @@ class FeeIn(Schema):
 @router.post(
     "/dossiers/{code}/fees",
     response={201: dict},
-    summary="Cán bộ xác định khoản phí, lệ phí phải nộp thêm ở một bước (tạo khoản chờ thanh toán)",
+    summary="Cán bộ xác định khoản phí, lệ phí phải nộp thêm ở một bước (tạo khoản chờ thanh toán; tiêu đề "
+    "Idempotency-Key để gửi lại an toàn)",
 )
 def fee_set(request, code: str, payload: FeeIn):
     from motcua.payments.services import fee_set as payments_fee_set
 
     intent = payments_fee_set(
-        officer=request.auth, code=code, amount=payload.amount, label=payload.label, category=payload.category
+        officer=request.auth,
+        code=code,
+        amount=payload.amount,
+        label=payload.label,
+        category=payload.category,
+        request_key=request.headers.get("Idempotency-Key") or "",
     )
     return Status(
         201, {"reference": intent.reference, "amount": intent.amount, "payment": payment_summary(intent.dossier)}

@@ -1,3 +1,5 @@
+import uuid
+
 from django import template
 
 from motcua.payments.selectors import payment_summary
@@ -20,6 +22,8 @@ def officer_payment_box(dossier, user):
     roles = actor_roles(user=user, dossier=dossier)
     return {
         "d": dossier,
+        # One key per rendering of the form: a double click or a resent POST sets the fee once.
+        "request_key": uuid.uuid4().hex,
         "payment": payment_summary(dossier),
         "can_set": dossier.is_open and bool(roles & FEE_SETTER_ROLES),
         "cashier": "intake_officer" in roles,
