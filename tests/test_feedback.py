@@ -463,3 +463,21 @@ def test_the_overdue_tab_watches_the_current_deadline(fb_ctx):
     assert overdue == {late_answer, late_publish} and fresh not in overdue
     assert set(feedback_worklist(user=fb_ctx["chuyenvien"], view="mine", now=at(2026, 12, 1))) == {late_publish}
     assert set(feedback_worklist(user=fb_ctx["lanhdao"], view="unassigned")) == {late_answer, fresh}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_simultaneous_repeats_of_one_item_make_one(citizen, office_a):
+    """A retried or double-clicked send from the portal or the API (PostgreSQL, real threads): one item."""
+    from django.db import connection
+
+    from motcua.feedback.services import REPEAT_WINDOW
+
+    from .test_concurrency import run_concurrently
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is proven on PostgreSQL")
+    results, errors = run_concurrently(20, 20, lambda i: submit(citizen, repeat_within=REPEAT_WINDOW))
+    assert errors == []
+    assert len({fb.pk for fb in results}) == 1
+    assert Feedback.objects.filter(sender=citizen).count() == 1
+    assert FeedbackEvent.objects.filter(action="submit").count() == 1

@@ -169,3 +169,42 @@ def test_the_sender_adds_information_when_asked_and_english_pages_render(client,
         client.cookies["django_language"] = "en"
         english = client.get(f"/can-bo/phan-anh/{fb.code}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Information added, waiting to be assigned" in english and "Assign" in english
+
+
+def test_a_double_click_on_send_makes_one_item(client, ctx):
+    """Found trying the page: two quick clicks on «Gửi» when signed in made two items with two codes."""
+    client.force_login(ctx["citizen"])
+    for _ in range(2):
+        sent = client.post("/phan-anh/gui", FORM)
+        assert sent.status_code == 302 and sent["Location"] == "/phan-anh/da-gui"
+    fb = Feedback.objects.get(sender=ctx["citizen"])
+    assert fb.code in client.get("/phan-anh/da-gui").content.decode()
+    assert fb.events.filter(action="submit").count() == 1
+    # Another text is another item.
+    assert client.post("/phan-anh/gui", FORM | {"text": "Lần khác: quầy đóng lúc 15:30."}).status_code == 302
+    assert Feedback.objects.filter(sender=ctx["citizen"]).count() == 2
+
+
+def test_a_second_click_on_confirm_shows_the_item_not_an_error(client, ctx, django_capture_on_commit_callbacks):
+    """Found trying the page: two quick clicks on «Xác nhận» made the item, but the browser showed the second
+    answer, «Mã xác minh này đã được dùng … Hãy làm lại từ đầu» — and a visitor who starts again sends it twice."""
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/phan-anh/gui", {**FORM, "phone": "0987654321", "sender_name": "Giàng A Páo"})
+    pending = dict(client.session["feedback_pending"])
+    code = re.search(r"\b(\d{6})\b", SimulatedSms.objects.filter(phone="0987654321").latest("pk").text).group(1)
+    assert client.post("/phan-anh/xac-nhan", {"code": code}).status_code == 302
+    # The second click was sent with the session as it was before the first answer arrived.
+    session = client.session
+    session["feedback_pending"] = pending
+    session.save()
+    again = client.post("/phan-anh/xac-nhan", {"code": code})
+    assert again.status_code == 302 and again["Location"] == "/phan-anh/da-gui"
+    fb = Feedback.objects.get()
+    assert fb.code in client.get("/phan-anh/da-gui").content.decode()
+    # A used code for another visitor's text is still refused.
+    session = client.session
+    session["feedback_pending"] = pending | {"text": "Một nội dung khác hẳn"}
+    session.save()
+    other = client.post("/phan-anh/xac-nhan", {"code": code})
+    assert other.status_code == 422 and "đã được dùng" in other.content.decode()
+    assert Feedback.objects.count() == 1

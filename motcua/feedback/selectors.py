@@ -33,6 +33,24 @@ def feedback_get(*, user, code: str) -> Feedback:
     return fb
 
 
+def feedback_confirmed_by_visitor(*, phone: str, subject: str, text: str, within: dt.timedelta) -> Feedback | None:
+    """The item a visitor's confirmed code just made (the confirm page asks when a second click finds the code
+    used): the newest item without an account from that phone with that subject and text, made within
+    ``within``. Only the confirm page calls it, with what its own session holds."""
+    return (
+        Feedback.objects.filter(
+            sender__isnull=True,
+            phone=phone,
+            subject=subject,
+            text=text,
+            created_at__gte=timezone.now() - within,
+        )
+        .order_by("-created_at")
+        .only("code", "due_at")
+        .first()
+    )
+
+
 def feedback_events(fb: Feedback):
     """The item's log in order, each event with ``action_label`` (the workflow's words, translated)."""
     workflow = feedback_workflow(fb.workflow)

@@ -38,6 +38,8 @@ from .workflow import DEFAULT_WORKFLOW, FeedbackWorkflow, feedback_workflow
 
 SUBJECT_MAX = 200
 TEXT_MAX = 5000
+# The same account sending the same item again within this time is a repeat (double click, retry).
+REPEAT_WINDOW = dt.timedelta(minutes=10)
 NOTE_MAX = 5000
 MAX_ATTACHMENTS = 5
 
@@ -47,6 +49,14 @@ def _clean(value, *, field: str, label: str, max_length: int, multiline: bool = 
         return clean_text(value, max_length=max_length, required=required, multiline=multiline, label=label)
     except ValidationError as exc:
         raise ValidationFailed(exc.messages[0], fields={field: exc.messages}) from None
+
+
+def feedback_clean_content(*, subject: str, text: str) -> tuple[str, str]:
+    """The subject and text as `feedback_submit` stores them (NFC, trimmed, checked). ValidationFailed."""
+    return (
+        _clean(subject, field="subject", label=_("Tiêu đề"), max_length=SUBJECT_MAX),
+        _clean(text, field="text", label=_("Nội dung"), max_length=TEXT_MAX, multiline=True),
+    )
 
 
 def next_feedback_code(*, day: dt.date) -> str:
@@ -204,6 +214,7 @@ def feedback_submit(
     publish_consent: bool = False,
     now: dt.datetime | None = None,
     sender_name: str = "",
+    repeat_within: dt.timedelta | None = None,
 ) -> Feedback:
     """Record a feedback item (phản ánh, kiến nghị) and start its clock; returns it with its code
     (`PA-YYMMDD-NNNN`), status (the workflow's initial state), ``received_at`` (outside office hours: the
@@ -216,6 +227,9 @@ def feedback_submit(
     dossier's, else the sender's commune office; ``attachments`` (≤ 5): uploaded files, unclaimed
     FeedbackAttachment rows, or ids of the sender's own uploads; ``channel`` "portal" | "api" | "hotline".
     The caller checks that the sender may name ``dossier`` (the API looks it up through the dossier door).
+    ``repeat_within`` (the portal and the API pass ``REPEAT_WINDOW``): an account that sends the same item
+    (category, subject, text, dossier) again within that time gets the first one back and nothing new is
+    written (a double click, a retried request); the sender's user row is locked for the check.
     Errors: ValidationFailed (422, ``fields``), UploadTooLarge (413), UnsupportedType (415)."""
     now = now or timezone.now()
     if category not in Category.values:
@@ -223,8 +237,7 @@ def feedback_submit(
         raise ValidationFailed(message, fields={"category": [message]}, code="category_invalid")
     if channel not in FeedbackChannel.values:
         raise ValidationFailed(_("Kênh gửi không đúng"), fields={"channel": [_("Kênh gửi không đúng")]})
-    subject = _clean(subject, field="subject", label=_("Tiêu đề"), max_length=SUBJECT_MAX)
-    text = _clean(text, field="text", label=_("Nội dung"), max_length=TEXT_MAX, multiline=True)
+    subject, text = feedback_clean_content(subject=subject, text=text)
     sender_name = _clean(sender_name, field="sender_name", label=_("Họ và tên"), max_length=150, required=False)
     if phone:
         try:
@@ -246,6 +259,24 @@ def feedback_submit(
     cal = calendar_for_unit(target)
     received = received_moment(cal, now)
     with transaction.atomic():
+        if sender is not None and repeat_within:
+            # A double click or a retried request: the same account sending the same item again within a few
+            # minutes gets the first one back. The sender's row lock serialises simultaneous repeats.
+            User.objects.select_for_update().filter(pk=sender.pk).first()
+            repeat = (
+                Feedback.objects.filter(
+                    sender=sender,
+                    category=category,
+                    subject=subject,
+                    text=text,
+                    dossier=dossier,
+                    created_at__gte=timezone.now() - repeat_within,
+                )
+                .order_by("-created_at")
+                .first()
+            )
+            if repeat is not None:
+                return repeat
         fb = Feedback(
             workflow=workflow.ref,
             category=category,

@@ -1,6 +1,8 @@
 """Feedback pages: the portal (send, confirm the phone, follow, rate), the public list of answered items, and
 the officers' worklist and item page. Thin: rules live in services.py, reads in selectors.py."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -115,6 +117,7 @@ def submit(request):
                             channel="portal",
                             attachments=files,
                             publish_consent=data["publish_consent"],
+                            repeat_within=services.REPEAT_WINDOW,
                         )
                         request.session[_DONE] = {"code": fb.code, "due": fb.due_at.isoformat()}
                         return redirect("feedback:done")
@@ -165,6 +168,7 @@ def confirm(request):
     elif request.method == "POST":
         status = 400
         if form.is_valid():
+            fb = None
 
             def create(_row):
                 dossier = selectors.dossier_named_by(user=None, phone=pending["phone"], code=pending["dossier"])
@@ -193,10 +197,12 @@ def confirm(request):
                 form.add_error(None, exc.message)
                 status = 429
             except DomainError as exc:
-                _show_errors(form, exc)
-                status = 422
-            else:
-                del request.session[_PENDING]
+                fb = _already_confirmed(pending) if exc.code == "otp_used" else None
+                if fb is None:
+                    _show_errors(form, exc)
+                    status = 422
+            if fb is not None:
+                request.session.pop(_PENDING, None)
                 request.session[_DONE] = {"code": fb.code, "due": fb.due_at.isoformat()}
                 return redirect("feedback:done")
     return render(
@@ -213,13 +219,24 @@ def confirm(request):
     )
 
 
+def _already_confirmed(pending: dict):
+    """A second click on «Xác nhận» (or a resent form) finds the code used by the first: the item the first made
+    is the answer, not «make a new one» (which would send the same item twice)."""
+    # The subject and text as stored: the service cleans them (NFC, trimmed) before saving.
+    try:
+        subject, text = services.feedback_clean_content(subject=pending["subject"], text=pending["text"])
+    except ValidationFailed:
+        return None
+    return selectors.feedback_confirmed_by_visitor(
+        phone=pending["phone"], subject=subject, text=text, within=dt.timedelta(seconds=settings.OTP_TTL_SECONDS * 2)
+    )
+
+
 @never_cache
 def done(request):
     sent = request.session.get(_DONE)
     if not sent:
         return redirect("feedback:submit")
-    import datetime as dt
-
     due = timezone.localtime(dt.datetime.fromisoformat(sent["due"]))
     return render(request, "feedback/done.html", {"code": sent["code"], "due": due})
 

@@ -66,6 +66,7 @@ def submit(request, payload: FeedbackIn):
         channel="api",
         attachments=payload.attachments,
         publish_consent=payload.publish_consent,
+        repeat_within=services.REPEAT_WINDOW,
     )
     return Status(201, _summary(fb))
 
