@@ -7,6 +7,8 @@ import zoneinfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from motcua.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from motcua.feedback.models import Feedback, FeedbackEvent
@@ -481,3 +483,30 @@ def test_twenty_simultaneous_repeats_of_one_item_make_one(citizen, office_a):
     assert len({fb.pk for fb in results}) == 1
     assert Feedback.objects.filter(sender=citizen).count() == 1
     assert FeedbackEvent.objects.filter(action="submit").count() == 1
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Lo Thi Mai", "LÒ THỊ MAI", "lò  thị\nmai", "Lo\u0300 Thi\u0323 Mai", "Lò Thị Mai"],
+)
+def test_the_senders_name_is_removed_however_it_is_written(written):
+    """Found trying the public page: the name typed without diacritics («Lo Thi Mai») stayed public."""
+    from motcua.feedback.services import anonymise
+
+    public = anonymise(f"Tôi là {written}, ở thôn 3.", names=["Lò Thị Mai"])
+    assert public == "Tôi là (người gửi), ở thôn 3."
+    assert anonymise("Bà Lò Thị Maiên ở thôn 3", names=["Lò Thị Mai"]) == "Bà Lò Thị Maiên ở thôn 3"
+    assert anonymise("Đặng Văn Đô, Dang Van Do", names=["Đặng Văn Đô"]) == "(người gửi), (người gửi)"
+
+
+@given(text=st.text(max_size=300))
+def test_anonymising_keeps_every_other_character(text):
+    """Folding keeps one character per character, so only the name's own spans are replaced."""
+    import unicodedata
+
+    from motcua.feedback.services import _fold, anonymise
+
+    nfc = unicodedata.normalize("NFC", text)
+    assert len(_fold(nfc)) == len(nfc)
+    if "@" not in nfc and not any(ch.isdigit() for ch in nfc):
+        assert anonymise(nfc + " Lo Thi Mai", names=["Lò Thị Mai"]).endswith("(người gửi)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 import uuid
 from collections.abc import Iterable
 
@@ -371,10 +372,25 @@ def anonymise(text: str, *, names: Iterable[str] = ()) -> str:
     # Any digit counts (full-width and other scripts too: a number written so still identifies someone).
     text = _NUMBER.sub(lambda m: "***" if len(_DIGIT.findall(m.group())) >= 9 else m.group(), text)
     for name in names:
-        name = (name or "").strip()
-        if len(name) >= 3:
-            text = re.sub(re.escape(name), _("(người gửi)"), text, flags=re.IGNORECASE)
+        words = _fold(unicodedata.normalize("NFC", name or "")).split()
+        if len("".join(words)) < 3:
+            continue
+        # Found with or without diacritics, in any case and spacing ("Lò Thị Mai", "LO THI MAI", "Lo  Thi Mai"):
+        # the folded text keeps one character per character of the text, so its matches are the text's spans.
+        pattern = re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)")
+        text = unicodedata.normalize("NFC", text)
+        spans = [m.span() for m in pattern.finditer(_fold(text))]
+        for start, end in reversed(spans):
+            text = text[:start] + _("(người gửi)") + text[end:]
     return text
+
+
+def _fold(text: str) -> str:
+    """Lower case without diacritics, one character for each character of an NFC text (đ → d)."""
+    return "".join(
+        (unicodedata.normalize("NFD", ch)[0] if ch not in "đĐ" else "d").lower() if len(ch.lower()) == 1 else ch
+        for ch in text
+    )
 
 
 def feedback_transition(
