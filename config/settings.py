@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "motcua.hotline",
     "motcua.broadcasts",
     "motcua.stats",
+    "motcua.reports",
     "motcua.portal",
     "motcua.workspace",
     "motcua.demo",

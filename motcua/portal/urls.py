@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import broadcast_views, dossier_views, inbox_views, views
+from . import broadcast_views, dossier_views, inbox_views, public_stats_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("tra-cuu", dossier_views.track, name="track"),
     path("linh-vuc/<slug:slug>", views.field, name="field"),
     path("lien-he", views.contacts, name="contacts"),
+    path("cong-khai", public_stats_views.public_stats, name="public_stats"),
+    path("cong-khai/cach-tinh", public_stats_views.public_stats_method, name="public_stats_method"),
     path("tro-ly", views.assistant, name="assistant"),
     path("hop-thu", inbox_views.inbox, name="inbox"),
     path("nhan-tin-thon", broadcast_views.subscriptions, name="broadcast_subscriptions"),
