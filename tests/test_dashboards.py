@@ -238,3 +238,16 @@ def test_the_public_page_has_each_units_figures_and_no_personal_data(
     method = page(client, "/cong-khai/cach-tinh")
     for anchor in re.findall(r"/cong-khai/cach-tinh#([a-z0-9-]+)", html):
         assert f'id="{anchor}"' in method, anchor
+
+
+def test_old_exports_are_pruned_with_their_files(leader):
+    from django.core.files.base import ContentFile
+
+    old = ExportJob.objects.create(requested_by=leader, table="officers", fmt="csv", status="done")
+    old.file.save("cu.csv", ContentFile(b"a"), save=True)
+    ExportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
+    fresh = ExportJob.objects.create(requested_by=leader, table="officers", fmt="csv")
+    storage, name = old.file.storage, old.file.name
+    assert exports.exports_prune() == 1
+    assert list(ExportJob.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert not storage.exists(name)

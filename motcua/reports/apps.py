@@ -8,4 +8,11 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Báo cáo và xuất dữ liệu")
 
     def ready(self):
+        import datetime as dt
+
+        from motcua.core.periodic import register_periodic
+
         from . import tables  # noqa: F401 — registers the dashboard tables and the periodic report
+        from .tasks import exports_prune_old
+
+        register_periodic("reports.prune", task=exports_prune_old, daily_at=dt.time(2, 0))
