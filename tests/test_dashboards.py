@@ -20,7 +20,7 @@ from motcua.reports import exports
 from motcua.reports.models import ExportJob
 
 from .factories import DossierFactory
-from .stats_fake import use_stats
+from .stats_fake import real_stats_available, use_stats
 
 
 @pytest.fixture
@@ -251,3 +251,45 @@ def test_old_exports_are_pruned_with_their_files(leader):
     assert exports.exports_prune() == 1
     assert list(ExportJob.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert not storage.exists(name)
+
+
+def test_the_pages_show_the_selectors_numbers(
+    client, stats, leader, province_admin, open_dossiers, commune_a, province
+):
+    """The page prints what the stats selectors compute (the API and /cong-khai use the same functions)."""
+    from motcua.reports.charts import summary_figures
+    from motcua.reports.selectors import period_from
+
+    period = period_from({})
+    client.force_login(leader)
+    html = page(client, f"/can-bo/so-lieu/{commune_a.code}")
+    shown = dict(re.findall(r'data-metric="([a-z_.]+)">(\d+)<', html))
+    expected = summary_figures(stats.summary(units=[commune_a], date_from=period.date_from, date_to=period.date_to))
+    assert shown == {f.metric: str(f.value) for f in expected}
+    assert shown["in_progress"] == "3"
+    public = page(client, "/cong-khai")
+    ranked = stats.units_ranked(parent=province, date_from=period.date_from, date_to=period.date_to)
+    for row in ranked:
+        assert re.search(rf"{row['unit'].name}</th>.*?data-label=\"Hồ sơ\">{row['received']}<", public, re.S)
+
+
+@pytest.mark.skipif(not real_stats_available(), reason="the stats app's rollups (i18data) are not installed")
+def test_the_province_page_costs_the_same_with_more_communes(client, stats, province_admin, province, catalog):
+    from motcua.places.models import UnitType
+
+    from .conftest import make_unit
+
+    client.force_login(province_admin)
+    url = f"/can-bo/so-lieu/{province.code}"
+    make_unit("90001", "Xã Một", UnitType.COMMUNE, province)
+    page(client, url)
+
+    def cost():
+        with CaptureQueriesContext(connection) as ctx:
+            page(client, url)
+        return len(ctx.captured_queries)
+
+    few = cost()
+    for n in range(2, 8):
+        make_unit(f"9000{n}", f"Xã Số {n}", UnitType.COMMUNE, province)
+    assert cost() == few
