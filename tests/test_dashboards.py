@@ -92,6 +92,15 @@ def test_the_leaders_view_shows_todays_work_by_officer_and_the_ratings(client, s
     # The chart is SVG with a title, a description and the same numbers in a table.
     assert "<svg" in html and "<title" in html and "<desc" in html and 'data-testid="months"' in html
     assert "/cong-khai/cach-tinh#" in html  # every figure says how it is computed
+    assert_svg_numbers(html)
+
+
+def assert_svg_numbers(html: str) -> None:
+    """SVG geometry is written with a dot and no digit grouping, whatever the page's language."""
+    attributes = re.findall(r'\b(?:x|y|x1|x2|y1|y2|cx|cy|r|width|height|viewBox)="([^"]*)"', html)
+    assert attributes
+    bad = [a for a in attributes if a != "100%" and not re.fullmatch(r"[0-9. -]+", a)]
+    assert bad == []
 
 
 def test_drill_down_from_a_number_to_its_dossiers(client, stats, leader, open_dossiers, commune_a):
@@ -232,6 +241,7 @@ def test_the_public_page_has_each_units_figures_and_no_personal_data(
     html = body.decode()
     assert commune_a.name in html and commune_b.name in html
     assert 'data-testid="public-ranking"' in html and "<svg" in html and "<desc" in html
+    assert_svg_numbers(html)
     assert "<script" not in html
     assert open_dossiers.applicant_name not in html and open_dossiers.applicant_phone not in html
     assert open_dossiers.code not in html

@@ -18,7 +18,7 @@ def public_stats(request):
     except ValidationFailed:
         period = selectors.period_from({})
     code = request.GET.get("tinh", "")
-    provinces = list(selectors.public_provinces())
+    provinces = selectors.public_provinces()
     try:
         province = selectors.public_unit(code=code) if code else (provinces[0] if provinces else None)
     except NotFound as exc:

@@ -66,16 +66,22 @@ def index_rows(index: dict) -> list[dict]:
 
 
 # --- charts ----------------------------------------------------------------------------------------------------
+def _n(value: float) -> str:
+    """A coordinate for an SVG attribute: always a dot as the decimal mark (a template would localise a
+    float to "4,5" in Vietnamese, which no browser reads as a number)."""
+    return f"{value:.1f}"
+
+
 @dataclass(frozen=True)
 class Bar:
     label: str
-    x: float
-    y: float
-    width: float
-    height: float
+    x: str
+    y: str
+    width: str
+    height: str
     value: float
-    text_x: float
-    text_y: float
+    text_x: str
+    text_y: str
 
 
 def ranking_chart(ranked: list[dict], *, width: int = 320, row: int = 22, label_width: int = 120) -> dict:
@@ -86,8 +92,12 @@ def ranking_chart(ranked: list[dict], *, width: int = 320, row: int = 22, label_
         value = float(r["index_total"] or 0)
         length = span * min(value, 100) / 100
         y = n * row + 4
-        bars.append(Bar(r["unit"].name, label_width, y, length, row - 8, value, label_width + length + 4, y + row - 10))
-    return {"width": width, "height": max(len(bars) * row + 8, 30), "bars": bars, "label_width": label_width}
+        bars.append(
+            Bar(r["unit"].name, _n(label_width), _n(y), _n(length), _n(row - 8), value, _n(label_width + length + 4),
+                _n(y + row - 10))
+        )  # fmt: skip
+    height = max(len(bars) * row + 8, 30)
+    return {"width": str(width), "height": str(height), "bars": bars, "label_x": _n(label_width - 4)}
 
 
 def month_chart(months: list[dict], *, width: int = 320, height: int = 160) -> dict:
@@ -105,20 +115,21 @@ def month_chart(months: list[dict], *, width: int = 320, height: int = 160) -> d
         x = n * step + step * 0.15
         columns.append(
             {
-                "label": f"{m['month']:%m/%y}",
-                "x": round(x, 1),
-                "width": round(step * 0.7, 1),
-                "good_y": round(plot_h - good_h + 4, 1),
-                "good_h": round(good_h, 1),
-                "late_y": round(plot_h - good_h - late_h + 4, 1),
-                "late_h": round(late_h, 1),
-                "received_cy": round(plot_h - plot_h * m["received"] / top + 4, 1),
-                "center": round(x + step * 0.35, 1),
-                "text_y": height - 8,
+                # The month's number under its column (the year is in the table and the description).
+                "label": f"{m['month']:%m}",
+                "x": _n(x),
+                "width": _n(step * 0.7),
+                "good_y": _n(plot_h - good_h + 4),
+                "good_h": _n(good_h),
+                "late_y": _n(plot_h - good_h - late_h + 4),
+                "late_h": _n(late_h),
+                "received_cy": _n(plot_h - plot_h * m["received"] / top + 4),
+                "center": _n(x + step * 0.35),
+                "text_y": _n(height - 8),
                 "month": m,
             }
         )
-    return {"width": width, "height": height, "columns": columns, "top": top, "base_y": plot_h + 4}
+    return {"width": str(width), "height": str(height), "columns": columns, "top": top, "base_y": _n(plot_h + 4)}
 
 
 def percent_of(part: int, whole: int) -> float | None:

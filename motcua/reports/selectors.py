@@ -53,18 +53,25 @@ def is_parent_view(unit: AdministrativeUnit) -> bool:
     return unit.unit_type in PROVINCE_LEVEL or (unit.unit_type not in COMMUNE_LEVEL and unit.depth <= 1)
 
 
-def public_provinces():
-    """Provinces shown on the public page: those with current communes."""
-    return (
-        AdministrativeUnit.objects.current()
-        .filter(unit_type__in=PROVINCE_LEVEL, children__unit_type__in=COMMUNE_LEVEL)
-        .distinct()
-        .order_by("name")
+def public_provinces() -> list[AdministrativeUnit]:
+    """Provinces shown on the public page: those where the platform has an office (the units it serves),
+    the main office's province first."""
+    from motcua.places.models import Office
+    from motcua.places.selectors import main_office
+
+    paths = {
+        f"/{path.split('/')[1]}/" for path in Office.objects.filter(is_active=True).values_list("unit__path", flat=True)
+    }
+    provinces = list(
+        AdministrativeUnit.objects.current().filter(path__in=paths, unit_type__in=PROVINCE_LEVEL).order_by("name")
     )
+    main = main_office()
+    first = f"/{main.unit.path.split('/')[1]}/" if main else ""
+    return sorted(provinces, key=lambda p: p.path != first)
 
 
 def public_unit(*, code: str) -> AdministrativeUnit:
-    unit = public_provinces().filter(code=str(code or "")[:32]).first()
+    unit = next((p for p in public_provinces() if p.code == str(code or "")[:32]), None)
     if unit is None:
         raise NotFound(_("Không tìm thấy đơn vị này"))
     return unit
