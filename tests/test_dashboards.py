@@ -20,12 +20,13 @@ from motcua.reports import exports
 from motcua.reports.models import ExportJob
 
 from .factories import DossierFactory
-from .stats_fake import real_stats_available, use_stats
 
 
 @pytest.fixture
-def stats(monkeypatch):
-    return use_stats(monkeypatch)
+def stats():
+    from motcua.stats import selectors
+
+    return selectors
 
 
 @pytest.fixture
@@ -283,7 +284,6 @@ def test_the_pages_show_the_selectors_numbers(
         assert re.search(rf"{row['unit'].name}</th>.*?data-label=\"Hồ sơ\">{row['received']}<", public, re.S)
 
 
-@pytest.mark.skipif(not real_stats_available(), reason="the stats app's rollups (i18data) are not installed")
 def test_the_province_page_costs_the_same_with_more_communes(client, stats, province_admin, province, catalog):
     from motcua.places.models import UnitType
 

@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from ..factories import DossierFactory
-from ..stats_fake import use_stats
 from .conftest import PHONE, assert_accessible
 from .test_journey_dossier import login
 
@@ -17,10 +16,9 @@ FITS = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 @pytest.fixture
-def figures(catalog, office_a, staff, commune_b, monkeypatch):
+def figures(catalog, office_a, staff, commune_b):
     from motcua.dossiers.models import Dossier, Rating
 
-    use_stats(monkeypatch)
     late = DossierFactory(appraising=True, office=office_a)
     Dossier.objects.filter(pk=late.pk).update(due_at=timezone.now() - dt.timedelta(hours=3))
     done = DossierFactory(returned=True, office=office_a)
