@@ -5,7 +5,14 @@ from django.db import connection
 
 from motcua.dossiers.models import DossierEvent
 from motcua.payments import services, simulators
-from motcua.payments.models import IntentStatus, Payment, PaymentIntent, ProviderCallback, ReceiptCounter
+from motcua.payments.models import (
+    IntentStatus,
+    Payment,
+    PaymentIntent,
+    ProviderCallback,
+    ReceiptCounter,
+    SimulatedBankCredit,
+)
 
 from .test_concurrency import run_concurrently
 
@@ -71,3 +78,16 @@ def test_twenty_concurrent_repeats_of_one_fee_form_set_one_fee(fee_dossier, inta
     assert len({r.pk for r in results}) == 1
     assert PaymentIntent.objects.filter(dossier=fee_dossier, line__startswith="officer-").count() == 1
     assert DossierEvent.objects.filter(dossier=fee_dossier, action="fee_set").count() == 1
+
+
+def test_twenty_simultaneous_presses_of_the_demo_bank_button_pay_once(fee_dossier):
+    """Found trying the payment page: twenty quick presses of «Ngân hàng mô phỏng: chuyển khoản ngay» booked six
+    transfers, so the dossier was paid six times (five payments flagged for refund)."""
+    intent = PaymentIntent.objects.get(dossier=fee_dossier, status=IntentStatus.PENDING)
+    results, errors = run_concurrently(20, 20, lambda i: simulators.simulate_pay_button(reference=intent.reference))
+    assert errors == []
+    assert sorted(results).count(True) == 1
+    assert SimulatedBankCredit.objects.filter(reference=intent.reference).count() == 1
+    assert Payment.objects.filter(intent=intent).count() == 1
+    intent.refresh_from_db()
+    assert intent.status == IntentStatus.PAID

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.payments import selectors, services, simulators, vietqr
-from motcua.payments.models import IntentStatus, Payment, PaymentIntent, ReconciliationRun
+from motcua.payments.models import IntentStatus, Payment, PaymentIntent, ReconciliationRun, SimulatedBankCredit
 from motcua.payments.reconciliation import read_statement, reconcile
 
 from .test_documents import _nss, needs_tools, pdfsig
@@ -127,6 +127,20 @@ def test_citizen_payment_page_shows_qr_and_pays_through_the_demo_bank(fee_dossie
     assert response.status_code == 302
     page = client.get(f"/ho-so/{fee_dossier.code}/thanh-toan").content.decode()
     assert "Đã thanh toán" in page and "Biên lai số" in page
+
+
+def test_the_demo_bank_button_does_not_transfer_again_what_the_bank_already_booked(fee_dossier, client, citizen):
+    """A transfer booked whose notification is still on its way: pressing the button again pays nothing more."""
+    client.force_login(citizen)
+    intent = _intent(fee_dossier)
+    simulators.simulate_bank_transfer(reference=intent.reference, amount=10000, deliver=False)
+    response = client.post(
+        f"/ho-so/{fee_dossier.code}/thanh-toan", {"action": "simulate_bank", "reference": intent.reference}
+    )
+    assert response.status_code == 302
+    assert SimulatedBankCredit.objects.filter(reference=intent.reference).count() == 1
+    assert not Payment.objects.filter(intent=intent).exists()
+    assert simulators.simulate_pay_button(reference=intent.reference) is False
 
 
 def test_gateway_round_trip_through_the_simulator(fee_dossier, client, citizen):

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from .models import SimulatedBankCredit
@@ -96,6 +97,34 @@ def simulate_bank_transfer(*, reference: str, amount: int, deliver: bool = True)
     if not deliver:
         return 202, {"code": "not_delivered"}
     return callback_receive(provider_name="vietqr-demo", raw_body=body, headers=headers, params={})
+
+
+def simulate_pay_button(*, reference: str) -> bool:
+    """The demo payment page's «chuyển khoản ngay» button: one transfer of the amount owed while the intent is
+    pending and the simulated bank has no credit for its reference yet, however often (or however fast) the
+    button is pressed — a double click is not two transfers. The check and the booking run under the
+    intent's row lock; the notification is delivered after, like the bank's. Returns whether it paid."""
+    from .models import IntentStatus, PaymentIntent
+    from .services import callback_receive
+
+    with transaction.atomic():
+        intent = PaymentIntent.objects.select_for_update().filter(reference=reference).first()
+        if (
+            intent is None
+            or intent.status != IntentStatus.PENDING
+            or SimulatedBankCredit.objects.filter(provider="vietqr-demo", reference=reference).exists()
+        ):
+            return False
+        body, headers = bank_notification(reference=reference, amount=intent.amount)
+        _ledger(
+            "vietqr-demo",
+            json.loads(body)["transaction_id"],
+            reference,
+            intent.amount,
+            note=f"{reference} chuyen khoan",
+        )
+    callback_receive(provider_name="vietqr-demo", raw_body=body, headers=headers, params={})
+    return True
 
 
 def simulate_gateway_payment(*, reference: str, amount: int, return_url: str, succeed: bool = True) -> str:

@@ -63,8 +63,8 @@ def pay(request, code: str):
                 back = settings.SITE_URL + reverse("payments:gateway_return", args=[provider.name])
                 return redirect(provider.checkout_url(intent=intent, return_url=back))
             if action == "simulate_bank" and settings.PAYMENT_SIMULATORS and intent.status == IntentStatus.PENDING:
-                simulators.simulate_bank_transfer(reference=intent.reference, amount=intent.amount)
-                messages.success(request, _("Ngân hàng mô phỏng đã chuyển khoản và gửi thông báo có chữ ký."))
+                if simulators.simulate_pay_button(reference=intent.reference):
+                    messages.success(request, _("Ngân hàng mô phỏng đã chuyển khoản và gửi thông báo có chữ ký."))
             elif action == "renew":
                 services.intent_renew(dossier=dossier, line=intent.line)
                 messages.success(request, _("Đã tạo mã thanh toán mới."))
