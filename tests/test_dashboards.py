@@ -303,3 +303,15 @@ def test_the_province_page_costs_the_same_with_more_communes(client, stats, prov
     for n in range(2, 8):
         make_unit(f"9000{n}", f"Xã Số {n}", UnitType.COMMUNE, province)
     assert cost() == few
+
+
+def test_the_pages_in_english(client, stats, leader, open_dossiers, commune_a, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(leader)
+    html = page(client, f"/can-bo/so-lieu/{commune_a.code}")
+    for text in ("Figures of Xã Bắc Hà", "Applications in progress by officer", "Trend over 12 months",
+                 "Citizens’ ratings", "how it is computed", "Not assigned yet"):  # fmt: skip
+        assert text in html, text
+    assert_svg_numbers(html)
+    public = page(client, "/cong-khai")
+    assert "Public results of administrative procedures" in public and "Each commune and ward" in public
