@@ -510,3 +510,22 @@ def test_anonymising_keeps_every_other_character(text):
     assert len(_fold(nfc)) == len(nfc)
     if "@" not in nfc and not any(ch.isdigit() for ch in nfc):
         assert anonymise(nfc + " Lo Thi Mai", names=["Lò Thị Mai"]).endswith("(người gửi)")
+
+
+def test_the_api_names_the_feedback_text_field_in_its_own_words(client, fb_ctx, api_token):
+    """Found trying POST /api/v1/feedback: a NUL in the text was reported as «Câu hỏi» (the assistant's word),
+    and a subject of zero-width spaces made an item with no visible title."""
+    import json
+
+    token = api_token(fb_ctx["citizen"])
+    body = {"category": "service", "subject": "Quầy đóng sớm", "text": "a\x00b"}
+    sent = client.post(
+        "/api/v1/feedback", json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert sent.status_code == 422 and "Câu hỏi" not in sent.content.decode("utf-8")
+    body = {"category": "service", "subject": "\u200b\u200b", "text": "Quầy đóng lúc 16h"}
+    sent = client.post(
+        "/api/v1/feedback", json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert sent.status_code == 422 and "subject" in sent.json()["fields"]
+    assert not Feedback.objects.exists()

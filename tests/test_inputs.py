@@ -319,3 +319,12 @@ def test_unreadable_query_parameter_is_described_plainly(client):
     assert "«Từ khoá tìm kiếm»" in api["message"]
     unknown = client.get("/api/v1/procedures", {"zz_khong_ro": "a\x00"}).json()
     assert unknown["message"].startswith("Một ô bạn nhập") and "zz_khong_ro" not in unknown["message"]
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200b\u200b", " \u2060 ", "\ufeff", "\u200c\u200d", "\u00a0"])
+def test_a_required_text_of_invisible_characters_only_is_missing(invisible):
+    """Found trying POST /api/v1/feedback: a subject of two zero-width spaces made an item with no visible title."""
+    with pytest.raises(ValidationError) as refused:
+        inputs.clean_text(invisible, required=True, label="Tiêu đề")
+    assert refused.value.code == "required"
+    assert inputs.clean_text("Quầy\u200b 2", required=True) == "Quầy\u200b 2"  # visible text around them: kept

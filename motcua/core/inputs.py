@@ -110,7 +110,8 @@ def clean_text(
         text = text.strip()
     else:
         text = " ".join(text.split())
-    if required and not text:
+    if required and not any(unicodedata.category(c)[0] not in "CZ" for c in text):
+        # Nothing visible (empty, or only zero-width and other format characters such as U+200B) is not an answer.
         raise ValidationError(_("Nhập %(f)s") % {"f": _label(label).lower()}, code="required")
     if text and min_length and len(text) < min_length:
         raise ValidationError(

@@ -29,7 +29,7 @@ def _common() -> dict:
         "citizen_id": gettext_lazy("Số định danh cá nhân"),
         "street": gettext_lazy("Địa chỉ"),
         "note": gettext_lazy("Nội dung"),
-        "text": gettext_lazy("Câu hỏi"),
+        "text": gettext_lazy("Nội dung"),
         "procedure_code": gettext_lazy("Mã thủ tục"),
         "office": gettext_lazy("Mã cơ quan"),
         "document_name": gettext_lazy("Tên giấy tờ"),
