@@ -167,9 +167,9 @@ def inbox_mark_read(*, user, message_id: int, now: dt.datetime | None = None):
 
     message = inbox_message_get(user=user, message_id=message_id)
     if message.read_at is None:
-        message.read_at = now or timezone.now()
         # Conditional: two tabs opening the same message keep the first reading time.
-        InAppMessage.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=message.read_at)
+        InAppMessage.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now or timezone.now())
+        message.refresh_from_db(fields=["read_at"])  # ours, or the time another tab set first
     return message
 
 
