@@ -93,6 +93,9 @@ def test_the_leaders_view_shows_todays_work_by_officer_and_the_ratings(client, s
     # The chart is SVG with a title, a description and the same numbers in a table.
     assert "<svg" in html and "<title" in html and "<desc" in html and 'data-testid="months"' in html
     assert "/cong-khai/cach-tinh#" in html  # every figure says how it is computed
+    method = page(client, "/cong-khai/cach-tinh")
+    for anchor in set(re.findall(r"/cong-khai/cach-tinh#([a-z0-9-]+)", html)):
+        assert f'id="{anchor}"' in method, anchor
     assert_svg_numbers(html)
 
 
