@@ -208,3 +208,25 @@ def test_a_second_click_on_confirm_shows_the_item_not_an_error(client, ctx, djan
     other = client.post("/phan-anh/xac-nhan", {"code": code})
     assert other.status_code == 422 and "đã được dùng" in other.content.decode()
     assert Feedback.objects.count() == 1
+
+
+def test_the_senders_page_says_when_it_was_sent_and_when_it_counts_from(client, ctx):
+    """Found trying the page: sent at 23:58 on 30/11, the page said «Gửi lúc 07:30 01/12» (the receipt moment)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    # Sent on a Saturday evening: received at the start of Monday's office hours.
+    saturday_night = timezone.now() + dt.timedelta(days=(5 - timezone.localdate().weekday()) % 7 + 7)
+    saturday_night = saturday_night.replace(hour=15, minute=0)  # 22:00 in Asia/Ho_Chi_Minh
+    fb = feedback_submit(**FORM, sender=ctx["citizen"], now=saturday_night)
+    client.force_login(ctx["citizen"])
+    page = client.get(f"/phan-anh/{fb.code}").content.decode()
+    sent = timezone.localtime(Feedback.objects.get(pk=fb.pk).created_at).strftime("%H:%M %d/%m/%Y")
+    assert f"<dt>Gửi lúc</dt><dd>{sent}</dd>" in page
+    received = timezone.localtime(fb.received_at)
+    assert received.weekday() < 5 and f"{received:%H:%M %d/%m/%Y}" in page and "Tiếp nhận lúc" in page
+    assert (
+        timezone.localtime(Feedback.objects.get(pk=fb.pk).created_at).strftime("%d/%m/%Y")
+        in client.get("/phan-anh/cua-toi").content.decode()
+    )
