@@ -318,3 +318,21 @@ def test_the_pages_in_english(client, stats, leader, open_dossiers, commune_a, s
     assert_svg_numbers(html)
     public = page(client, "/cong-khai")
     assert "Public results of administrative procedures" in public and "Each commune and ward" in public
+
+
+@pytest.mark.parametrize("table", ["ranking", "procedures", "monthly", "officers", "ratings", "index766"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_every_dashboard_table_downloads(client, stats, province_admin, open_dossiers, province, commune_a, table, fmt):
+    from motcua.dossiers.services.public import dossier_rate
+
+    done = DossierFactory(returned=True, office=open_dossiers.office)
+    dossier_rate(citizen=done.citizen, code=done.code, score=4, comment="=1+1 nhanh")
+    client.force_login(province_admin)
+    unit = province if table == "ranking" else commune_a
+    response = client.get(f"/can-bo/so-lieu/{unit.code}?bang={table}&dang={fmt}&tu=01/01/2026&den=31/12/2026")
+    assert response.status_code == 200, table
+    if fmt == "xlsx":
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        assert sheet.max_row >= 2 and "/" not in sheet.title
+    else:
+        assert len(list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))) >= 2

@@ -72,3 +72,19 @@ def test_csv_and_xlsx_round_trip_as_text_without_formulas(values):
         assert bool(cell.quotePrefix) == is_formula_like(stored)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
+
+
+@given(st.text(max_size=60))
+def test_any_title_makes_a_workbook(title):
+    from motcua.core.exports import sheet_name
+
+    data = xlsx_bytes(["A"], [["1"]], sheet_title=title)
+    name = load_workbook(io.BytesIO(data)).active.title
+    assert name == sheet_name(title) and 0 < len(name) <= 31
+    assert not set(name) & set("\\/*?:[]")
+
+
+def test_a_report_title_with_dates_keeps_its_words():
+    from motcua.core.exports import sheet_name
+
+    assert sheet_name("Xếp hạng 01/01/2026–30/11/2026") == "Xếp hạng 01-01-2026–30-11-2026"

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
@@ -78,13 +79,24 @@ def csv_bytes(header: Sequence, rows: Iterable[Sequence]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def sheet_name(title: str) -> str:
+    """A worksheet name Excel accepts: none of \\ / * ? : [ ], not blank, at most 31 characters (a report's
+    title holds dates like 01/01/2026, which openpyxl would refuse)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(title or ""))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cs")
+    cleaned = re.sub(r"[\\/*?:\[\]]", "-", text).strip(" '")[:31].strip(" '")
+    return cleaned or "Dữ liệu"
+
+
 def xlsx_bytes(header: Sequence, rows: Iterable[Sequence], *, sheet_title: str = "Dữ liệu") -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     book = Workbook()
     sheet = book.active
-    sheet.title = sheet_title[:31]
+    sheet.title = sheet_name(sheet_title)
     for row_index, row in enumerate([header, *rows], start=1):
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(row=row_index, column=column)
