@@ -336,3 +336,11 @@ def test_every_dashboard_table_downloads(client, stats, province_admin, open_dos
         assert sheet.max_row >= 2 and "/" not in sheet.title
     else:
         assert len(list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))) >= 2
+
+
+def test_the_public_page_is_not_shared_through_caches(client, stats, leader, open_dossiers):
+    """A signed-in visitor's copy carries their menu and a CSRF token: no proxy may hand it to someone else."""
+    client.force_login(leader)
+    response = client.get("/cong-khai")
+    assert response.status_code == 200
+    assert "public" not in response.get("Cache-Control", "")

@@ -5,13 +5,11 @@ selectors as the leaders' pages and the API, and no personal data — only count
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.cache import cache_control
 
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.reports import charts, selectors
 
 
-@cache_control(public=True, max_age=300)
 def public_stats(request):
     try:
         period = selectors.period_from(request.GET)
@@ -37,6 +35,5 @@ def public_stats(request):
     return render(request, "portal/public_stats.html", context)
 
 
-@cache_control(public=True, max_age=3600)
 def public_stats_method(request):
     return render(request, "portal/public_stats_method.html")
