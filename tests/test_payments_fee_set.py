@@ -210,3 +210,13 @@ def test_the_api_sets_a_fee_once_per_idempotency_key(client, fee_dossier, staff,
     assert PaymentIntent.objects.filter(dossier=fee_dossier, line__startswith="officer-").count() == 1
     other = send({"amount": 16000, "label": "Phí thẩm định", "category": "phi"})
     assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"
+
+
+def test_the_fee_of_a_submission_has_a_reference_made_from_the_dossier_code(fee_dossier):
+    """Found trying the payment page: the first line's reference was made from the provisional code the dossier
+    has before its real one is given (MC9442A583F1…), not from H15.02839-261201-0001 as docs/payments.md says."""
+    from motcua.payments.references import compact, reference_for
+
+    intent = PaymentIntent.objects.get(dossier=fee_dossier, line="fee")
+    assert intent.reference == reference_for(fee_dossier.code, 1)
+    assert intent.reference.startswith("MC" + compact(fee_dossier.code)[-22:])

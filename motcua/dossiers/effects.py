@@ -78,6 +78,23 @@ def on_submitted(*, dossier, now) -> None:
         run(dossier=dossier, now=now)
 
 
+# --- code hooks: a submitted dossier gets its real code last (the daily counter's lock stays short), after the
+# submission hooks ran on a provisional one; what they derived from the code follows it here.
+_ON_CODED: dict[str, Callable[..., None]] = {}
+
+
+def register_on_coded(name: str, run: Callable[..., None]) -> None:
+    """Called once per submitted dossier, inside the submission's transaction, right after its real code
+    replaced the provisional one (``run(dossier=)``). Keep it to a statement or two: the daily code counter's
+    row lock is held until the commit."""
+    _ON_CODED[name] = run
+
+
+def on_coded(*, dossier) -> None:
+    for run in _ON_CODED.values():
+        run(dossier=dossier)
+
+
 # --- event hooks: other apps act on every event the log records, inside the event's transaction ---------------
 # name → run(dossier=, event=): e.g. the stats app keeps its counters in step (docs/stats.md); the payments app
 # cancels what a refused, withdrawn or stopped dossier still owes. Every change of

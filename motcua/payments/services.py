@@ -79,6 +79,16 @@ def _next_reference(dossier: Dossier) -> str:
         ) from None
 
 
+def intents_follow_code(*, dossier: Dossier) -> None:
+    """The code hook (`dossiers.effects.register_on_coded`): the intents opened at submission took their
+    references from the dossier's provisional code; they take the real one (`references.reference_for`,
+    numbered in the order they were made). Nothing to do, and no query, for a dossier without a fee."""
+    if not dossier.fee_amount:
+        return
+    for seq, pk in enumerate(PaymentIntent.objects.filter(dossier=dossier).order_by("pk").values_list("pk", flat=True)):
+        PaymentIntent.objects.filter(pk=pk).update(reference=reference_for(dossier.code, seq + 1))
+
+
 def intents_open_for_fee(*, dossier: Dossier, now: dt.datetime) -> None:
     """The submission hook (`dossiers.effects.register_on_submitted`): open intents when a fee is due."""
     if dossier.fee_amount:

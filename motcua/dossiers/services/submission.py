@@ -24,7 +24,7 @@ from motcua.core.inputs import as_validation_failed, clean_text, fold, nfc
 from motcua.places.models import Office
 
 from .. import eforms
-from ..effects import forms_complete, forms_record, on_submitted
+from ..effects import forms_complete, forms_record, on_coded, on_submitted
 from ..locks import dossier_lock
 from ..models import AUTHORISATION_DOCUMENT, DRAFT, ONLINE_CHANNELS, Attachment, Channel, Dossier, DossierCounter
 from ..workflow import CITIZEN, load_workflow
@@ -238,6 +238,7 @@ def dossier_submit(
                 person_gain_skill(citizen_id=dossier.applicant_citizen_id, skill="online_dossier", user=citizen)
             dossier.code = next_dossier_code(agency_code=office.agency_code, day=timezone.localtime(received).date())
             Dossier.objects.filter(pk=dossier.pk).update(code=dossier.code)
+            on_coded(dossier=dossier)
             event = event_append(
                 dossier=dossier,
                 action=intake.name,
