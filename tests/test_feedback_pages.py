@@ -230,3 +230,20 @@ def test_the_senders_page_says_when_it_was_sent_and_when_it_counts_from(client, 
         timezone.localtime(Feedback.objects.get(pk=fb.pk).created_at).strftime("%d/%m/%Y")
         in client.get("/phan-anh/cua-toi").content.decode()
     )
+
+
+def test_a_visitors_dossier_code_guesses_are_throttled_like_tracking(client, ctx, fee_dossier, settings):
+    """Found trying the form: a visitor could ask, unthrottled, whether dossier X was filed with phone Y (the
+    dossier_code error came before any SMS) — the question /tra-cuu answers only a few times."""
+    settings.THROTTLES = {**settings.THROTTLES, "track": {**settings.THROTTLES["track"], "key_free": 3}}
+    form = {**FORM, "category": "dossier", "sender_name": "Khách", "dossier_code": fee_dossier.code}
+    for phone in ("0900000001", "0900000002", "0900000003"):
+        guess = client.post("/phan-anh/gui", form | {"phone": phone})
+        assert guess.status_code == 422 and "dossier_code_error" in guess.content.decode()
+    limited = client.post("/phan-anh/gui", form | {"phone": fee_dossier.applicant_phone})
+    assert limited.status_code == 429
+    # The same counters as tracking: the guesses made here slow /tra-cuu down too.
+    assert (
+        client.post("/tra-cuu", {"ma": fee_dossier.code, "dien-thoai": fee_dossier.applicant_phone}).status_code == 429
+    )
+    assert not Feedback.objects.exists()

@@ -60,6 +60,25 @@ def feedback_clean_content(*, subject: str, text: str) -> tuple[str, str]:
     )
 
 
+def feedback_dossier_for_visitor(*, phone: str, code: str, ip_address: str | None):
+    """The dossier a visitor (phone not yet confirmed) names on the form, or None. Throttled on public
+    tracking's counters (purpose ``track``: per dossier code and per address), because a "not found" here
+    answers the same question as /tra-cuu — was this dossier filed with this phone? Raises RateLimited (429)."""
+    from motcua.accounts.throttle import throttle_check, throttle_record
+
+    from .selectors import dossier_named_by
+
+    code = (code or "").strip()
+    if not code:
+        return None
+    key = code.upper()
+    throttle_check(purpose="track", key=key, ip_address=ip_address)
+    dossier = dossier_named_by(user=None, phone=phone, code=code)
+    if dossier is None:
+        throttle_record(purpose="track", key=key, ip_address=ip_address, succeeded=False)
+    return dossier
+
+
 def next_feedback_code(*, day: dt.date) -> str:
     """`PA-<YYMMDD>-<NNNN>` from a per-day counter: one statement (insert or increment, returning the new
     value) takes the counter row's lock until the commit; call it last in the creating transaction."""

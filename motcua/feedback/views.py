@@ -55,10 +55,15 @@ def _demo_inbox(phone: str) -> str:
     return reverse("notifications:demo_inbox") + "?" + urlencode({"to": phone})
 
 
-def _resolve(form, *, user, phone: str = ""):
-    """(dossier, procedure) the sender named, or a field error."""
+def _resolve(form, *, user, phone: str = "", ip_address: str | None = None):
+    """(dossier, procedure) the sender named, or a field error. A visitor's guesses are throttled like tracking."""
     data = form.cleaned_data
-    dossier = selectors.dossier_named_by(user=user, phone=phone, code=data.get("dossier_code", ""))
+    if getattr(user, "is_authenticated", False):
+        dossier = selectors.dossier_named_by(user=user, phone=phone, code=data.get("dossier_code", ""))
+    else:
+        dossier = services.feedback_dossier_for_visitor(
+            phone=phone, code=data.get("dossier_code", ""), ip_address=ip_address
+        )
     if data.get("dossier_code") and dossier is None:
         raise ValidationFailed(
             _("Không tìm thấy hồ sơ này"),
@@ -104,7 +109,7 @@ def submit(request):
                 phone = None
             if phone is not None:
                 try:
-                    dossier, procedure = _resolve(form, user=request.user, phone=phone)
+                    dossier, procedure = _resolve(form, user=request.user, phone=phone, ip_address=client_ip(request))
                     files = [data["attachment"]] if data.get("attachment") else []
                     if signed_in:
                         fb = services.feedback_submit(
