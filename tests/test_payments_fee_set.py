@@ -131,6 +131,9 @@ def test_the_api_sets_a_fee_and_starts_a_gateway_payment(client, fee_dossier, st
     checkout = client.post(f"/api/v1/payments/{body['reference']}/checkout", HTTP_AUTHORIZATION=f"Bearer {mine}")
     assert checkout.status_code == 200 and checkout.json()["provider"] == "vnpay-demo"
     assert "vnp_TxnRef=" in checkout.json()["url"] and "vnp_SecureHash=" in checkout.json()["url"]
+    # An app opens it outside the site: an absolute address, also for the demo's simulated gateway (it was
+    # "/thanh-toan/mo-phong/cong?…", which no app can open).
+    assert checkout.json()["url"].startswith(("http://", "https://"))
     other = api_token(staff["tiepnhan2"])
     assert (
         client.post(f"/api/v1/payments/{body['reference']}/checkout", HTTP_AUTHORIZATION=f"Bearer {other}").status_code

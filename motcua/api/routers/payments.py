@@ -86,4 +86,6 @@ def checkout(request, reference: str):
         raise NotAllowed("Khoản này không còn chờ thanh toán", code="not_pending")
     provider = provider_get("vnpay-demo")
     back = settings.SITE_URL + reverse("payments:gateway_return", args=[provider.name])
-    return {"provider": provider.name, "url": provider.checkout_url(intent=intent, return_url=back)}
+    url = provider.checkout_url(intent=intent, return_url=back)
+    # An app opens the URL outside the site: the simulator's own page is given with the site's address.
+    return {"provider": provider.name, "url": url if "://" in url else settings.SITE_URL + url}
