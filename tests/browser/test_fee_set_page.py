@@ -1,5 +1,5 @@
 """An officer sets a fee at a step on a phone-sized screen (found trying it: a double click set the fee twice,
-and the fee table pushed the page 176 px sideways at 360 px)."""
+and the fee table pushed the page 176 px sideways at 360 px, the cashier's queue 338 px)."""
 
 import pytest
 
@@ -29,3 +29,6 @@ def test_a_double_click_sets_one_fee_and_the_box_fits_a_phone(browser, live_serv
     no_scroll = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert no_scroll, "the officer's dossier page scrolls sideways on a 360-px phone"
     assert_accessible(page)
+    page.goto("/can-bo/thanh-toan")  # the cashier's queue lists those lines (it was 698 px wide)
+    assert page.get_by_text("Phí chứng thực lần 3").first.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the cashier page scrolls"
