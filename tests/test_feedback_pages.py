@@ -247,3 +247,24 @@ def test_a_visitors_dossier_code_guesses_are_throttled_like_tracking(client, ctx
         client.post("/tra-cuu", {"ma": fee_dossier.code, "dien-thoai": fee_dossier.applicant_phone}).status_code == 429
     )
     assert not Feedback.objects.exists()
+
+
+def test_a_double_click_on_an_officers_action_is_not_a_conflict(client, ctx):
+    """Found trying the page: two quick clicks on «Phân công xử lý» assigned once, but the page the browser
+    showed said «Phản ánh vừa được người khác cập nhật … tải lại trang và thử lại»."""
+    fb = feedback_submit(**FORM, sender=ctx["citizen"])
+    client.force_login(ctx["lanhdao"])
+    form = {"action": "assign", "version": fb.version, "assignee": "chuyenvien"}
+    first = client.post(f"/can-bo/phan-anh/{fb.code}/thao-tac", form, follow=True).content.decode()
+    second = client.post(f"/can-bo/phan-anh/{fb.code}/thao-tac", form, follow=True).content.decode()
+    assert f"Đã cập nhật phản ánh {fb.code}" in first and f"Đã cập nhật phản ánh {fb.code}" in second
+    assert "stale_version" not in second
+    assert fb.events.filter(action="assign").count() == 1
+    # Another officer's (or another action's) stale page is still a conflict.
+    client.force_login(ctx["tiepnhan"])
+    other = client.post(
+        f"/can-bo/phan-anh/{fb.code}/thao-tac",
+        {"action": "request_info", "version": fb.version, "note": "Bổ sung"},
+        follow=True,
+    )
+    assert 'data-error-code="stale_version"' in other.content.decode()

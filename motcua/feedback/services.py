@@ -41,6 +41,8 @@ SUBJECT_MAX = 200
 TEXT_MAX = 5000
 # The same account sending the same item again within this time is a repeat (double click, retry).
 REPEAT_WINDOW = dt.timedelta(minutes=10)
+# A second click on the same action button within this time is the same step (officers' and senders' pages).
+ACT_REPEAT_WINDOW = dt.timedelta(minutes=2)
 NOTE_MAX = 5000
 MAX_ATTACHMENTS = 5
 
@@ -412,6 +414,20 @@ def _fold(text: str) -> str:
     )
 
 
+def _is_repeat(fb: Feedback, *, action: str, actor: User, version: int, now: dt.datetime) -> bool:
+    """The request repeats the step just taken: one version past the one sent, by this actor's same action,
+    a moment ago (as the dossier engine's ``accept_repeat``). Anything else stays a 409 conflict."""
+    if fb.version != version + 1:
+        return False
+    last = fb.events.order_by("-seq").only("action", "actor_id", "created_at").first()
+    return (
+        last is not None
+        and last.action == action
+        and last.actor_id == actor.pk
+        and abs(now - last.created_at) <= ACT_REPEAT_WINDOW
+    )
+
+
 def feedback_transition(
     *,
     code: str,
@@ -421,6 +437,7 @@ def feedback_transition(
     note: str = "",
     params: dict | None = None,
     now: dt.datetime | None = None,
+    accept_repeat: bool = False,
 ) -> Feedback:
     """Take a workflow action on an item: lock, check the version (stale → Conflict 409 ``stale_version``),
     the state and role (NotAllowed 422), the once-limit, the window in working days and the guards, apply
@@ -429,7 +446,9 @@ def feedback_transition(
     Kinds: ``assign`` (params.assignee: a username of the unit's officers), ``supplement_request`` (pauses the
     clock), ``supplement_submit`` (restarts it: 15 working days from the new receipt), ``extend`` (the due
     date moves by the workflow's ``extension_working_days``, once), ``answer`` (the note is the answer;
-    publication due within ``publish_working_days``), ``publish`` (the anonymised texts go public)."""
+    publication due within ``publish_working_days``), ``publish`` (the anonymised texts go public).
+    ``accept_repeat`` (pages): a second click on the same button returns the item as the first left it
+    instead of a 409; the API keeps 409."""
     now = now or timezone.now()
     params = params or {}
     with transaction.atomic():
@@ -437,6 +456,8 @@ def feedback_transition(
         if fb is None:
             raise NotFound(_("Không tìm thấy phản ánh này"))
         if fb.version != version:
+            if accept_repeat and _is_repeat(fb, action=action, actor=actor, version=version, now=now):
+                return fb  # a double click (pages): the first click's outcome, nothing written twice
             raise Conflict(
                 _("Phản ánh vừa được người khác cập nhật (phiên bản %(v)s). Hãy tải lại trang và thử lại.")
                 % {"v": fb.version},

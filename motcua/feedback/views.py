@@ -324,6 +324,7 @@ def supplement(request, code: str):
             actor=request.user,
             version=int_param(request.POST.get("version")),
             note=request.POST.get("note", ""),
+            accept_repeat=True,
         )
     except DomainError as exc:
         messages.error(request, exc.message, extra_tags=exc.code)
@@ -420,6 +421,7 @@ def act(request, code: str):
             actor=request.user,
             version=int_param(request.POST.get("version")),
             note=request.POST.get("note", ""),
+            accept_repeat=True,
             params=params,
         )
     except NotFound:
