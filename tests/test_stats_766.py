@@ -4,6 +4,8 @@ import datetime as dt
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from motcua.accounts.models import Role
 from motcua.calendars.engine import VN_TZ
@@ -82,6 +84,27 @@ def test_a_unit_with_no_dossiers():
     # Where the platform lacks the data it says so instead of inventing a value.
     assert {r["key"] for r in result["indicators"] if r["data_missing"]} == {"1.1", "1.2", "1.3", "1.4", "4.4", "4.5"}
     assert sum(r["max"] for r in result["indicators"]) == 100
+
+
+@given(
+    allowed=st.integers(min_value=-(10**12), max_value=10**12),
+    used=st.integers(min_value=-(10**12), max_value=10**12),
+    early=st.integers(min_value=0, max_value=10**6),
+    late=st.integers(min_value=0, max_value=10**6),
+)
+def test_every_rate_is_a_share_and_no_points_are_negative(allowed, used, early, late):
+    """Odd data (a due moment before the receipt, hand-edited rows) never makes a rate leave 0–1 or points go
+    below 0 or above the indicator's maximum (2.2 once showed −21.73 points on a dashboard)."""
+    hour = 3600 * 10**6
+    result = index766.compute(
+        counts(finished_early=early, finished_late=late, time_allowed_us=allowed * hour, time_used_us=used * hour),
+        FULL_CATALOGUE,
+    )
+    for row in result["indicators"]:
+        if row["rate"] is not None:
+            assert 0 <= row["rate"] <= 1 and 0 <= row["points"] <= row["max"], row
+    assert all(0 <= g["points"] <= g["max"] for g in result["groups"])
+    assert 0 <= result["total"] <= 100
 
 
 def test_feedback_indicators():

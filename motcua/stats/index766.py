@@ -184,7 +184,8 @@ def compute(counts: dict, catalogue: Catalogue, feedback: Feedback | None = None
             numerator, denominator = fractions[ind.key]
             row.update(numerator=numerator, denominator=denominator)
             if denominator:
-                rate = min(Fraction(numerator, denominator), Fraction(1))
+                # A rate is a share: 0–1 even when odd data (a due date before the receipt) makes a sum negative.
+                rate = min(max(Fraction(numerator, denominator), Fraction(0)), Fraction(1))
                 row["rate"] = round(float(rate), 4)
                 row["points"] = points(rate, maximum=ind.max, threshold=ind.threshold)
                 if texts:
