@@ -89,3 +89,23 @@ def state_due(dossier, events) -> dt.datetime | None:
     from motcua.calendars.selectors import calendar_for_office
 
     return add_working_time(calendar_for_office(dossier.office), entered, dt.timedelta(hours=state.sla_hours))
+
+
+# A second click on the same button within this time is a repeat, not a conflict (pages: ``accept_repeat``).
+REPEAT_WINDOW = dt.timedelta(minutes=2)
+
+
+def is_repeat_of_last_step(*, current_version: int, events, action: str, actor, version: int, now) -> bool:
+    """True when a request repeats the step just taken on a versioned item (a dossier or a feedback item): it
+    moved exactly one version past the one sent, by this actor's same action, within REPEAT_WINDOW. Anything
+    else (another person, another action, an older version) stays a 409 conflict. ``events``: the item's
+    event log (a queryset with ``seq``, ``action``, ``actor_id``, ``created_at``)."""
+    if current_version != version + 1:
+        return False
+    last = events.order_by("-seq").only("action", "actor_id", "created_at").first()
+    return (
+        last is not None
+        and last.action == action
+        and last.actor_id == actor.pk
+        and abs(now - last.created_at) <= REPEAT_WINDOW
+    )

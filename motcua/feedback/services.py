@@ -29,7 +29,7 @@ from motcua.catalog.models import Procedure
 from motcua.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from motcua.core.inputs import clean_text
 from motcua.dossiers.models import Attachment, Dossier
-from motcua.dossiers.rules import action_refusal
+from motcua.dossiers.rules import action_refusal, is_repeat_of_last_step
 from motcua.dossiers.uploads import check_upload, display_name
 from motcua.dossiers.workflow import CITIZEN, Action, guards_check
 from motcua.places.models import AdministrativeUnit, Office
@@ -41,8 +41,6 @@ SUBJECT_MAX = 200
 TEXT_MAX = 5000
 # The same account sending the same item again within this time is a repeat (double click, retry).
 REPEAT_WINDOW = dt.timedelta(minutes=10)
-# A second click on the same action button within this time is the same step (officers' and senders' pages).
-ACT_REPEAT_WINDOW = dt.timedelta(minutes=2)
 NOTE_MAX = 5000
 MAX_ATTACHMENTS = 5
 
@@ -414,20 +412,6 @@ def _fold(text: str) -> str:
     )
 
 
-def _is_repeat(fb: Feedback, *, action: str, actor: User, version: int, now: dt.datetime) -> bool:
-    """The request repeats the step just taken: one version past the one sent, by this actor's same action,
-    a moment ago (as the dossier engine's ``accept_repeat``). Anything else stays a 409 conflict."""
-    if fb.version != version + 1:
-        return False
-    last = fb.events.order_by("-seq").only("action", "actor_id", "created_at").first()
-    return (
-        last is not None
-        and last.action == action
-        and last.actor_id == actor.pk
-        and abs(now - last.created_at) <= ACT_REPEAT_WINDOW
-    )
-
-
 def feedback_transition(
     *,
     code: str,
@@ -456,7 +440,9 @@ def feedback_transition(
         if fb is None:
             raise NotFound(_("Không tìm thấy phản ánh này"))
         if fb.version != version:
-            if accept_repeat and _is_repeat(fb, action=action, actor=actor, version=version, now=now):
+            if accept_repeat and is_repeat_of_last_step(
+                current_version=fb.version, events=fb.events, action=action, actor=actor, version=version, now=now
+            ):
                 return fb  # a double click (pages): the first click's outcome, nothing written twice
             raise Conflict(
                 _("Phản ánh vừa được người khác cập nhật (phiên bản %(v)s). Hãy tải lại trang và thử lại.")

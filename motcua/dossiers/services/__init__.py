@@ -3,6 +3,7 @@
 (walk-in citizens) and `public` (rating, tracking). The names below are re-exported so callers import
 them from `motcua.dossiers.services`."""
 
+from ..rules import REPEAT_WINDOW
 from .attachments import (
     attach_to_draft,
     attachment_remove_from_draft,
@@ -20,7 +21,7 @@ from .public import (
     rating_token,
 )
 from .submission import dossier_draft_save, dossier_submit, next_dossier_code, office_for_citizen
-from .transition import NOTE_MAX_LENGTH, REPEAT_WINDOW, dossier_transition
+from .transition import NOTE_MAX_LENGTH, dossier_transition
 
 __all__ = [
     "NOTE_MAX_LENGTH",

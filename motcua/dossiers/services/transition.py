@@ -20,7 +20,7 @@ from motcua.core.inputs import clean_text, parse_date
 from ..effects import forms_complete, forms_of_transition, forms_record
 from ..locks import dossier_lock_children
 from ..models import DRAFT, Attachment, Dossier
-from ..rules import action_refusal, supplement_request_event
+from ..rules import action_refusal, is_repeat_of_last_step, supplement_request_event
 from ..selectors import actor_roles, dossier_get
 from ..staffing import assignable_specialists
 from ..workflow import Action, guards_check, load_workflow
@@ -209,24 +209,6 @@ def _prepare(*, code: str, action: str, actor: User, version: int, params: dict,
 
 
 # A second click on the same button arrives with the version the first click consumed.
-REPEAT_WINDOW = dt.timedelta(minutes=2)
-
-
-def _is_repeat(*, dossier: Dossier, action: str, actor: User, version: int, now: dt.datetime) -> bool:
-    """True when the request repeats the transition just made: the dossier moved exactly one version past
-    the one sent, by this actor's same action, a moment ago. Anything else (another person, another action,
-    an older version) stays a 409 conflict."""
-    if dossier.version != version + 1:
-        return False
-    last = dossier.events.order_by("-seq").only("action", "actor_id", "created_at").first()
-    return (
-        last is not None
-        and last.action == action
-        and last.actor_id == actor.pk
-        and abs(now - last.created_at) <= REPEAT_WINDOW
-    )
-
-
 def dossier_transition(
     *,
     code: str,
@@ -264,7 +246,14 @@ def dossier_transition(
         if dossier.status == DRAFT:
             raise NotFound(_("Không tìm thấy hồ sơ này"))
         if dossier.version != version:
-            if accept_repeat and _is_repeat(dossier=dossier, action=action, actor=actor, version=version, now=now):
+            if accept_repeat and is_repeat_of_last_step(
+                current_version=dossier.version,
+                events=dossier.events,
+                action=action,
+                actor=actor,
+                version=version,
+                now=now,
+            ):
                 return dossier  # a double click: the first click's outcome, nothing written twice
             raise Conflict(
                 _("Hồ sơ vừa được người khác cập nhật (phiên bản %(v)s). Hãy tải lại trang và thử lại.")
