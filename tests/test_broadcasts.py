@@ -373,3 +373,27 @@ def test_demo_data_is_idempotent(villages, citizen):
     assert first == 4  # three Zalo groups and the citizen's phone on their village
     assert Subscription.objects.get(phone="0912345001").village == villages[0]
     assert seed_broadcasts() == 0 and ZaloGroup.objects.count() == 3
+
+
+def test_a_double_click_sends_one_broadcast(villages, leader, commune_a):
+    """The same text to the same villages by the same leader a moment apart is one broadcast (one send)."""
+    first = _create(leader, commune_a, villages[:2], urgency="urgent")
+    again = _create(leader, commune_a, list(reversed(villages[:2])), urgency="urgent")
+    assert again.pk == first.pk and Broadcast.objects.count() == 1
+    other = _create(leader, commune_a, villages[:1], urgency="urgent")
+    assert other.pk != first.pk and Broadcast.objects.count() == 2
+
+
+@pytest.mark.parametrize("bad", ["99999999999999999999", str(2**63), "-1", "0", "abc", "1e9", "", None])
+def test_an_impossible_village_id_is_a_field_error_not_a_crash(villages, leader, commune_a, bad):
+    with pytest.raises(ValidationFailed) as exc:
+        services.broadcast_create(
+            sender=leader,
+            commune=commune_a,
+            village_ids=[villages[0].pk, bad],
+            urgency="ordinary",
+            text="Họp thôn",
+            now=NOW,
+        )
+    assert set(exc.value.fields) == {"villages"}
+    assert not Broadcast.objects.exists()

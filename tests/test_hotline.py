@@ -5,12 +5,15 @@ assisted dossier in one step, and the figures count calls per day and per topic.
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from motcua.core.errors import NotAllowed, NotFound, ValidationFailed
 from motcua.dossiers.models import Channel
 from motcua.hotline import selectors, services
 from motcua.hotline.models import Call, Shift
+
+from .test_concurrency import run_concurrently
 
 NOW = timezone.make_aware(dt.datetime(2026, 11, 30, 10, 0))
 
@@ -267,3 +270,20 @@ def test_a_call_becomes_a_feedback_item_in_one_step(officers, commune_a, catalog
     with pytest.raises(NotAllowed) as exc:
         services.call_to_feedback(officer=officers["tiepnhan"], call_id=call.pk, category="service", subject="Lần hai")
     assert exc.value.code == "already_converted" and Feedback.objects.count() == 1
+
+
+def test_a_double_click_records_one_call(officers, commune_a):
+    """The same call recorded twice by the same officer a moment apart (double click, retried request) is one
+    record; a different call is another."""
+    first = _call(officers["tiepnhan"], commune_a)
+    again = _call(officers["tiepnhan"], commune_a)
+    assert again.pk == first.pk and Call.objects.count() == 1
+    other = _call(officers["tiepnhan"], commune_a, summary="Hỏi lệ phí chứng thực")
+    assert other.pk != first.pk and Call.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrency is proven on PostgreSQL (CI)")
+def test_twenty_simultaneous_posts_of_one_call_record_it_once(officers, commune_a):
+    results, errors = run_concurrently(20, 20, lambda i: _call(officers["tiepnhan"], commune_a).pk)
+    assert errors == [] and len(set(results)) == 1 and Call.objects.count() == 1

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from motcua.accounts.models import Role
 from motcua.accounts.selectors import user_has_role
 from motcua.core.errors import NotFound, RateLimited, ValidationFailed
-from motcua.core.inputs import clean_text, is_ascii_digits
+from motcua.core.inputs import clean_text, int_or_default, is_ascii_digits
 from motcua.core.logging import mask_phone
 from motcua.places.models import COMMUNE_LEVEL, VILLAGE_LEVEL, AdministrativeUnit
 
@@ -49,6 +49,9 @@ from .models import (
 logger = logging.getLogger(__name__)
 MAX_SMS_SEGMENTS = 2
 TEXT_MAX = 1000
+ID_MAX = 2**63 - 1  # the largest primary key a row can have (bigint)
+# The same leader sending the same text to the same villages again within this time is a double click.
+REPEAT_WINDOW = dt.timedelta(minutes=2)
 MAX_ATTEMPTS = 3
 
 
@@ -92,12 +95,10 @@ def broadcast_create(
     if commune is None or commune.unit_type not in COMMUNE_LEVEL or not can_broadcast(user=sender, commune=commune):
         raise NotFound(_("Không tìm thấy xã, phường này"))
     errors: dict[str, list[str]] = {}
-    ids = set()
-    for value in village_ids or []:
-        try:
-            ids.add(int(value))
-        except (TypeError, ValueError):
-            continue
+    # A value that is not an id of a row (text, 10**20) is simply not a village: the field error below says so.
+    ids = {int_or_default(value, default=0, min_value=1, max_value=ID_MAX) for value in village_ids or []}
+    if 0 in ids:
+        ids = {-1}
     villages = list(
         AdministrativeUnit.objects.filter(
             pk__in=ids, parent=commune, unit_type__in=VILLAGE_LEVEL, valid_to__isnull=True
@@ -129,6 +130,18 @@ def broadcast_create(
     with transaction.atomic():
         # One broadcast at a time per village: the daily count cannot be raced past the limit.
         list(AdministrativeUnit.objects.select_for_update().filter(pk__in=[v.pk for v in villages]).order_by("pk"))
+        # A repeat (double click, retried request) returns the broadcast the first one made: no second send.
+        village_pks = {v.pk for v in villages}
+        for earlier in Broadcast.objects.filter(
+            commune=commune,
+            sender=sender,
+            urgency=urgency,
+            text=text,
+            sms_text=preview["text"],
+            created_at__gte=now - REPEAT_WINDOW,
+        ).prefetch_related("villages"):
+            if {v.pk for v in earlier.villages.all()} == village_pks:
+                return earlier
         start, end = _local_day_bounds(now)
         busy = [
             v

@@ -15,13 +15,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.accounts.models import ADMIN_ROLES, OFFICER_ROLES, Role
+from motcua.accounts.models import ADMIN_ROLES, OFFICER_ROLES, Role, User
 from motcua.accounts.selectors import user_has_role
 from motcua.core.errors import NotAllowed, NotFound, ValidationFailed
 from motcua.core.inputs import clean_text
 from motcua.core.logging import mask_phone
 
 from .models import RETENTION_DAYS, Call, DutyShift, Outcome, Shift, Topic
+
+# The same officer recording the same call again within this time is a double click or a retried request.
+REPEAT_WINDOW = dt.timedelta(minutes=2)
 
 ROSTER_ROLES = frozenset({Role.LEADER, *ADMIN_ROLES})
 
@@ -66,7 +69,9 @@ def call_record(
     """Record one call on `unit`'s hotline. `received_at` defaults to now and may not be in the future
     (5 minutes of clock slack) nor before the retention period; an outcome "follow_up" needs the
     follow-up written down; "feedback" and "assisted" are set by the one-step conversions, not here.
-    Raises NotFound (not a duty officer of the unit) or ValidationFailed with `fields`."""
+    The same call recorded again by the same officer within REPEAT_WINDOW returns the first record.
+    Locks: the officer's user row. Raises NotFound (not a duty officer of the unit) or ValidationFailed with
+    `fields`."""
     now = now or timezone.now()
     if unit is None or not can_take_calls(user=officer, unit=unit):
         raise NotFound(_("Không tìm thấy địa bàn này"))
@@ -94,6 +99,7 @@ def call_record(
             errors[field] = exc.messages
     if outcome == Outcome.FOLLOW_UP and not texts.get("follow_up") and "follow_up" not in errors:
         errors["follow_up"] = [_("Ghi việc cần làm tiếp khi cuộc gọi cần xử lý tiếp")]
+    given_time = received_at is not None
     received_at = received_at or now
     if received_at > now + dt.timedelta(minutes=5):
         errors["received_at"] = [_("Thời điểm gọi không được ở tương lai")]
@@ -108,18 +114,35 @@ def call_record(
             errors["procedure"] = [_("Chọn thủ tục trong danh sách hoặc để trống")]
     if errors:
         raise ValidationFailed(_("Thông tin cuộc gọi chưa đúng; hãy sửa các ô được đánh dấu"), fields=errors)
-    return Call.objects.create(
-        unit=unit,
-        received_at=received_at,
-        caller_phone=caller_phone,
-        caller_name=texts["caller_name"],
-        topic=topic,
-        procedure=procedure,
-        summary=texts["summary"],
-        outcome=outcome,
-        follow_up=texts["follow_up"],
-        officer=officer,
-    )
+    with transaction.atomic():
+        # The officer's row serialises their own requests: a double click (or a retried API call) with the same
+        # call finds the first one and records nothing twice.
+        User.objects.select_for_update().filter(pk=officer.pk).first()
+        earlier = Call.objects.filter(
+            unit=unit,
+            officer=officer,
+            caller_phone=caller_phone,
+            topic=topic,
+            summary=texts["summary"],
+            created_at__gte=timezone.now() - REPEAT_WINDOW,  # created_at is the real clock's
+        )
+        if given_time:  # a time typed on the form or sent by the API must match too (two calls, same words)
+            earlier = earlier.filter(received_at=received_at)
+        earlier = earlier.first()
+        if earlier is not None:
+            return earlier
+        return Call.objects.create(
+            unit=unit,
+            received_at=received_at,
+            caller_phone=caller_phone,
+            caller_name=texts["caller_name"],
+            topic=topic,
+            procedure=procedure,
+            summary=texts["summary"],
+            outcome=outcome,
+            follow_up=texts["follow_up"],
+            officer=officer,
+        )
 
 
 def calls_mask_expired(*, now: dt.datetime | None = None) -> int:
