@@ -69,3 +69,19 @@ def consent_latest(*, user: User):
     from .models import Consent
 
     return Consent.objects.filter(user=user).order_by("-given_at").first()
+
+
+def communes_served(*, user: User, roles: Iterable[str]) -> list[AdministrativeUnit]:
+    """The current commune-level units where the user holds one of ``roles`` — granted on the commune, or on
+    a unit above it (a province grant covers its communes) — by name. One query for the higher grants."""
+    from motcua.places.models import COMMUNE_LEVEL
+
+    grants = grants_of(user=user, roles=roles)
+    found = {g.unit.pk: g.unit for g in grants if g.unit.unit_type in COMMUNE_LEVEL}
+    higher = [g.unit for g in grants if g.unit.unit_type not in COMMUNE_LEVEL]
+    if higher:
+        for unit in AdministrativeUnit.objects.within(higher).filter(
+            unit_type__in=COMMUNE_LEVEL, valid_to__isnull=True
+        ):
+            found.setdefault(unit.pk, unit)
+    return sorted(found.values(), key=lambda u: u.name)

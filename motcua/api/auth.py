@@ -16,6 +16,23 @@ class BearerToken(HttpBearer):
 bearer = BearerToken()
 
 
+def token_user(request):
+    """The user of the request's `Authorization: Bearer <token>` header: None when there is no such header
+    or the token is not valid (any more)."""
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() != "bearer ":
+        return None
+    return api_token_user(raw=header[7:].strip())
+
+
+def caller_or_none(request):
+    """For endpoints that answer strangers with the same 404 as a missing object rather than a 401: the token's
+    user when a bearer header is sent, else the signed-in session's user, else None."""
+    if request.headers.get("Authorization", "")[:7].lower() == "bearer ":
+        return token_user(request)
+    return request.user if request.user.is_authenticated else None
+
+
 class BearerDownloadsMiddleware:
     """The links the API hands out (receipt, result, attachments) are ordinary site URLs; an API client
     follows them with the same `Authorization: Bearer <token>` it uses for the API. Only reads (GET, HEAD)
@@ -26,14 +43,12 @@ class BearerDownloadsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        header = request.headers.get("Authorization", "")
         if (
             request.method in ("GET", "HEAD")
-            and header[:7].lower() == "bearer "
             and not request.path.startswith("/api/")
             and not request.user.is_authenticated
         ):
-            user = api_token_user(raw=header[7:].strip())
+            user = token_user(request)
             if user is not None:
                 request.user = user
                 request.authenticated_by_token = True

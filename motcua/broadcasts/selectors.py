@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from motcua.accounts.models import OFFICER_ROLES, Role
-from motcua.accounts.selectors import grants_of
+from motcua.accounts.selectors import communes_served, grants_of
 from motcua.core.errors import NotFound
 from motcua.places.models import COMMUNE_LEVEL, VILLAGE_LEVEL, AdministrativeUnit
 
@@ -14,15 +14,7 @@ from .models import Broadcast, BroadcastChannel, Delivery, DeliveryStatus, Simul
 
 def leader_communes(*, user) -> list[AdministrativeUnit]:
     """Communes the user may broadcast to: those where they are a leader (granted there or above)."""
-    grants = grants_of(user=user, roles=[Role.LEADER])
-    found = {g.unit.pk: g.unit for g in grants if g.unit.unit_type in COMMUNE_LEVEL}
-    higher = [g.unit for g in grants if g.unit.unit_type not in COMMUNE_LEVEL]
-    if higher:
-        for unit in AdministrativeUnit.objects.within(higher).filter(
-            unit_type__in=COMMUNE_LEVEL, valid_to__isnull=True
-        ):
-            found.setdefault(unit.pk, unit)
-    return sorted(found.values(), key=lambda u: u.name)
+    return communes_served(user=user, roles=[Role.LEADER])
 
 
 def commune_get(*, code: str) -> AdministrativeUnit:

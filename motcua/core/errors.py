@@ -15,6 +15,10 @@ class DomainError(Exception):
             self.code = code
         self.fields = fields or {}
 
+    def field_messages(self) -> dict[str, list[str]]:
+        """{field: [message, …]} for a page's error list (a copy: the page may add its own)."""
+        return {key: list(messages) for key, messages in self.fields.items()}
+
     def as_body(self) -> dict:
         return {"code": self.code, "message": str(self.message), "fields": self.fields}
 

@@ -9,9 +9,9 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from motcua.accounts.models import OFFICER_ROLES
-from motcua.accounts.selectors import grants_of
+from motcua.accounts.selectors import communes_served
 from motcua.core.errors import NotFound
-from motcua.places.models import COMMUNE_LEVEL, AdministrativeUnit
+from motcua.places.models import AdministrativeUnit
 
 from .models import DAY_STARTS, NIGHT_STARTS, Call, DutyShift, Shift, Topic
 from .services import can_keep_roster, can_take_calls
@@ -20,15 +20,7 @@ from .services import can_keep_roster, can_take_calls
 def hotline_units(*, user) -> list[AdministrativeUnit]:
     """The communes whose hotline the user may answer: each commune-level unit they serve as an officer
     (granted there, or below a higher grant), by name. One query at most."""
-    grants = grants_of(user=user, roles=OFFICER_ROLES)
-    direct = {g.unit.pk: g.unit for g in grants if g.unit.unit_type in COMMUNE_LEVEL}
-    higher = [g.unit for g in grants if g.unit.unit_type not in COMMUNE_LEVEL]
-    if higher:
-        for unit in AdministrativeUnit.objects.within(higher).filter(
-            unit_type__in=COMMUNE_LEVEL, valid_to__isnull=True
-        ):
-            direct.setdefault(unit.pk, unit)
-    return sorted(direct.values(), key=lambda u: u.name)
+    return communes_served(user=user, roles=OFFICER_ROLES)
 
 
 def hotline_unit_get(*, user, code: str, roster: bool = False) -> AdministrativeUnit:

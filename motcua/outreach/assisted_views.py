@@ -29,10 +29,6 @@ def _helper(request):
     return request.user
 
 
-def _fields(exc: DomainError) -> dict:
-    return {k: list(v) for k, v in (exc.fields or {}).items()}
-
-
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -59,7 +55,7 @@ def start(request):
                     phone=post.get("phone", ""),
                 )
             except DomainError as exc:
-                errors, message = _fields(exc), exc.message
+                errors, message = exc.field_messages(), exc.message
             else:
                 return redirect("outreach:assisted_fill", draft_id=draft.pk)
     drafts = list(assisted.assisted_drafts_of(helper=helper)[:20])
@@ -125,7 +121,7 @@ def fill(request, draft_id: int):
                 return redirect("outreach:assisted_fill", draft_id=draft.pk)
         except DomainError as exc:
             message = exc.message
-            for key, value in _fields(exc).items():
+            for key, value in exc.field_messages().items():
                 errors.setdefault(key, []).extend(value)
         for key, value in errors.items():
             if key in form.fields:

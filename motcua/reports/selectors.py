@@ -176,22 +176,8 @@ def score_counts(ratings: list[dict]) -> list[tuple[int, int]]:
 
 
 # --- the periodic report: receipts and results per unit and field -------------------------------------------------
-REPORT_COLUMNS = (
-    "received_online",
-    "received_counter",
-    "received_assisted",
-    "received_post",
-    "finished_early",
-    "finished_on_time",
-    "finished_late",
-    "in_progress",
-    "overdue_now",
-    "supplement_requests",
-    "refused",
-    "withdrawn",
-    "paid_online",
-    "e_result",
-)
+# The summary's dossier counters, flattened as `flat_row` writes them ("received.online" → "received_online").
+REPORT_COLUMNS = tuple(m.replace(".", "_") for m in stats_selectors.METRICS if not m.startswith("rating."))
 
 
 def report_roots(*, user) -> list[AdministrativeUnit]:

@@ -16,10 +16,6 @@ from motcua.broadcasts.models import Urgency
 from motcua.core.errors import DomainError, NotFound
 
 
-def _fields(exc: DomainError) -> dict:
-    return {k: list(v) for k, v in (exc.fields or {}).items()}
-
-
 @officer_required
 @never_cache
 def broadcasts(request):
@@ -66,7 +62,7 @@ def broadcast_new(request):
             except NotFound:
                 raise Http404 from None
             except DomainError as exc:
-                errors, message, error_code = _fields(exc), exc.message, exc.code
+                errors, message, error_code = exc.field_messages(), exc.message, exc.code
             else:
                 messages.success(request, _("Đã gửi tin tới các thôn đã chọn."))
                 return redirect("workspace:broadcast", pk=broadcast.pk)

@@ -28,10 +28,6 @@ from motcua.hotline.models import Outcome, Shift, Topic
 CALLS_PAGE_SIZE = 25
 
 
-def _fields(exc: DomainError) -> dict:
-    return {k: list(v) for k, v in (exc.fields or {}).items()}
-
-
 def _unit(request, *, roster: bool = False):
     """The unit chosen with ?dia-ban=<code> (or the form's), else the officer's first hotline unit."""
     code = request.POST.get("dia-ban") or request.GET.get("dia-ban") or ""
@@ -120,7 +116,7 @@ def call_new(request):
                 follow_up=post.get("follow_up", ""),
             )
         except DomainError as exc:
-            errors = {**_fields(exc), **errors}
+            errors = {**exc.field_messages(), **errors}
             message = exc.message
         else:
             if not errors:
@@ -171,7 +167,7 @@ def call_detail(request, pk: int):
                     gender=post.get("gender", ""),
                 )
             except DomainError as exc:
-                errors, message = _fields(exc), exc.message
+                errors, message = exc.field_messages(), exc.message
             else:
                 messages.success(request, _("Đã tạo hồ sơ nháp cho người gọi; hãy điền hồ sơ cùng công dân."))
                 return redirect("outreach:assisted_fill", draft_id=draft.pk)
@@ -184,7 +180,7 @@ def call_detail(request, pk: int):
                 subject=post.get("subject", ""),
             )
         except DomainError as exc:
-            errors, message = _fields(exc), exc.message
+            errors, message = exc.field_messages(), exc.message
         else:
             messages.success(request, _("Đã tạo phản ánh %(code)s từ cuộc gọi.") % {"code": item.code})
             return redirect("workspace:hotline_call", pk=call.pk)
@@ -265,7 +261,13 @@ def roster_assign(request):
         )
     except DomainError as exc:
         context = _roster_context(
-            request, unit, units, day or timezone.localdate(), post=post, errors=_fields(exc), message=exc.message
+            request,
+            unit,
+            units,
+            day or timezone.localdate(),
+            post=post,
+            errors=exc.field_messages(),
+            message=exc.message,
         )
         return render(request, "workspace/hotline_roster.html", context, status=400)
     messages.success(request, _("Đã cập nhật lịch trực."))

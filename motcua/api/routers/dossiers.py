@@ -10,6 +10,7 @@ from ninja.files import UploadedFile
 
 from motcua.accounts.privacy import dossier_access_record
 from motcua.api.auth import bearer
+from motcua.api.shapes import event_json
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.inputs import Int, Text
 from motcua.core.net import client_ip
@@ -143,18 +144,7 @@ def _detail(dossier: Dossier, user) -> dict:
             }
             for a in selectors.attachments_of(dossier)
         ],
-        "events": [
-            {
-                "seq": e.seq,
-                "action": e.action,
-                "from": e.from_status,
-                "to": e.to_status,
-                "at": e.created_at,
-                "note": e.note,
-                "actor_role": e.actor_role,
-            }
-            for e in selectors.events_of(dossier)
-        ],
+        "events": [event_json(e) for e in selectors.events_of(dossier)],
         "actions": [a.name for a in selectors.actions_for(user=user, dossier=dossier)],
         "result": _result(dossier),
         "forms": _forms(dossier),

@@ -7,6 +7,7 @@ from typing import Annotated
 from ninja import Field, Router, Schema, Status
 
 from motcua.api.auth import bearer
+from motcua.api.shapes import event_json
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.inputs import Int, Text
 from motcua.dossiers import selectors as dossier_selectors
@@ -102,18 +103,7 @@ def _detail(fb: Feedback, user) -> dict:
             }
             for a in selectors.feedback_attachments(fb)
         ],
-        "events": [
-            {
-                "seq": e.seq,
-                "action": e.action,
-                "from": e.from_status,
-                "to": e.to_status,
-                "at": e.created_at,
-                "note": e.note,
-                "actor_role": e.actor_role,
-            }
-            for e in selectors.feedback_events(fb)
-        ],
+        "events": [event_json(e) for e in selectors.feedback_events(fb)],
         "actions": [a.name for a in selectors.feedback_actions(user=user, feedback=fb)],
     }
 

@@ -7,20 +7,13 @@ import datetime as dt
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
-from motcua.accounts.services import api_token_user
+from motcua.api.auth import caller_or_none
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.stats import selectors
 
 router = Router(tags=["stats"])
 # Longest period one request may cover (three years of data plus a margin).
 MAX_DAYS = 5 * 366
-
-
-def _user(request):
-    header = request.headers.get("Authorization", "")
-    if header[:7].lower() == "bearer ":
-        return api_token_user(raw=header[7:].strip())
-    return request.user if request.user.is_authenticated else None
 
 
 def _day(value: str | None, name: str) -> dt.date:
@@ -40,7 +33,7 @@ def _query(request, unit: str | None, date_from: str | None, date_to: str | None
     if (end - start).days >= MAX_DAYS:
         message = _("Mỗi lần xem tối đa 5 năm số liệu")
         raise ValidationFailed(message, code="range_too_long", fields={"to": [message]})
-    user = _user(request)
+    user = caller_or_none(request)
     found = selectors.unit_in_scope(user, unit) if user is not None else None
     if found is None:
         raise NotFound(_("Không tìm thấy đơn vị này trong phạm vi của bạn"))
