@@ -328,3 +328,17 @@ def test_a_required_text_of_invisible_characters_only_is_missing(invisible):
         inputs.clean_text(invisible, required=True, label="Tiêu đề")
     assert refused.value.code == "required"
     assert inputs.clean_text("Quầy\u200b 2", required=True) == "Quầy\u200b 2"  # visible text around them: kept
+
+
+def test_range_messages_write_numbers_as_vietnamese_text_does():
+    """Bounds in a refusal are grouped with dots (10.000.000.000), as money and counts are everywhere else."""
+    from django.core.exceptions import ValidationError
+
+    from motcua.core.inputs import clean_int
+
+    with pytest.raises(ValidationError) as too_big:
+        clean_int(10_000_000_001, label="Số tiền", min_value=1, max_value=10_000_000_000)
+    assert "10.000.000.000" in too_big.value.messages[0] and "10000000000" not in too_big.value.messages[0]
+    with pytest.raises(ValidationError) as not_whole:
+        clean_int("1,5", label="Số tiền", min_value=-5000, max_value=5000)
+    assert "-5.000" in not_whole.value.messages[0] and "5.000" in not_whole.value.messages[0]

@@ -28,6 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .money import group_digits
+
 # --- folding (search) -----------------------------------------------------------------------------------
 
 
@@ -256,7 +258,7 @@ def _not_whole(label, min_value: int, max_value: int, code: str) -> ValidationEr
         return ValidationError(_("%(f)s không được là số âm") % {"f": _label(label)}, code=code)
     return ValidationError(
         _("%(f)s phải là số nguyên từ %(a)s đến %(b)s, chỉ gồm chữ số 0-9")
-        % {"f": _label(label), "a": min_value, "b": max_value},
+        % {"f": _label(label), "a": group_digits(min_value), "b": group_digits(max_value)},
         code=code,
     )
 
@@ -294,7 +296,8 @@ def clean_int(value: Any, *, label=None, min_value: int, max_value: int, require
         if number < 0 <= min_value:
             raise _not_whole(label, min_value, max_value, "negative")
         raise ValidationError(
-            _("%(f)s phải từ %(a)s đến %(b)s") % {"f": _label(label), "a": min_value, "b": max_value},
+            _("%(f)s phải từ %(a)s đến %(b)s")
+            % {"f": _label(label), "a": group_digits(min_value), "b": group_digits(max_value)},
             code="range",
         )
     return number
