@@ -344,3 +344,16 @@ def test_the_public_page_is_not_shared_through_caches(client, stats, leader, ope
     response = client.get("/cong-khai")
     assert response.status_code == 200
     assert "public" not in response.get("Cache-Control", "")
+
+
+def test_a_double_click_on_a_long_export_follows_the_job_already_asked_for(client, stats, leader, commune_a):
+    """Two posts of the same export while the first is still queued make one job; once it is built, asking
+    again makes a fresh file."""
+    client.force_login(leader)
+    form = {"bang": "dossiers", "unit": commune_a.code, "metric": "in_progress", "dang": "csv"}
+    first, second = client.post("/can-bo/xuat", form), client.post("/can-bo/xuat", form)
+    job = ExportJob.objects.get()
+    assert first.url == second.url == f"/can-bo/xuat/{job.pk}"
+    ExportJob.objects.filter(pk=job.pk).update(status="done")
+    client.post("/can-bo/xuat", form)
+    assert ExportJob.objects.count() == 2

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +28,8 @@ from .models import ExportJob, ExportStatus
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 200  # rows between two progress writes
+# The same export asked again within this time, while the first is still queued or being built, is a repeat.
+REPEAT_WINDOW = dt.timedelta(minutes=2)
 
 
 @dataclass
@@ -84,6 +87,19 @@ def export_request(*, user, table: str, params: dict, fmt: str) -> ExportJob:
         raise NotFound(_("Không có bảng dữ liệu này"))
     title = TABLES[table](user=user, params=params, describe_only=True).title
     with transaction.atomic():
+        # A double click (or the same request again while the first is still being built) follows the job
+        # already asked for instead of building the same file twice; the officer's row serialises the two.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        running = ExportJob.objects.filter(
+            requested_by=user,
+            table=table,
+            params=params,
+            fmt=fmt,
+            status__in=[ExportStatus.PENDING, ExportStatus.RUNNING],
+            created_at__gte=timezone.now() - REPEAT_WINDOW,
+        ).first()
+        if running is not None:
+            return running
         job = ExportJob.objects.create(requested_by=user, table=table, params=params, fmt=fmt, title=title[:200])
         transaction.on_commit(lambda: _enqueue(job.pk))
     return job
