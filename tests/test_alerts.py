@@ -190,10 +190,11 @@ def test_two_passes_at_the_same_moment_send_each_alert_once(catalog, office_a, s
         rows = list(Alert.objects.filter(dossier=dossier).values_list("kind", "step"))
         assert sorted(rows) == [("overdue", ""), ("overdue", "appraise")], rows
     assert Alert.objects.filter(kind="digest").count() == 1
-    # Between them the two passes sent each alert once: one pass's inserts, the other's skips.
+    # Between them the two passes sent each alert once. How many the second pass skipped depends on timing: a
+    # pass that starts after the other committed no longer asks for alerts already sent, so it skips fewer.
     assert sum(r.overdue for r in reports) == 8
     assert sum(r.digest for r in reports) == 1
-    assert sum(r.skipped for r in reports) == 9
+    assert sum(r.skipped for r in reports) <= 9
     sources = list(OutboxMessage.objects.filter(source__startswith="alert:").values_list("source", "recipient"))
     assert len(sources) == len(set(sources))
     assert len({s for s, _r in sources}) == 9
