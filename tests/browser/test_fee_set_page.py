@@ -21,8 +21,8 @@ def test_a_double_click_sets_one_fee_and_the_box_fits_a_phone(browser, live_serv
         page.get_by_label("Nội dung thu").fill(f"Phí chứng thực lần {n + 1}")
         page.get_by_label("Số tiền (đồng)").fill("20.000 đ")
         page.get_by_role("button", name="Ghi khoản thu và báo công dân").dblclick()
-        page.wait_for_load_state()
-        page.wait_for_timeout(300)
+        # Both clicks' posts and redirects finish before the next step navigates (no interrupted navigation).
+        page.wait_for_load_state("networkidle")
     assert PaymentIntent.objects.filter(dossier=fee_dossier, line__startswith="officer-").count() == 3
     page.goto(f"/can-bo/ho-so/{fee_dossier.code}")
     assert page.get_by_test_id("officer-payment-box").get_by_text("Phí chứng thực lần 3").is_visible()
