@@ -122,6 +122,10 @@ def main() -> None:
             "fee_amount",
             "version",
             "idempotency_hash",
+            "confirmation_id",
+            "consent",
+            "consent_note",
+            "on_behalf",
             "created_at",
             "updated_at",
         ]
@@ -195,6 +199,10 @@ def main() -> None:
                     0,
                     1,
                     "",
+                    "",
+                    "",
+                    "",
+                    False,
                     submitted,
                     submitted,
                 )
