@@ -145,7 +145,7 @@ class RegisterForm(CleanInputMixin, forms.Form):
     consent = _consent_field()
 
     def __init__(self, *args, **kwargs):
-        from motcua.dossiers.eforms import DateBoxesField
+        from motcua.core.widgets import DateBoxesField
 
         super().__init__(*args, **kwargs)
         self.fields["birth_date"] = DateBoxesField(

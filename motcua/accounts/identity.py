@@ -11,7 +11,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from motcua.core.inputs import is_ascii_digits, strip_separators
+from motcua.core.inputs import is_ascii_digits, normalize_phone, strip_separators
 
 # Province codes of birth registration used in ID numbers (the 63 provinces before the 2025 merger;
 # IDs issued earlier keep them for life).
@@ -78,16 +78,6 @@ def validate_citizen_id(value: str, *, birth_date: dt.date | None = None, gender
             _("Chữ số thứ 4 của số định danh không khớp với giới tính đã chọn; hãy kiểm tra lại"),
             code="gender",
         )
-    return cleaned
-
-
-def normalize_phone(value: str) -> str:
-    """+84 912 345 678, 0912.345.678 → 0912345678."""
-    cleaned = strip_separators(value).replace("(", "").replace(")", "")
-    if cleaned.startswith("+84"):
-        cleaned = "0" + cleaned[3:]
-    elif cleaned.startswith("84") and len(cleaned) == 11:
-        cleaned = "0" + cleaned[2:]
     return cleaned
 
 

@@ -5,6 +5,7 @@ closing the account (anonymised; dossiers stay, as the archive law requires)."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -43,14 +44,35 @@ def officer_label(officer: User) -> str:
     return f"{officer.display_name} ({'; '.join(units)})" if units else officer.display_name
 
 
+# --- what other apps hold ---------------------------------------------------------------------------------
+# The apps above accounts (dossiers, documents) add their part of a person's data here, so accounts never
+# imports them (docs/architecture.md, layers). Keys always present in the export, in this order:
+_SECTION_KEYS = ("dossiers", "stored_documents")
+_SECTIONS: dict[str, tuple[Callable[[User], list[dict]], Callable[[User], None] | None]] = {}
+_PDF_RENDERERS: list[Callable[[dict], bytes]] = []
+
+
+def register_personal_data(key: str, *, export: Callable[[User], list[dict]], on_close=None) -> None:
+    """An app that holds a person's data adds it to the export and to the closing of the account (Decree
+    13/2023/NĐ-CP Art. 14, 16): ``export(user) -> [JSON-ready dict]`` fills ``key`` of
+    `personal_data_export`; ``on_close(user)``, if given, runs inside `account_close`'s transaction (the
+    user row locked). Registered in AppConfig.ready (dossiers: "dossiers"; documents: "stored_documents").
+    Raises ValueError for a key the export does not document."""
+    if key not in _SECTION_KEYS:
+        raise ValueError(f"unknown personal-data section {key!r}")
+    _SECTIONS[key] = (export, on_close)
+
+
+def register_personal_data_pdf(render: Callable[[dict], bytes]) -> None:
+    """The documents app renders `personal_data_export`'s dict as a PDF (``render(data) -> bytes``)."""
+    _PDF_RENDERERS[:] = [render]
+
+
 # --- export ---------------------------------------------------------------------------------------------------
 def personal_data_export(*, user: User) -> dict[str, Any]:
     """Everything the platform holds about the account, as a JSON-ready dict:
     {"exported_at", "account", "profile", "consents", "dossiers", "stored_documents", "officer_reads"}.
     Times are ISO 8601 in Asia/Ho_Chi_Minh; dossier answers as the citizen gave them."""
-    from motcua.documents.models import StoredDocument
-    from motcua.dossiers.models import Dossier
-
     profile = CitizenProfile.objects.select_related("address_unit").filter(user=user).first()
     out: dict[str, Any] = {
         "exported_at": clock.iso(timezone.now()),
@@ -73,8 +95,7 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
             }
             for c in Consent.objects.filter(user=user).order_by("given_at")
         ],
-        "dossiers": [],
-        "stored_documents": [],
+        **{key: [] for key in _SECTION_KEYS},
         "officer_reads": [
             {
                 "at": clock.iso(a.created_at),
@@ -103,23 +124,8 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
             ),
             "identity_level": profile.identity_level,
         }
-    for d in Dossier.objects.filter(citizen=user).select_related("procedure").order_by("created_at"):
-        out["dossiers"].append(
-            {
-                "code": d.code,
-                "procedure": d.procedure.name,
-                "status": d.status,
-                "channel": d.channel,
-                "created_at": clock.iso(d.created_at),
-                "applicant_name": d.applicant_name,
-                "applicant_phone": d.applicant_phone,
-                "applicant_citizen_id": d.applicant_citizen_id,
-                "form": d.form_data,
-                "attachments": [a.original_name for a in d.attachments.all()],
-            }
-        )
-    for doc in StoredDocument.objects.filter(owner=user).order_by("created_at"):
-        out["stored_documents"].append({"title": doc.title, "created_at": clock.iso(doc.created_at)})
+    for key, (export, _close) in _SECTIONS.items():
+        out[key] = export(user)
     return out
 
 
@@ -137,71 +143,12 @@ def _known_versions() -> set[str]:
 
 
 def personal_data_pdf(*, user: User) -> bytes:
-    """The same data as `personal_data_export`, as an A4 PDF a person can read (Be Vietnam Pro, via
-    documents.pdf.Page)."""
-    from reportlab.lib.pagesizes import A4
-
-    from motcua.documents.pdf import Page, printable
-
-    data = personal_data_export(user=user)
-    page = Page(size=A4)
-    page.text(_("DỮ LIỆU CÁ NHÂN CỦA BẠN TRÊN MỘT CỬA SỐ"), size=13, bold=True, center=True, gap=2)
-    page.text(_("Xuất lúc %(t)s") % {"t": _when(data["exported_at"])}, size=9, italic=True, center=True, gap=8)
-    page.text(_("Tài khoản"), size=11, bold=True)
-    account = data["account"]
-    page.labelled(_("Họ và tên:"), account["full_name"])
-    page.labelled(_("Số điện thoại:"), account["phone"] or "—")
-    page.labelled(_("Thư điện tử:"), account["email"] or "—")
-    page.labelled(_("Ngày lập tài khoản:"), _when(account["date_joined"]))
-    if data["profile"]:
-        p = data["profile"]
-        page.labelled(_("Số định danh cá nhân:"), p["citizen_id"])
-        page.labelled(_("Ngày sinh:"), _day(p["birth_date"]))
-        page.labelled(_("Giới tính:"), _("Nam") if p["gender"] == "male" else _("Nữ"))
-        page.labelled(_("Nơi ở:"), p["address"] or "—")
-        page.labelled(_("Mức định danh điện tử:"), str(p["identity_level"]))
-    page.text("", gap=4)
-    page.text(_("Sự đồng ý xử lý dữ liệu cá nhân"), size=11, bold=True)
-    rows = [
-        [c["version"], _when(c["given_at"]), _when(c["withdrawn_at"]) if c["withdrawn_at"] else "—"]
-        for c in data["consents"]
-    ]
-    page.table([(_("Phiên bản"), 0.3), (_("Đồng ý lúc"), 0.35), (_("Rút lại lúc"), 0.35)], rows or [["—", "—", "—"]])
-    page.text(_("Hồ sơ đã nộp"), size=11, bold=True)
-    rows = [[d["code"], printable(d["procedure"]), _when(d["created_at"])] for d in data["dossiers"]]
-    page.table([(_("Mã hồ sơ"), 0.3), (_("Thủ tục"), 0.45), (_("Ngày nộp"), 0.25)], rows or [["—", "—", "—"]])
-    page.text(_("Cán bộ đã xem hồ sơ của bạn"), size=11, bold=True)
-    rows = [
-        [_when(a["at"]), printable(a["officer"]), a["dossier"], printable(a["what"])] for a in data["officer_reads"]
-    ]
-    page.table(
-        [(_("Thời điểm"), 0.2), (_("Cán bộ"), 0.35), (_("Hồ sơ"), 0.2), (_("Nội dung"), 0.25)],
-        rows or [["—", "—", "—", "—"]],
-    )
-    page.text(
-        _(
-            "Bản đầy đủ (kể cả nội dung tờ khai) có trong tệp JSON tải cùng trang. "
-            "Cần sửa dữ liệu, hãy gọi bộ phận một cửa."
-        ),
-        size=9,
-        italic=True,
-    )
-    return page.finish(_("Dữ liệu cá nhân"), data["account"]["full_name"])
-
-
-def _when(iso: str | None) -> str:
-    if not iso:
-        return ""
-    import datetime as dt
-
-    moment = timezone.localtime(dt.datetime.fromisoformat(iso))
-    return moment.strftime("%H:%M %d/%m/%Y")
-
-
-def _day(iso: str) -> str:
-    import datetime as dt
-
-    return dt.date.fromisoformat(iso).strftime("%d/%m/%Y")
+    """The same data as `personal_data_export`, as an A4 PDF a person can read; rendered by the renderer the
+    documents app registers (documents/privacy.py: every PDF is written there). Raises RuntimeError when no
+    renderer is registered (the documents app is not installed)."""
+    if not _PDF_RENDERERS:
+        raise RuntimeError("no personal-data PDF renderer registered (motcua.documents)")
+    return _PDF_RENDERERS[0](personal_data_export(user=user))
 
 
 # --- closing the account --------------------------------------------------------------------------------------
@@ -214,8 +161,6 @@ def account_close(*, user: User, password: str) -> None:
     withdrawn. Dossiers are kept with the applicant details written on them (archive law: administrative
     dossiers are public archives), so officers can still finish and archive them. Raises ValidationFailed
     (422, `fields.password`) for a wrong password, NotAllowed (422) for staff or officer accounts."""
-    from motcua.documents.models import StoredDocument
-
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_staff or user.grants.exists() or not CitizenProfile.objects.filter(user=user).exists():
         raise NotAllowed(_("Chỉ tài khoản công dân đóng được ở đây; tài khoản cán bộ do quản trị viên đóng."))
@@ -227,8 +172,9 @@ def account_close(*, user: User, password: str) -> None:
     now = timezone.now()
     Consent.objects.filter(user=user, withdrawn_at__isnull=True).update(withdrawn_at=now)
     CitizenProfile.objects.filter(user=user).delete()
-    # The store holds the citizen's own copies (their share links go with them); the dossiers' files stay.
-    StoredDocument.objects.filter(owner=user).delete()
+    for _export, close in _SECTIONS.values():
+        if close is not None:
+            close(user)
     ApiToken.objects.filter(user=user).delete()
     user.username = f"da-dong-{secrets.token_hex(8)}"
     user.full_name = _("Tài khoản đã đóng")

@@ -13,6 +13,7 @@ from motcua.accounts.selectors import user_has_role
 from motcua.core.errors import NotFound
 from motcua.places.models import AdministrativeUnit
 
+from .followers import calendar_day_changed, change_message
 from .models import CalendarOverride, OverrideKind
 
 OFFICIAL_FILE = Path(__file__).parent / "data" / "official_overrides.json"
@@ -77,35 +78,16 @@ def override_changed(*, override: CalendarOverride, actor=None, removed: bool = 
     """A day of a unit's calendar changed (added, edited, removed, in the workspace or the admin): queue
     the recalculation of the open dossiers it touches. An edit that moves the day or the unit touches
     both the old and the new place; the returned run is the new one's."""
-    from motcua.dossiers.deadlines import calendar_change_reason, calendar_changed
-
     if before is not None and (before.date, before.unit_id) != (override.date, override.unit_id):
-        calendar_changed(
-            day=before.date,
-            unit=before.unit,
-            reason=calendar_change_reason(day=before.date, kind=before.kind, name=before.name, removed=True),
-            actor=actor,
+        calendar_day_changed(
+            day=before.date, unit=before.unit, kind=before.kind, name=before.name, removed=True, actor=actor
         )
-    return calendar_changed(
-        day=override.date,
-        unit=override.unit,
-        reason=calendar_change_reason(day=override.date, kind=override.kind, name=override.name, removed=removed),
-        actor=actor,
+    return calendar_day_changed(
+        day=override.date, unit=override.unit, kind=override.kind, name=override.name, removed=removed, actor=actor
     )
 
 
 def recalculation_message(run) -> str:
-    """What the administrator is told, truthfully: done already, or still running for N dossiers."""
-    from motcua.dossiers.models import RecalculationStatus
-
-    if run is None or run.total == 0:
-        return _("Không có hồ sơ đang giải quyết nào bị ảnh hưởng.")
-    run.refresh_from_db()
-    if run.status == RecalculationStatus.DONE:
-        return _("Đã tính lại hạn của %(n)s hồ sơ đang giải quyết; %(m)s hồ sơ đổi hạn và công dân đã được báo.") % {
-            "n": run.processed,
-            "m": run.changed,
-        }
-    return _(
-        "Đang tính lại hạn của %(n)s hồ sơ đang giải quyết có thể bị ảnh hưởng; xem tiến độ trong bảng «Tính lại hạn»."
-    ) % {"n": run.total}
+    """What the administrator is told, truthfully: done already, or still running for N dossiers (said by
+    the follower that did the work, calendars.followers)."""
+    return change_message(run)

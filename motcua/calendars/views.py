@@ -14,6 +14,7 @@ from motcua.places.models import PROVINCE_LEVEL, Weekday
 from motcua.places.selectors import communes_of
 
 from . import selectors, services
+from .followers import recent_runs
 from .forms import OverrideForm
 
 
@@ -76,9 +77,7 @@ def manage(request):
     today = timezone.localdate()
     overrides = selectors.overrides_recent(units=units, today=today)
     national = selectors.overrides_national(today=today)
-    from motcua.dossiers.selectors import due_recalculations_of
-
-    runs = due_recalculations_of(units=units)[:10]
+    runs = recent_runs(units=units)[:10]
     return render(
         request,
         "calendars/manage.html",

@@ -194,6 +194,18 @@ def strip_separators(value: Any) -> str:
     return _SEPARATORS.sub("", nfc(str(value if value is not None else "")))
 
 
+def normalize_phone(value: Any) -> str:
+    """A phone number as typed → its national form: +84 912 345 678, 0912.345.678, (0912) 345678 →
+    "0912345678". Separators go, +84 / 84 becomes 0; the digits are not checked here
+    (accounts.identity.validate_phone checks a mobile number's shape)."""
+    cleaned = strip_separators(value).replace("(", "").replace(")", "")
+    if cleaned.startswith("+84"):
+        cleaned = "0" + cleaned[3:]
+    elif cleaned.startswith("84") and len(cleaned) == 11:
+        cleaned = "0" + cleaned[2:]
+    return cleaned
+
+
 def is_ascii_digits(value: str) -> bool:
     return bool(_ASCII_DIGITS.fullmatch(value or ""))
 

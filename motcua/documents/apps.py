@@ -9,9 +9,15 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         # The engine names effects and forms; this app does them (docs/architecture.md, layers).
+        from motcua.accounts.privacy import register_personal_data, register_personal_data_pdf
         from motcua.dossiers.effects import register_effect, register_forms
 
-        from . import effects, forms
+        from . import effects, forms, privacy
+
+        register_personal_data(
+            "stored_documents", export=privacy.stored_documents_export, on_close=privacy.stored_documents_forget
+        )
+        register_personal_data_pdf(privacy.personal_data_pdf)
 
         register_effect("issue_result", effects.issue_result, prepare=effects.prepare_result, locks=("results",))
         register_effect("store_documents", effects.store_documents, locks=("attachments",))

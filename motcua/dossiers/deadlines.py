@@ -158,6 +158,27 @@ def calendar_change_reason(*, day: dt.date, kind: str, name: str, removed: bool 
         return _("lịch làm việc thay đổi: ngày %(d)s là ngày làm việc bù (%(name)s)") % values
 
 
+def calendar_follow(*, day: dt.date, unit, kind: str, name: str, removed: bool, actor=None) -> DueRecalculation:
+    """calendars.followers' ``changed``: a day of the unit's calendar changed; queue the recalculation."""
+    reason = calendar_change_reason(day=day, kind=kind, name=name, removed=removed)
+    return calendar_changed(day=day, unit=unit, reason=reason, actor=actor)
+
+
+def recalculation_message(run: DueRecalculation | None) -> str:
+    """What the administrator is told, truthfully: done already, or still running for N dossiers."""
+    if run is None or run.total == 0:
+        return _("Không có hồ sơ đang giải quyết nào bị ảnh hưởng.")
+    run.refresh_from_db()
+    if run.status == RecalculationStatus.DONE:
+        return _("Đã tính lại hạn của %(n)s hồ sơ đang giải quyết; %(m)s hồ sơ đổi hạn và công dân đã được báo.") % {
+            "n": run.processed,
+            "m": run.changed,
+        }
+    return _(
+        "Đang tính lại hạn của %(n)s hồ sơ đang giải quyết có thể bị ảnh hưởng; xem tiến độ trong bảng «Tính lại hạn»."
+    ) % {"n": run.total}
+
+
 def recalculation_process(*, run_id: int, batch: int = BATCH) -> DueRecalculation | None:
     """Work through a run in batches (each its own transaction, with a checkpoint). Safe to call twice
     or concurrently: each dossier is locked, recomputed from facts, and changed only if its date moves."""

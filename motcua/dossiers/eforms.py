@@ -19,10 +19,9 @@ from motcua.core.inputs import (
     clean_date,
     clean_int,
     clean_text,
-    is_ascii_digits,
     nfc,
-    strip_separators,
 )
+from motcua.core.widgets import DateBoxesField
 
 
 def _title(schema: dict, name: str) -> str:
@@ -183,53 +182,6 @@ def validate(schema: dict, data: dict) -> tuple[dict, dict[str, list[str]]]:
 
 
 # --- page rendering ------------------------------------------------------------------------------------
-class DateBoxesWidget(forms.MultiWidget):
-    """Three boxes (ngày, tháng, năm) as the GOV.UK date pattern recommends for known dates."""
-
-    template_name = "includes/date_boxes.html"
-
-    def __init__(self, attrs=None):
-        box = {"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
-        super().__init__(
-            [
-                forms.TextInput({**box, "class": "date-day"}),
-                forms.TextInput({**box, "class": "date-month"}),
-                forms.TextInput({**box, "class": "date-year"}),
-            ],
-            attrs,
-        )
-
-    def decompress(self, value):
-        if not value:
-            return [None, None, None]
-        try:
-            day = dt.date.fromisoformat(str(value))
-        except ValueError:
-            return [None, None, None]
-        return [day.day, day.month, day.year]
-
-
-class DateBoxesField(forms.MultiValueField):
-    widget = DateBoxesWidget
-
-    def __init__(self, *, title: str, **kwargs):
-        self.title = title
-        fields = (forms.CharField(), forms.CharField(), forms.CharField())
-        super().__init__(fields=fields, require_all_fields=False, **kwargs)
-
-    def compress(self, values):
-        if not values or not any(values):
-            return ""
-        try:
-            parts = [strip_separators(v) for v in values]
-            if not all(is_ascii_digits(p) and len(p) <= 4 for p in parts):
-                raise ValueError("not ASCII digits")
-            day, month, year = (int(p) for p in parts)
-            return dt.date(year, month, day).isoformat()
-        except (TypeError, ValueError):
-            raise ValidationError(_("%(t)s phải là một ngày có thật, ví dụ 12 3 2026") % {"t": self.title}) from None
-
-
 def build_form_class(schema: dict, ui: dict) -> type[forms.Form]:
     """A Django form whose fields follow the schema and the UI hints (order, widgets, hints)."""
     props = schema.get("properties", {})

@@ -558,3 +558,28 @@ def submitted_by_key(*, citizen, idempotency_key: str | None) -> Dossier | None:
 def due_recalculations_of(*, units):
     """Due-date recalculations run for the units (after a calendar change), newest first."""
     return DueRecalculation.objects.filter(unit__in=units).select_related("unit").order_by("-created_at")
+
+
+def personal_dossiers_export(user) -> list[dict]:
+    """The citizen's dossiers for their personal-data export (accounts.privacy, Decree 13/2023/NĐ-CP Art. 14),
+    oldest first: [{"code", "procedure", "status", "channel", "created_at" (ISO 8601, local time),
+    "applicant_name", "applicant_phone", "applicant_citizen_id", "form" (answers as given), "attachments"
+    (file names)}]. Two queries."""
+    from motcua.core import clock
+
+    rows = Dossier.objects.filter(citizen=user).select_related("procedure").prefetch_related("attachments")
+    return [
+        {
+            "code": d.code,
+            "procedure": d.procedure.name,
+            "status": d.status,
+            "channel": d.channel,
+            "created_at": clock.iso(d.created_at),
+            "applicant_name": d.applicant_name,
+            "applicant_phone": d.applicant_phone,
+            "applicant_citizen_id": d.applicant_citizen_id,
+            "form": d.form_data,
+            "attachments": [a.original_name for a in d.attachments.all()],
+        }
+        for d in rows.order_by("created_at")
+    ]

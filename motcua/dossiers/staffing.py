@@ -82,6 +82,11 @@ def staffing_gaps_for_admin(*, admin_units) -> list[StaffingGap]:
     return staffing_gaps(offices.select_related("unit"))
 
 
+def staffing_warnings(offices=None) -> list[str]:
+    """The gaps' messages, for places' office admin (places.warnings; None: every active office)."""
+    return [gap.message() for gap in staffing_gaps(offices)]
+
+
 def staffing_gaps(offices=None) -> list[StaffingGap]:
     offices = list(offices if offices is not None else Office.objects.filter(is_active=True).select_related("unit"))
     workflows = sorted(set(Procedure.objects.current().values_list("workflow", flat=True))) or ["default"]

@@ -9,8 +9,7 @@ from .models import OutboxMessage, OutboxStatus, SimulatedSms
 
 def _normalise_to(to: str) -> tuple[str, str]:
     """("sms", "0912345678") for something that looks like a phone number, ("email", "a@b.vn") otherwise."""
-    from motcua.accounts.identity import normalize_phone
-    from motcua.core.inputs import is_ascii_digits
+    from motcua.core.inputs import is_ascii_digits, normalize_phone
 
     value = (to or "").strip()
     phone = normalize_phone(value)

@@ -221,6 +221,15 @@ def person_review(*, person_id: int, same: bool) -> Person:
         return person
 
 
+def dossier_submitted(*, dossier, now) -> None:
+    """Submission hook (dossiers.effects.register_on_submitted, inside the submission's transaction): a
+    citizen on the teams' lists who files online (alone or helped) gains the skill "online_dossier"."""
+    from motcua.dossiers.models import ONLINE_CHANNELS
+
+    if dossier.channel in ONLINE_CHANNELS and dossier.applicant_citizen_id:
+        person_gain_skill(citizen_id=dossier.applicant_citizen_id, skill="online_dossier", user=dossier.citizen)
+
+
 def person_gain_skill(*, citizen_id: str, skill: str, user=None) -> Person | None:
     """The platform's own data: a citizen who submits an online dossier gains that skill."""
     with transaction.atomic():

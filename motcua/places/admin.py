@@ -1,7 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from .models import AdministrativeUnit, Office, OfficeContact, OfficeHours
 from .services import unit_save
+from .warnings import office_warnings
 
 
 @admin.register(AdministrativeUnit)
@@ -35,20 +36,12 @@ class OfficeAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # Setting up a unit: say which offices would strand dossiers for want of a role (issue 13, kind 6).
-        from django.contrib import messages
-
-        from motcua.dossiers.staffing import staffing_gaps
-
-        for gap in staffing_gaps():
-            self.message_user(request, gap.message(), messages.WARNING)
+        for message in office_warnings():
+            self.message_user(request, message, messages.WARNING)
         return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
-        from django.contrib import messages
-
-        from motcua.dossiers.staffing import staffing_gaps
-
         super().save_model(request, obj, form, change)
         if obj.is_active:
-            for gap in staffing_gaps([obj]):
-                self.message_user(request, gap.message(), messages.WARNING)
+            for message in office_warnings([obj]):
+                self.message_user(request, message, messages.WARNING)

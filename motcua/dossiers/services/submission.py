@@ -232,10 +232,6 @@ def dossier_submit(
                 ticked=counter_documents,
                 exception_note=exception_note,
             )
-            if channel in ONLINE_CHANNELS and dossier.applicant_citizen_id:
-                from motcua.outreach.services import person_gain_skill
-
-                person_gain_skill(citizen_id=dossier.applicant_citizen_id, skill="online_dossier", user=citizen)
             dossier.code = next_dossier_code(agency_code=office.agency_code, day=timezone.localtime(received).date())
             Dossier.objects.filter(pk=dossier.pk).update(code=dossier.code)
             on_coded(dossier=dossier)
