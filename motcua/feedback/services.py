@@ -379,17 +379,32 @@ def publish_consent_guard(*, action, feedback=None, **context) -> None:
         )
 
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_NUMBER = re.compile(r"(?:\+?\d[\d .-]{7,}\d)")
+# Contacts written to slip past a filter are still contacts: an address with "[at]", "(a còng)", "＠" or spaced
+# "@" and "[dot]"; a number split by spaces, dots, dashes, slashes or brackets ("0912 / 345 678").
+_AT = r"(?:\s*[@＠]\s*|\s*[\[({]\s*(?:at|a\s*còng|@|＠)\s*[\])}]\s*)"
+_DOT = r"(?:\.|\s*[\[({]\s*(?:dot|chấm|\.)\s*[\])}]\s*)"
+_EMAIL = re.compile(rf"[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)+", re.IGNORECASE)
+_NUMBER = re.compile(r"\+?\d(?:[\s.\-‐-―/()·_,+]{0,3}\d)+")
+# Dates and times are not numbers of a person; kept whole so that "15/12/2026 9" does not read as one.
+_DATE_OR_TIME = re.compile(r"(?<!\d)(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,2}[:hg]\d{2})(?!\d)")
 _DIGIT = re.compile(r"\d")
 
 
-def anonymise(text: str, *, names: Iterable[str] = ()) -> str:
-    """Remove what identifies the sender before the public page shows a text: phone and ID numbers (runs of
-    9+ digits with spaces, dots or dashes), e-mail addresses and the sender's name as they wrote it."""
-    text = _EMAIL.sub("***", text or "")
+def _mask_numbers(text: str) -> str:
     # Any digit counts (full-width and other scripts too: a number written so still identifies someone).
-    text = _NUMBER.sub(lambda m: "***" if len(_DIGIT.findall(m.group())) >= 9 else m.group(), text)
+    return _NUMBER.sub(lambda m: "***" if len(_DIGIT.findall(m.group())) >= 9 else m.group(), text)
+
+
+def anonymise(text: str, *, names: Iterable[str] = ()) -> str:
+    """Remove what identifies the sender before the public page shows a text: phone and ID numbers (9 or more
+    digits in a run split by spaces, dots, dashes, slashes or brackets; dates dd/mm/yyyy and times kept),
+    e-mail addresses (also written "a [at] b [dot] vn") and the sender's name as they wrote it."""
+    text = _EMAIL.sub("***", unicodedata.normalize("NFC", text or ""))
+    pieces, last = [], 0
+    for match in _DATE_OR_TIME.finditer(text):
+        pieces += [_mask_numbers(text[last : match.start()]), match.group()]
+        last = match.end()
+    text = "".join(pieces) + _mask_numbers(text[last:])
     for name in names:
         words = _fold(unicodedata.normalize("NFC", name or "")).split()
         if len("".join(words)) < 3:
