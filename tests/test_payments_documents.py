@@ -249,6 +249,26 @@ def test_reconcile_page_runs_with_progress_and_csv(statement_case, client, staff
     assert csv_response.status_code == 200 and "missing_bank" in csv_response.content.decode("utf-8-sig")
 
 
+def test_the_same_statement_uploaded_twice_is_reconciled_once(statement_case, client, staff):
+    statement, _ = statement_case
+    client.force_login(staff["tiepnhan"])
+    answers = [
+        client.post(
+            "/can-bo/thanh-toan/doi-soat",
+            {"statement": SimpleUploadedFile("sao-ke.csv", statement.encode(), content_type="text/csv")},
+        )
+        for _click in range(2)
+    ]
+    run = ReconciliationRun.objects.get()
+    assert {a["Location"] for a in answers} == {f"/can-bo/thanh-toan/doi-soat/{run.pk}"}
+    # Another statement is another run.
+    client.post(
+        "/can-bo/thanh-toan/doi-soat",
+        {"statement": SimpleUploadedFile("khac.csv", statement.encode() + b"\n", content_type="text/csv")},
+    )
+    assert ReconciliationRun.objects.count() == 2
+
+
 def test_a_statement_without_the_needed_columns_is_refused_with_a_reason(client, staff, office_a):
     client.force_login(staff["tiepnhan"])
     client.post(

@@ -29,6 +29,7 @@ from motcua.accounts.selectors import user_has_role
 from motcua.core.errors import NotFound, RateLimited, ValidationFailed
 from motcua.core.inputs import clean_text, int_or_default, is_ascii_digits
 from motcua.core.logging import mask_phone
+from motcua.core.repeats import REPEAT_WINDOW
 from motcua.places.models import COMMUNE_LEVEL, VILLAGE_LEVEL, AdministrativeUnit
 
 from . import sms_text as smsfmt
@@ -50,8 +51,6 @@ logger = logging.getLogger(__name__)
 MAX_SMS_SEGMENTS = 2
 TEXT_MAX = 1000
 ID_MAX = 2**63 - 1  # the largest primary key a row can have (bigint)
-# The same leader sending the same text to the same villages again within this time is a double click.
-REPEAT_WINDOW = dt.timedelta(minutes=2)
 MAX_ATTEMPTS = 3
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import NotAllowed
+from motcua.core.repeats import REPEAT_WINDOW
 
 from .workflow import Action, Workflow
 
@@ -89,10 +90,6 @@ def state_due(dossier, events) -> dt.datetime | None:
     from motcua.calendars.selectors import calendar_for_office
 
     return add_working_time(calendar_for_office(dossier.office), entered, dt.timedelta(hours=state.sla_hours))
-
-
-# A second click on the same button within this time is a repeat, not a conflict (pages: ``accept_repeat``).
-REPEAT_WINDOW = dt.timedelta(minutes=2)
 
 
 def is_repeat_of_last_step(*, current_version: int, events, action: str, actor, version: int, now) -> bool:

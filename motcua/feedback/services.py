@@ -28,6 +28,7 @@ from motcua.calendars.selectors import calendar_for_unit
 from motcua.catalog.models import Procedure
 from motcua.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from motcua.core.inputs import clean_text
+from motcua.core.repeats import earlier_request
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.rules import action_refusal, is_repeat_of_last_step
 from motcua.dossiers.uploads import check_upload, display_name
@@ -282,18 +283,10 @@ def feedback_submit(
         if sender is not None and repeat_within:
             # A double click or a retried request: the same account sending the same item again within a few
             # minutes gets the first one back. The sender's row lock serialises simultaneous repeats.
-            User.objects.select_for_update().filter(pk=sender.pk).first()
-            repeat = (
-                Feedback.objects.filter(
-                    sender=sender,
-                    category=category,
-                    subject=subject,
-                    text=text,
-                    dossier=dossier,
-                    created_at__gte=timezone.now() - repeat_within,
-                )
-                .order_by("-created_at")
-                .first()
+            repeat = earlier_request(
+                Feedback.objects.filter(sender=sender, category=category, subject=subject, text=text, dossier=dossier),
+                user=sender,
+                window=repeat_within,
             )
             if repeat is not None:
                 return repeat

@@ -15,16 +15,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.accounts.models import ADMIN_ROLES, OFFICER_ROLES, Role, User
+from motcua.accounts.models import ADMIN_ROLES, OFFICER_ROLES, Role
 from motcua.accounts.selectors import user_has_role
 from motcua.core.errors import NotAllowed, NotFound, ValidationFailed
 from motcua.core.inputs import clean_text
 from motcua.core.logging import mask_phone
+from motcua.core.repeats import earlier_request
 
 from .models import RETENTION_DAYS, Call, DutyShift, Outcome, Shift, Topic
-
-# The same officer recording the same call again within this time is a double click or a retried request.
-REPEAT_WINDOW = dt.timedelta(minutes=2)
 
 ROSTER_ROLES = frozenset({Role.LEADER, *ADMIN_ROLES})
 
@@ -69,7 +67,7 @@ def call_record(
     """Record one call on `unit`'s hotline. `received_at` defaults to now and may not be in the future
     (5 minutes of clock slack) nor before the retention period; an outcome "follow_up" needs the
     follow-up written down; "feedback" and "assisted" are set by the one-step conversions, not here.
-    The same call recorded again by the same officer within REPEAT_WINDOW returns the first record.
+    The same call recorded again by the same officer within core.repeats.REPEAT_WINDOW returns the first record.
     Locks: the officer's user row. Raises NotFound (not a duty officer of the unit) or ValidationFailed with
     `fields`."""
     now = now or timezone.now()
@@ -117,18 +115,12 @@ def call_record(
     with transaction.atomic():
         # The officer's row serialises their own requests: a double click (or a retried API call) with the same
         # call finds the first one and records nothing twice.
-        User.objects.select_for_update().filter(pk=officer.pk).first()
         earlier = Call.objects.filter(
-            unit=unit,
-            officer=officer,
-            caller_phone=caller_phone,
-            topic=topic,
-            summary=texts["summary"],
-            created_at__gte=timezone.now() - REPEAT_WINDOW,  # created_at is the real clock's
+            unit=unit, officer=officer, caller_phone=caller_phone, topic=topic, summary=texts["summary"]
         )
         if given_time:  # a time typed on the form or sent by the API must match too (two calls, same words)
             earlier = earlier.filter(received_at=received_at)
-        earlier = earlier.first()
+        earlier = earlier_request(earlier, user=officer)
         if earlier is not None:
             return earlier
         return Call.objects.create(

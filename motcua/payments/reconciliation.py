@@ -20,11 +20,13 @@ from collections import Counter
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from motcua.core.inputs import is_ascii_digits
+from motcua.core.repeats import earlier_request
 
 from .models import Payment, PaymentChannel, PaymentIntent, ReconciliationRun
 from .references import candidates_in_note, compact
@@ -188,12 +190,22 @@ def reconcile(
 
 
 def run_start(*, statement: str, file_name: str, office_id: int | None = None, user=None) -> ReconciliationRun:
-    """Record a run (status queued) and hand it to the worker (immediately in tests and small files)."""
-    run = ReconciliationRun.objects.create(
-        statement=statement, file_name=file_name[:200], office_id=office_id, created_by=user
-    )
+    """Record a run (status queued) and hand it to the worker (immediately in tests and small files). The same
+    statement uploaded again by the same officer for the same office within core.repeats.REPEAT_WINDOW (a
+    double click, a retried upload) returns the first run: nothing is matched twice."""
     from .tasks import reconcile_run
 
+    with transaction.atomic():
+        if user is not None:
+            earlier = earlier_request(
+                ReconciliationRun.objects.filter(created_by=user, office_id=office_id, statement=statement),
+                user=user,
+            )
+            if earlier is not None:
+                return earlier
+        run = ReconciliationRun.objects.create(
+            statement=statement, file_name=file_name[:200], office_id=office_id, created_by=user
+        )
     reconcile_run.enqueue(run.pk)
     return run
 

@@ -15,7 +15,6 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -23,13 +22,12 @@ from django.utils.translation import gettext as _
 
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.exports import csv_bytes, xlsx_bytes
+from motcua.core.repeats import earlier_request
 
 from .models import ExportJob, ExportStatus
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 200  # rows between two progress writes
-# The same export asked again within this time, while the first is still queued or being built, is a repeat.
-REPEAT_WINDOW = dt.timedelta(minutes=2)
 
 
 @dataclass
@@ -89,15 +87,16 @@ def export_request(*, user, table: str, params: dict, fmt: str) -> ExportJob:
     with transaction.atomic():
         # A double click (or the same request again while the first is still being built) follows the job
         # already asked for instead of building the same file twice; the officer's row serialises the two.
-        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-        running = ExportJob.objects.filter(
-            requested_by=user,
-            table=table,
-            params=params,
-            fmt=fmt,
-            status__in=[ExportStatus.PENDING, ExportStatus.RUNNING],
-            created_at__gte=timezone.now() - REPEAT_WINDOW,
-        ).first()
+        running = earlier_request(
+            ExportJob.objects.filter(
+                requested_by=user,
+                table=table,
+                params=params,
+                fmt=fmt,
+                status__in=[ExportStatus.PENDING, ExportStatus.RUNNING],
+            ),
+            user=user,
+        )
         if running is not None:
             return running
         job = ExportJob.objects.create(requested_by=user, table=table, params=params, fmt=fmt, title=title[:200])
