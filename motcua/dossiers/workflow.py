@@ -111,6 +111,7 @@ class Workflow:
     # The action kinds this kind of workflow may use. Another item that moves through the engine (feedback,
     # motcua/feedback/workflow.py) subclasses Workflow and widens this set with its own kinds.
     kinds: frozenset[str] = frozenset(KINDS)
+    param_types: frozenset[str] = frozenset(PARAM_TYPES)
 
     def __init__(self, data: dict):
         self.key = data["key"]
@@ -213,7 +214,7 @@ class Workflow:
             if action.clock == "pause" and not self.states[action.target].paused:
                 raise ValueError(f"{self.ref}: action {action.name} pauses the clock but {action.target} is not paused")
         for param in self.params.values():
-            if param.type not in PARAM_TYPES:
+            if param.type not in self.param_types:
                 raise ValueError(f"{self.ref}: param {param.name} has unknown type {param.type}")
         for event in self.events.values():
             if event.target and event.target not in self.states:

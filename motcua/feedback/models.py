@@ -91,6 +91,10 @@ class Feedback(models.Model):
     rating_score = models.PositiveSmallIntegerField(_("đánh giá"), null=True, blank=True)
     rating_comment = models.TextField(_("ý kiến"), blank=True)
     rated_at = models.DateTimeField(null=True, blank=True)
+    # Transferred from another unit on the platform: the item it continues (that one ended "transferred").
+    transferred_from = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="transferred_to"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = FeedbackQuerySet.as_manager()

@@ -24,7 +24,9 @@ WORKLIST_VIEWS = ("mine", "unassigned", "open", "overdue", "closed")
 def feedback_get(*, user, code: str) -> Feedback:
     fb = (
         Feedback.objects.visible_to(user)
-        .select_related("unit", "procedure", "dossier", "assigned_to", "sender")
+        .select_related(
+            "unit", "procedure", "dossier", "assigned_to", "sender", "transferred_from__unit", "transferred_to__unit"
+        )
         .filter(code=code)
         .first()
     )

@@ -215,9 +215,10 @@ def _tell_sender(fb: Feedback, *, title: str, body: str) -> None:
             user_id=fb.sender_id, title=title[:200], body=body, url=reverse("feedback:detail", args=[fb.code])
         )
     elif fb.phone:
-        from motcua.core.inputs import fold
+        from motcua.broadcasts.sms_text import to_gsm7
 
-        sms_send(phone=fb.phone, text=f"Mot Cua So: phan anh {fb.code}: {fold(title)}"[:300])
+        # Without diacritics (GSM-7: 160 characters a segment), the case kept: "Da tiep nhan", not "da tiep nhan".
+        sms_send(phone=fb.phone, text=to_gsm7(f"Một Cửa Số: phản ánh {fb.code}: {title}")[:300])
 
 
 def feedback_submit(
@@ -490,7 +491,15 @@ def feedback_transition(
         role = CITIZEN if roles == {CITIZEN} else next(iter(sorted((roles - {CITIZEN}) & set(step.roles))), "")
         _event(fb, action=step.name, actor=actor, role=role, before=before, note=note, data=data, at=now)
         if step.citizen_note and role != CITIZEN:
-            _tell_sender(fb, title=_(workflow.states[fb.status].citizen_label), body=note)
+            body = note
+            if data.get("transferred_to"):
+                body += "\n" + _(
+                    "Phản ánh được chuyển tới %(unit)s với mã mới %(code)s; hạn trả lời tính lại từ đó."
+                ) % {
+                    "unit": data["to_unit_name"],
+                    "code": data["transferred_to"],
+                }
+            _tell_sender(fb, title=_(workflow.states[fb.status].citizen_label), body=body)
     return fb
 
 
@@ -530,6 +539,12 @@ def _apply(step: Action, fb: Feedback, *, workflow: FeedbackWorkflow, params: di
         fb.publish_due_at = due_working_days(cal, received_moment(cal, now), workflow.publish_working_days)
         fb.escalated_at = None
         data.update(on_time=now <= fb.due_at, publish_due_at=fb.publish_due_at.isoformat())
+    if step.kind == "transfer":
+        code = str(params.get("to_unit") or "").strip()
+        if code:  # a unit on the platform: the item continues there; else the note names the agency
+            target = _transfer_target(fb, code=code, workflow=workflow)
+            continued = _transfer_continue(fb, target=target, workflow=workflow, now=now)
+            data.update(to_unit=target.code, to_unit_name=target.name, transferred_to=continued.code)
     if step.kind == "publish":
         names = [fb.sender_name]
         if fb.sender_id:
@@ -539,6 +554,88 @@ def _apply(step: Action, fb: Feedback, *, workflow: FeedbackWorkflow, params: di
         fb.public_text = anonymise(fb.text, names=names)
         fb.public_answer = anonymise(fb.answer, names=names)
     return data
+
+
+def transfer_targets(*, feedback: Feedback) -> list[AdministrativeUnit]:
+    """Where a leader may transfer an item on the platform: the other current units of its province that have
+    an active one-stop office (communes and the province itself), by name."""
+    province = feedback.unit.province()
+    office_units = Office.objects.filter(is_active=True).values("unit_id")
+    return list(
+        AdministrativeUnit.objects.current()
+        .filter(path__startswith=province.path, pk__in=office_units)
+        .exclude(pk=feedback.unit_id)
+        .order_by("name", "code")
+    )
+
+
+def _transfer_target(fb: Feedback, *, code: str, workflow: FeedbackWorkflow) -> AdministrativeUnit:
+    target = next((u for u in transfer_targets(feedback=fb) if u.code == code), None)
+    if target is None:
+        param = workflow.params["to_unit"]
+        raise ValidationFailed(_(param.missing), fields={"to_unit": [_(param.missing)]}, code="to_unit_invalid")
+    return target
+
+
+def _transfer_continue(fb: Feedback, *, target: AdministrativeUnit, workflow: FeedbackWorkflow, now) -> Feedback:
+    """The item as received by the unit it is transferred to, in the transfer's transaction: same sender,
+    content and consent, a new code and a new clock (15 working days from receipt there, its calendar); the
+    files go with it (new rows, the same stored files)."""
+    cal = calendar_for_unit(target)
+    received = received_moment(cal, now)
+    continued = Feedback(
+        workflow=fb.workflow,
+        category=fb.category,
+        subject=fb.subject,
+        text=fb.text,
+        unit=target,
+        procedure=fb.procedure,
+        dossier=fb.dossier,
+        sender=fb.sender,
+        sender_name=fb.sender_name,
+        phone=fb.phone,
+        channel=fb.channel,
+        publish_consent=fb.publish_consent,
+        status=workflow.initial,
+        received_at=received,
+        due_at=due_working_days(cal, received, workflow.answer_working_days),
+        transferred_from=fb,
+    )
+    continued.code = next_feedback_code(day=timezone.localtime(received).date())
+    continued.save(force_insert=True)
+    FeedbackAttachment.objects.bulk_create(
+        FeedbackAttachment(
+            feedback=continued,
+            original_name=a.original_name,
+            content_type=a.content_type,
+            size=a.size,
+            sha256=a.sha256,
+            file=a.file.name,
+        )
+        for a in fb.attachments.all()
+    )
+    _event(
+        continued,
+        action="transfer_in",
+        actor=None,
+        role="",
+        before="",
+        at=now,
+        data={"from": fb.code, "from_unit": fb.unit.code},
+    )
+    from motcua.notifications.models import InAppMessage
+
+    for leader in users_with_role_on(role=Role.LEADER, unit=target):
+        InAppMessage.objects.create(
+            user=leader,
+            title=(_("Phản ánh %(code)s chuyển đến từ %(unit)s") % {"code": continued.code, "unit": fb.unit.name})[
+                :200
+            ],
+            body=_("Hạn trả lời: %(due)s. Hãy phân công xử lý.")
+            % {"due": timezone.localtime(continued.due_at).strftime("%d/%m/%Y")},
+            url=reverse("feedback:officer_detail", args=[continued.code]),
+        )
+    return continued
 
 
 # --- jobs ---------------------------------------------------------------------------------------------------------

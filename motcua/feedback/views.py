@@ -404,6 +404,9 @@ def officer_detail(request, code: str):
             "attachments": selectors.feedback_attachments(fb),
             "actions": [a for a in actions if "citizen" not in a.roles or len(a.roles) > 1],
             "officers": services.assignable_officers(unit=fb.unit) if needs_officers else [],
+            "transfer_units": (
+                services.transfer_targets(feedback=fb) if any(a.kind == "transfer" for a in actions) else []
+            ),
             "masked_phone": mask_phone(fb.phone) if fb.phone else "",
         },
     )
@@ -413,7 +416,7 @@ def officer_detail(request, code: str):
 @require_POST
 def act(request, code: str):
     action = request.POST.get("action", "")
-    params = {"assignee": request.POST["assignee"]} if request.POST.get("assignee") else {}
+    params = {name: request.POST[name] for name in ("assignee", "to_unit") if request.POST.get(name)}
     try:
         services.feedback_transition(
             code=code,

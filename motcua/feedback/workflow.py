@@ -6,17 +6,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from motcua.dossiers.workflow import KINDS, Workflow, load_workflow
+from motcua.dossiers.workflow import KINDS, PARAM_TYPES, Workflow, load_workflow
 
 FEEDBACK_WORKFLOW_DIR = Path(__file__).parent / "workflows"
 DEFAULT_WORKFLOW = "feedback"
 
 
 class FeedbackWorkflow(Workflow):
-    """Adds two kinds: "answer" (the answer is written; the publication clock starts) and "publish" (the
-    anonymised answer goes public). Deadlines in working days come from the file's "deadlines"."""
+    """Adds three kinds: "answer" (the answer is written; the publication clock starts), "publish" (the
+    anonymised answer goes public) and "transfer" (to a unit on the platform: the item continues there as a
+    new item; to an agency outside it: the note names it). Deadlines in working days come from the file's
+    "deadlines"."""
 
-    kinds = frozenset(KINDS | {"answer", "publish"})
+    kinds = frozenset(KINDS | {"answer", "publish", "transfer"})
+    param_types = frozenset(PARAM_TYPES | {"unit"})  # "unit": a unit on the platform (transfer)
 
     def __init__(self, data: dict):
         super().__init__(data)
