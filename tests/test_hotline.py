@@ -287,3 +287,41 @@ def test_a_double_click_records_one_call(officers, commune_a):
 def test_twenty_simultaneous_posts_of_one_call_record_it_once(officers, commune_a):
     results, errors = run_concurrently(20, 20, lambda i: _call(officers["tiepnhan"], commune_a).pk)
     assert errors == [] and len(set(results)) == 1 and Call.objects.count() == 1
+
+
+def test_a_follow_up_is_marked_done_once_and_leaves_the_pending_list(officers, commune_a, commune_b, client):
+    call = _call(officers["tiepnhan"], commune_a, outcome="follow_up", follow_up="Gọi lại khi có lịch tiếp dân")
+    answered = _call(officers["tiepnhan"], commune_a, summary="Hỏi giờ làm việc")
+    leader = officers["lanhdao"]
+    assert selectors.pending_follow_ups(user=leader, unit=commune_a) == 1
+    with pytest.raises(ValidationFailed) as empty:
+        services.call_follow_up_done(officer=leader, call_id=call.pk, result="  ")
+    assert empty.value.code == "result_required" and "result" in empty.value.fields
+    with pytest.raises(NotAllowed) as needless:
+        services.call_follow_up_done(officer=leader, call_id=answered.pk, result="Xong")
+    assert needless.value.code == "no_follow_up"
+    with pytest.raises(NotFound):  # another commune's officer does not see it
+        services.call_follow_up_done(officer=officers["tiepnhan2"], call_id=call.pk, result="Xong")
+    done = services.call_follow_up_done(officer=leader, call_id=call.pk, result="Đã gọi lại, hẹn thứ Hai")
+    again = services.call_follow_up_done(officer=officers["tiepnhan"], call_id=call.pk, result="Bấm lại")
+    assert again.follow_up_done_by == leader and again.follow_up_result == "Đã gọi lại, hẹn thứ Hai"
+    assert done.follow_up_done_at == again.follow_up_done_at
+    assert selectors.pending_follow_ups(user=leader, unit=commune_a) == 0
+
+
+def test_the_pages_show_pending_follow_ups_and_mark_one_done(officers, commune_a, client):
+    call = _call(officers["tiepnhan"], commune_a, outcome="follow_up", follow_up="Gửi mẫu tờ khai qua Zalo")
+    client.force_login(officers["tiepnhan"])
+    home = client.get(f"/can-bo/duong-day-nong?dia-ban={commune_a.code}").content.decode()
+    assert "1 cuộc gọi còn việc cần làm tiếp" in home
+    pending = client.get(f"/can-bo/duong-day-nong?dia-ban={commune_a.code}&viec=chua-xong").content.decode()
+    assert f"/can-bo/duong-day-nong/{call.pk}" in pending
+    refused = client.post(f"/can-bo/duong-day-nong/{call.pk}", {"action": "follow_up_done", "result": ""})
+    assert refused.status_code == 400 and "Ghi kết quả xử lý tiếp" in refused.content.decode()
+    answer = client.post(f"/can-bo/duong-day-nong/{call.pk}", {"action": "follow_up_done", "result": "Đã gửi mẫu"})
+    assert answer.status_code == 302
+    page = client.get(f"/can-bo/duong-day-nong/{call.pk}").content.decode()
+    assert 'data-testid="follow-up-done"' in page and "Đã gửi mẫu" in page
+    assert 'data-testid="follow-up-done-button"' not in page
+    home = client.get(f"/can-bo/duong-day-nong?dia-ban={commune_a.code}").content.decode()
+    assert "Không còn việc cần làm tiếp." in home

@@ -75,6 +75,18 @@ class Call(models.Model):
     summary = models.TextField(_("nội dung"))
     outcome = models.CharField(_("kết quả"), max_length=20, choices=Outcome.choices)
     follow_up = models.TextField(_("việc cần làm tiếp"), blank=True)
+    # The follow-up done: when, by whom, what came of it (a call with outcome "follow_up" stays on the unit's
+    # list of things to do until then).
+    follow_up_done_at = models.DateTimeField(_("đã xử lý tiếp lúc"), null=True, blank=True)
+    follow_up_done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người xử lý tiếp"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    follow_up_result = models.TextField(_("kết quả xử lý tiếp"), blank=True)
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("người nghe máy"), on_delete=models.PROTECT, related_name="+"
     )

@@ -13,7 +13,7 @@ from motcua.accounts.selectors import communes_served
 from motcua.core.errors import NotFound
 from motcua.places.models import AdministrativeUnit
 
-from .models import DAY_STARTS, NIGHT_STARTS, Call, DutyShift, Shift, Topic
+from .models import DAY_STARTS, NIGHT_STARTS, Call, DutyShift, Outcome, Shift, Topic
 from .services import can_keep_roster, can_take_calls
 
 
@@ -32,13 +32,22 @@ def hotline_unit_get(*, user, code: str, roster: bool = False) -> Administrative
     return unit
 
 
-def calls_for(*, user, unit: AdministrativeUnit | None = None, topic: str = ""):
-    qs = Call.objects.visible_to(user).select_related("unit", "procedure", "officer", "dossier")
+def calls_for(*, user, unit: AdministrativeUnit | None = None, topic: str = "", pending: bool = False):
+    """The calls the user may see (their units and below), newest first; ``topic`` one of Topic;
+    ``pending``: only calls whose follow-up is not done yet."""
+    qs = Call.objects.visible_to(user).select_related("unit", "procedure", "officer", "dossier", "follow_up_done_by")
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
     if topic:
         qs = qs.filter(topic=topic)
+    if pending:
+        qs = qs.filter(outcome=Outcome.FOLLOW_UP, follow_up_done_at__isnull=True)
     return qs.order_by("-received_at", "-pk")
+
+
+def pending_follow_ups(*, user, unit: AdministrativeUnit) -> int:
+    """How many calls of the unit (and below) still wait for their follow-up."""
+    return calls_for(user=user, unit=unit, pending=True).count()
 
 
 def call_get(*, user, call_id: int) -> Call:

@@ -268,3 +268,30 @@ def call_to_feedback(*, officer, call_id: int, category: str, subject: str, text
         locked.outcome = Outcome.FEEDBACK
         locked.save(update_fields=["feedback_code", "outcome"])
     return item
+
+
+def call_follow_up_done(*, officer, call_id: int, result: str) -> Call:
+    """Mark a call's follow-up as done with what came of it (≤ 2000 characters, required). Any officer who
+    sees the call may do it; a second click (or a colleague at the same moment) finds it done and changes
+    nothing. Raises NotFound (not visible), NotAllowed (the call needs no follow-up: code
+    "no_follow_up"), ValidationFailed (``fields.result``)."""
+    from .selectors import call_get
+
+    call = call_get(user=officer, call_id=call_id)
+    try:
+        result = clean_text(result, max_length=2000, multiline=True, label=_("Kết quả xử lý tiếp"))
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], fields={"result": exc.messages}) from None
+    if not result:
+        message = _("Ghi kết quả xử lý tiếp (đã gọi lại, đã hướng dẫn…)")
+        raise ValidationFailed(message, fields={"result": [message]}, code="result_required")
+    with transaction.atomic():
+        locked = Call.objects.select_for_update().get(pk=call.pk)
+        if locked.outcome != Outcome.FOLLOW_UP:
+            raise NotAllowed(_("Cuộc gọi này không có việc cần làm tiếp"), code="no_follow_up")
+        if locked.follow_up_done_at is None:
+            locked.follow_up_done_at = timezone.now()
+            locked.follow_up_done_by = officer
+            locked.follow_up_result = result
+            locked.save(update_fields=["follow_up_done_at", "follow_up_done_by", "follow_up_result"])
+    return locked

@@ -49,13 +49,14 @@ def hotline_home(request):
     topic = request.GET.get("chu-de", "")
     if topic not in Topic.values:
         topic = ""
+    pending = request.GET.get("viec") == "chua-xong"
     today = timezone.localdate()
-    page = Paginator(selectors.calls_for(user=request.user, unit=unit, topic=topic), CALLS_PAGE_SIZE).get_page(
-        request.GET.get("trang")
-    )
+    page = Paginator(
+        selectors.calls_for(user=request.user, unit=unit, topic=topic, pending=pending), CALLS_PAGE_SIZE
+    ).get_page(request.GET.get("trang"))
     per_day = selectors.calls_per_day(user=request.user, unit=unit, start=today - dt.timedelta(days=13), end=today)
     per_topic = selectors.calls_per_topic(user=request.user, unit=unit, start=today - dt.timedelta(days=29), end=today)
-    query = {"dia-ban": unit.code, **({"chu-de": topic} if topic else {})}
+    query = {"dia-ban": unit.code, **({"chu-de": topic} if topic else {}), **({"viec": "chua-xong"} if pending else {})}
     return render(
         request,
         "workspace/hotline.html",
@@ -63,6 +64,8 @@ def hotline_home(request):
             "unit": unit,
             "units": units,
             "topic": topic,
+            "pending": pending,
+            "pending_count": selectors.pending_follow_ups(user=request.user, unit=unit),
             "topics": Topic.choices,
             "page": page,
             "query_prefix": urlencode(query),
@@ -183,6 +186,14 @@ def call_detail(request, pk: int):
             errors, message = exc.field_messages(), exc.message
         else:
             messages.success(request, _("Đã tạo phản ánh %(code)s từ cuộc gọi.") % {"code": item.code})
+            return redirect("workspace:hotline_call", pk=call.pk)
+    elif action == "follow_up_done":
+        try:
+            services.call_follow_up_done(officer=request.user, call_id=call.pk, result=post.get("result", ""))
+        except DomainError as exc:
+            errors, message = exc.field_messages(), exc.message
+        else:
+            messages.success(request, _("Đã ghi nhận việc cần làm tiếp đã xong."))
             return redirect("workspace:hotline_call", pk=call.pk)
     elif request.method == "POST":
         raise Http404
