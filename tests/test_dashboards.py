@@ -123,9 +123,13 @@ def test_drill_down_from_a_number_to_its_dossiers(client, stats, leader, open_do
 def test_a_bad_period_shows_the_default_with_an_error(client, stats, leader, commune_a):
     client.force_login(leader)
     html = page(client, f"/can-bo/so-lieu/{commune_a.code}?tu=31/02/2026")
-    assert 'data-error-code="bad_date"' in html
+    assert 'data-error-code="invalid_date"' in html
     html = page(client, f"/can-bo/so-lieu/{commune_a.code}?tu=01/06/2026&den=01/01/2026")
-    assert 'data-error-code="bad_period"' in html
+    assert 'data-error-code="invalid_range"' in html and "Ngày bắt đầu (01/06/2026) đang sau ngày kết thúc" in html
+    # The public page answers a reversed period the same way (it used to show the default silently).
+    client.logout()
+    html = page(client, "/cong-khai?tu=01/06/2026&den=01/01/2026")
+    assert 'data-error-code="invalid_range"' in html
 
 
 def test_the_commune_page_costs_the_same_with_more_dossiers(client, stats, leader, catalog, office_a, commune_a):

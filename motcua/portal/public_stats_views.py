@@ -11,17 +11,24 @@ from motcua.reports import charts, selectors
 
 
 def public_stats(request):
+    period_error = None
     try:
         period = selectors.period_from(request.GET)
-    except ValidationFailed:
-        period = selectors.period_from({})
+    except ValidationFailed as exc:  # the default period, with the error next to the form
+        period, period_error = selectors.period_from({}), exc
     code = request.GET.get("tinh", "")
     provinces = selectors.public_provinces()
     try:
         province = selectors.public_unit(code=code) if code else (provinces[0] if provinces else None)
     except NotFound as exc:
         raise Http404 from exc
-    context = {"provinces": provinces, "province": province, "period": period, "updated": timezone.localtime()}
+    context = {
+        "provinces": provinces,
+        "province": province,
+        "period": period,
+        "period_error": period_error,
+        "updated": timezone.localtime(),
+    }
     if province is not None:
         stats = selectors.stats()
         ranked = stats.units_ranked(parent=province, date_from=period.date_from, date_to=period.date_to)

@@ -13,10 +13,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.core.errors import NotFound, ValidationFailed
-from motcua.core.inputs import parse_date
+from motcua.core.errors import NotFound
 from motcua.places.models import COMMUNE_LEVEL, PROVINCE_LEVEL, AdministrativeUnit
 from motcua.stats import selectors as stats_selectors
+from motcua.stats.periods import period_parse
 
 MAX_PERIOD_DAYS = 3 * 366 + 1
 
@@ -89,19 +89,11 @@ class Period:
 
 def period_from(params, *, today: dt.date | None = None) -> Period:
     """``tu``/``den`` (dd/mm/yyyy or yyyy-mm-dd); by default from the first day of the year to today. Raises
-    ValidationFailed for an unreadable date, an end before the start, or more than three years."""
-    today = today or timezone.localdate()
-    raw_from, raw_to = (params.get("tu") or "").strip(), (params.get("den") or "").strip()
-    date_from = parse_date(raw_from) if raw_from else today.replace(month=1, day=1)
-    date_to = parse_date(raw_to) if raw_to else today
-    if date_from is None or date_to is None:
-        raise ValidationFailed(
-            _("Nhập ngày dạng ngày/tháng/năm, ví dụ 01/01/2026"), code="bad_date", fields={"tu": [], "den": []}
-        )
-    if date_to < date_from:
-        raise ValidationFailed(_("Ngày kết thúc phải sau ngày bắt đầu"), code="bad_period")
-    if (date_to - date_from).days > MAX_PERIOD_DAYS:
-        raise ValidationFailed(_("Chỉ xem được tối đa 3 năm một lần"), code="period_too_long")
+    ValidationFailed for an unreadable date, an end before the start, or more than three years (the one
+    period reader, motcua.stats.periods, shared with the API)."""
+    date_from, date_to = period_parse(
+        params.get("tu"), params.get("den"), fields=("tu", "den"), defaults=True, today=today
+    )
     return Period(date_from, date_to)
 
 

@@ -2,37 +2,21 @@
 see the units they serve and every unit below; anyone else (anonymous, citizens, officers elsewhere) gets
 the same 404 as for a unit that does not exist. Dates are local days, YYYY-MM-DD, both included."""
 
-import datetime as dt
-
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from motcua.api.auth import caller_or_none
-from motcua.core.errors import NotFound, ValidationFailed
+from motcua.core.errors import NotFound
 from motcua.stats import selectors
+from motcua.stats.periods import API_MAX_DAYS, period_parse
 
 router = Router(tags=["stats"])
-# Longest period one request may cover (three years of data plus a margin).
-MAX_DAYS = 5 * 366
-
-
-def _day(value: str | None, name: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value or "")
-    except ValueError:
-        message = _("Ngày phải có thật và viết dạng YYYY-MM-DD, ví dụ 2026-11-30")
-        raise ValidationFailed(message, code="invalid_date", fields={name: [message]}) from None
 
 
 def _query(request, unit: str | None, date_from: str | None, date_to: str | None):
-    """(unit, from, to) checked: 422 for dates, then 404 for a unit outside the caller's scope."""
-    start, end = _day(date_from, "from"), _day(date_to, "to")
-    if start > end:
-        message = _("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc")
-        raise ValidationFailed(message, code="invalid_range", fields={"from": [message], "to": [message]})
-    if (end - start).days >= MAX_DAYS:
-        message = _("Mỗi lần xem tối đa 5 năm số liệu")
-        raise ValidationFailed(message, code="range_too_long", fields={"to": [message]})
+    """(unit, from, to) checked: 422 for dates (the one period reader, stats.periods), then 404 for a unit
+    outside the caller's scope."""
+    start, end = period_parse(date_from, date_to, iso_only=True, max_days=API_MAX_DAYS)
     user = caller_or_none(request)
     found = selectors.unit_in_scope(user, unit) if user is not None else None
     if found is None:
