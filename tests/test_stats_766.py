@@ -219,6 +219,7 @@ def test_api_summary_and_766_for_an_officer_in_scope(client, one_finished, staff
         "finished",
         "in_progress",
         "overdue_now",
+        "open_at_end",
         "supplement_requests",
         "refused",
         "withdrawn",
@@ -229,6 +230,7 @@ def test_api_summary_and_766_for_an_officer_in_scope(client, one_finished, staff
     assert body["received"] == {"online": 1, "counter": 0, "assisted": 0, "post": 0}
     assert body["finished"] == {"early": 1, "on_time": 0, "late": 0}
     assert body["rating"] == {"count": 0, "average": None}
+    assert body["open_at_end"] == {"in_time": 0, "late": 0}
     response = client.get(f"/api/v1/stats/766?unit={commune_a.code}&from=2026-03-01&to=2026-03-31", **auth)
     assert response.status_code == 200
     body = response.json()

@@ -110,6 +110,7 @@ def test_mixed_workload_counts_and_verifies(workload, commune_a, province):
     assert numbers["paid_online"] == 1 and numbers["e_result"] == 3
     assert numbers["rating"] == {"count": 2, "average": 3.5}
     assert numbers["in_progress"] == 2
+    assert numbers["open_at_end"] == {"in_time": 0, "late": 2}  # the period reaches today: judged now
     # The same numbers from the commune, and by GROUP BY over the dossiers.
     assert selectors.summary(units=[commune_a], date_from=dt.date(2026, 3, 1), date_to=today) == numbers
     by_dossiers = counts_from_dossiers(date_from=dt.date(2026, 3, 1), date_to=today, group_by=())
@@ -255,7 +256,9 @@ def test_selectors_for_the_dashboards(workload, province, commune_a, commune_b):
     assert [row["unit"] for row in ranked] == [commune_a, commune_b]  # the busy commune first
     first = ranked[0]
     assert first["received"] == 8 and first["rating_average"] == 3.5
-    assert first["on_time_rate"] == round(2 / 3, 4) and first["paid_online_rate"] == 0.125  # 1 of 8 fee-bearing
+    # 2.1: 2 finished early or on time of 3 completed, and the 2 dossiers still open are past due now (the
+    # period reaches today): 2 ÷ (3 + 2).
+    assert first["on_time_rate"] == round(2 / 5, 4) and first["paid_online_rate"] == 0.125  # 1 of 8 fee-bearing
     assert (
         first["index_total"]
         == selectors.index_766(unit=commune_a, date_from=dt.date(2026, 3, 1), date_to=today)["total"]

@@ -19,6 +19,8 @@ FIGURES = (
     ("finished.late", _("Xong quá hạn"), "dung-han"),
     ("in_progress", _("Đang giải quyết"), "dang-giai-quyet"),
     ("overdue_now", _("Đang quá hạn"), "dang-giai-quyet"),
+    ("open_at_end.in_time", _("Còn mở cuối kỳ, trong hạn"), "dung-han"),
+    ("open_at_end.late", _("Còn mở cuối kỳ, quá hạn"), "dung-han"),
     ("supplement_requests", _("Yêu cầu bổ sung"), "bo-sung"),
     ("refused", _("Từ chối"), "tu-choi-rut"),
     ("withdrawn", _("Rút hồ sơ"), "tu-choi-rut"),

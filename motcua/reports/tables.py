@@ -74,6 +74,8 @@ SUMMARY_COLUMNS = [
     ("finished_late", "Xong quá hạn"),
     ("in_progress", "Đang giải quyết"),
     ("overdue_now", "Đang quá hạn"),
+    ("open_at_end_in_time", "Còn mở cuối kỳ, trong hạn"),
+    ("open_at_end_late", "Còn mở cuối kỳ, quá hạn"),
     ("supplement_requests", "Yêu cầu bổ sung"),
     ("refused", "Từ chối"),
     ("withdrawn", "Rút hồ sơ"),

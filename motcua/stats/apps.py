@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -16,3 +18,11 @@ class StatsConfig(AppConfig):
         register_on_submitted("stats", note_submission)
         register_on_event("stats", count_event)
         register_on_rated("stats", count_rating)
+
+        from motcua.core.periodic import register_periodic
+
+        from .tasks import stats_snapshot
+
+        # The dossiers open at each day's end (766 indicator 2.1), taken once a local day after midnight, with
+        # catch-up of the days missed while stopped (docs/stats.md).
+        register_periodic("stats.snapshot", task=stats_snapshot, daily_at=dt.time(0, 20))

@@ -116,7 +116,12 @@ def _fractions(c: dict, cat: Catalogue, fb: Feedback) -> dict[str, tuple[int, in
     # complaints the feedback items about a dossier or an officer naming a dossier.
     satisfied = max(completed - c["finished_late"] - c["ratings_low"] - fb.complaints, 0)
     return {
-        "2.1": (c["finished_early"] + c["finished_on_time"], completed),
+        # Open dossiers use the period's end (DOMAIN.md §8): those open at E in time count as on time, those
+        # open late at E as late (openday; refused, withdrawn and stopped ones are not judged, as before).
+        "2.1": (
+            c["finished_early"] + c["finished_on_time"] + c.get("open_in_time", 0),
+            completed + c.get("open_in_time", 0) + c.get("open_late", 0),
+        ),
         # Promised hours over used hours: full points when the average stays within the promised time.
         "2.2": (round(c["time_allowed_us"] / HOUR_US), round(c["time_used_us"] / HOUR_US)),
         "3.1": (cat.online, cat.procedures),

@@ -3,7 +3,9 @@
 Both tables hold the same counters and are written together by the same upsert increments, in the
 transaction of the change they count (docs/decisions/0004-stats-rollups.md). The day table answers any
 range and drill-down by procedure; the month table answers whole months (dashboards, the 766 index) in a
-few thousand rows for a province. `stats_verify` recomputes both from the dossiers and their events."""
+few thousand rows for a province. `stats_verify` recomputes both from the dossiers and their events.
+
+`OpenDay` is not a flow: the dossiers open at the end of each day, taken once a day (docs/stats.md)."""
 
 from django.db import models
 
@@ -83,3 +85,38 @@ class MonthCount(Counts):
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.procedure_id} {self.month:%m/%Y}"
+
+
+class OpenDay(models.Model):
+    """The dossiers open at the end of a local day (Asia/Ho_Chi_Minh midnight after `day`), per unit and
+    procedure, judged by the column rule of `motcua.stats.openday` (DOMAIN.md §8, 766 indicator 2.1: "open
+    dossiers use the period end"): in time, or late (past due and not waiting for the citizen's supplement).
+    Rows only where a count is not zero. Written by the periodic job `stats.snapshot` (docs/stats.md)."""
+
+    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    open_in_time = models.IntegerField(default=0)
+    open_late = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "stats_open_day"
+        constraints = [models.UniqueConstraint(fields=["unit", "procedure", "day"], name="stats_open_day_unique")]
+        indexes = [models.Index(fields=["day", "unit"], name="stats_open_day_day_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.procedure_id} {self.day:%d/%m/%Y}: {self.open_in_time} + {self.open_late}"
+
+
+class OpenDayTaken(models.Model):
+    """A day whose `OpenDay` rows are written (a day with no open dossier has no rows, so the job needs
+    this to know what is left to take after a stop)."""
+
+    day = models.DateField(primary_key=True)
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "stats_open_day_taken"
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y}"

@@ -26,10 +26,12 @@ from django.db.models import (
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
+from motcua.dossiers.deadlines import RECALCULATE
 from motcua.dossiers.models import DRAFT, Channel, Dossier, DossierEvent, Rating
 from motcua.dossiers.workflow import known_workflows
 
 from .models import BIG, COUNTERS, DayCount, MonthCount
+from .openday import restate
 
 # Payment channels the national index counts as paid online (Decision 766, indicator 3.6: through the
 # national portal's payment platform = 1, a ministry's or province's gateway = 2). A direct VietQR transfer
@@ -50,12 +52,16 @@ def local_day(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment).date()
 
 
-def actions_where(*, kind: str = "", effect: str = "") -> tuple[str, ...]:
-    """Action names, over every known workflow, of the given kind or effect (workflow data, not names)."""
+def actions_where(*, kind: str = "", effect: str = "", clock: str = "") -> tuple[str, ...]:
+    """Action names, over every known workflow, of the given kind, effect or clock (workflow data, not names)."""
     names = set()
     for workflow in known_workflows():
         for action in workflow.actions.values():
-            if (kind and action.kind == kind) or (effect and action.effect == effect):
+            if (
+                (kind and action.kind == kind)
+                or (effect and action.effect == effect)
+                or (clock and action.clock == clock)
+            ):
                 names.add(action.name)
     return tuple(sorted(names))
 
@@ -142,9 +148,29 @@ def finish_deltas(dossier: Dossier) -> dict[str, int]:
 
 
 def count_event(*, dossier: Dossier, event: DossierEvent) -> None:
-    """The engine's event hook (effects.register_on_event): add what the event counts."""
+    """The engine's event hook (effects.register_on_event): add what the event counts, and restate the
+    open-at-day-end snapshots when the event moved the due back across days already taken (openday.restate)."""
     for day, deltas in event_deltas(dossier=dossier, event=event):
         rollup_add(unit_id=dossier.unit_id, procedure_id=dossier.procedure_id, day=day, deltas=deltas)
+    before = clock_before(event)
+    if before is not None:
+        restate(dossier=dossier, before=before)
+
+
+def _moment(value) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def clock_before(event: DossierEvent) -> dict | None:
+    """The rule's columns an event changed other than forward in time, as they were before it: a due
+    recalculated after a calendar change (`old_due`), a clock restarted by a completed supplement (`old_due`,
+    `old_paused_at`, recorded by the engine since issue 18; older events: None). Other events: None."""
+    data = event.data or {}
+    if event.action == RECALCULATE and "old_due" in data:
+        return {"due_at": _moment(data["old_due"])}
+    if event.action in actions_where(clock="restart") and "old_due" in data:
+        return {"due_at": _moment(data["old_due"]), "paused_at": _moment(data.get("old_paused_at"))}
+    return None
 
 
 def count_rating(*, rating: Rating) -> None:

@@ -19,11 +19,10 @@ from motcua.accounts.models import OFFICER_ROLES
 from motcua.catalog.models import Procedure
 from motcua.core.errors import NotFound
 from motcua.dossiers.models import DRAFT, Dossier, DossierEvent, Rating
-from motcua.dossiers.workflow import states_where
 from motcua.places.models import COMMUNE_LEVEL, AdministrativeUnit
 
-from . import index766
-from .models import COUNTERS, MonthCount
+from . import index766, openday
+from .models import COUNTERS, MonthCount, OpenDay, OpenDayTaken
 from .rollups import (
     FINISHED,
     PAID_ONLINE_CHANNELS,
@@ -61,8 +60,12 @@ def unit_ids_within(units) -> list[int]:
     return list(AdministrativeUnit.objects.within(list(units)).values_list("pk", flat=True))
 
 
+# Dossiers open at the period's end (766 indicator 2.1), beside the flow counters: not rollups, see openday.
+OPEN = ("open_in_time", "open_late")
+
+
 def _zero() -> dict[str, int]:
-    return dict.fromkeys(COUNTERS, 0)
+    return dict.fromkeys((*COUNTERS, *OPEN), 0)
 
 
 def _total(rows: dict) -> dict[str, int]:
@@ -74,27 +77,65 @@ def _total(rows: dict) -> dict[str, int]:
 
 
 # --- point in time --------------------------------------------------------------------------------------------
-def _paused_states() -> list[str]:
-    return states_where(lambda workflow, state: state.paused)
+def _as_point(value: dict) -> dict[str, int]:
+    return {"in_progress": value["in_time"] + value["late"], "overdue_now": value["late"]}
 
 
 def open_counts(*, unit_ids: list[int], procedure=None, now: dt.datetime | None = None, by_procedure=False):
-    """In progress (open, submitted) and overdue now (open, not paused, due before now) of the units; one
-    index-only count (dossier_unit_open_due). {"in_progress", "overdue_now"}, or per procedure id."""
-    now = now or timezone.now()
-    queryset = Dossier.objects.filter(unit_id__in=unit_ids, is_open=True).exclude(status=DRAFT)
-    if procedure is not None:
-        queryset = queryset.filter(procedure=procedure)
-    aggregates = {
-        "in_progress": Count("pk"),
-        "overdue_now": Count("pk", filter=Q(due_at__lt=now) & ~Q(status__in=_paused_states())),
-    }
+    """In progress (open now) and overdue now (late now) of the units: the open-at-E rule (openday) with E =
+    now, one count over the open dossiers (dossier_unit_open_due). {"in_progress", "overdue_now"}, or per
+    procedure id."""
+    rows = openday.counts_at(
+        end=now or timezone.now(),
+        unit_ids=unit_ids,
+        procedure_ids=[procedure.pk] if procedure is not None else None,
+        group_by=("procedure",) if by_procedure else (),
+    )
     if by_procedure:
-        return {
-            row["procedure_id"]: {"in_progress": row["in_progress"], "overdue_now": row["overdue_now"]}
-            for row in queryset.values("procedure_id").annotate(**aggregates).order_by()
-        }
-    return queryset.aggregate(**aggregates)
+        return {key[0]: _as_point(value) for key, value in rows.items()}
+    return _as_point(rows.get((), {"in_time": 0, "late": 0}))
+
+
+def open_at_end(
+    *,
+    unit_ids: list[int],
+    date_to: dt.date,
+    procedure_ids: list[int] | None = None,
+    group_by: tuple[str, ...] = (),
+    now: dt.datetime | None = None,
+    live: dict | None = None,
+) -> dict[tuple, dict[str, int]]:
+    """The dossiers open at the end of the period (E = the end of `date_to`), in time and late, by the rule of
+    `openday`: {(unit id?, procedure id?): {"in_time", "late"}} for the group parts asked ("unit",
+    "procedure"; () = one total keyed ()). A period reaching today or later is judged now (the live numbers;
+    `live`: counts already made by the caller at now, keyed the same); a past one reads the day's snapshot
+    (`stats_open_day`, one indexed query), or computes that day by the rule when it was not taken."""
+    now = now or timezone.now()
+    if date_to >= timezone.localtime(now).date():
+        if live is not None:
+            return live
+        return openday.counts_at(end=now, unit_ids=unit_ids, procedure_ids=procedure_ids, group_by=group_by)
+    if not OpenDayTaken.objects.filter(day=date_to).exists():
+        return openday.counts_at(
+            end=openday.day_end(date_to), unit_ids=unit_ids, procedure_ids=procedure_ids, group_by=group_by
+        )
+    queryset = OpenDay.objects.filter(day=date_to, unit_id__in=unit_ids)
+    if procedure_ids is not None:
+        queryset = queryset.filter(procedure_id__in=procedure_ids)
+    names = [f"{part}_id" for part in group_by]
+    sums = {"in_time": Sum("open_in_time"), "late": Sum("open_late")}
+    rows = queryset.values(*names).annotate(**sums).order_by() if names else [queryset.aggregate(**sums)]
+    out = {}
+    for row in rows:
+        value = {"in_time": int(row["in_time"] or 0), "late": int(row["late"] or 0)}
+        if value["in_time"] or value["late"]:
+            out[tuple(row[n] for n in names)] = value
+    return out
+
+
+def _with_open(counts: dict, value: dict | None) -> dict:
+    value = value or {"in_time": 0, "late": 0}
+    return {**counts, "open_in_time": value["in_time"], "open_late": value["late"]}
 
 
 # --- shapes -----------------------------------------------------------------------------------------------------
@@ -103,7 +144,8 @@ def _rating(count: int, total: int) -> dict:
 
 
 def summary_shape(c: dict, point: dict) -> dict:
-    """The counters as the summary's shape (GET /api/v1/stats/summary)."""
+    """The counters as the summary's shape (GET /api/v1/stats/summary); "open_at_end" from the counters'
+    open_in_time / open_late (the period's end; 766 indicator 2.1)."""
     return {
         "received": {
             "online": c["received_online"],
@@ -114,6 +156,7 @@ def summary_shape(c: dict, point: dict) -> dict:
         "finished": {"early": c["finished_early"], "on_time": c["finished_on_time"], "late": c["finished_late"]},
         "in_progress": point["in_progress"],
         "overdue_now": point["overdue_now"],
+        "open_at_end": {"in_time": c.get("open_in_time", 0), "late": c.get("open_late", 0)},
         "supplement_requests": c["supplement_requests"],
         "refused": c["refused"],
         "withdrawn": c["withdrawn"],
@@ -125,16 +168,17 @@ def summary_shape(c: dict, point: dict) -> dict:
 
 def summary(*, units: list[AdministrativeUnit], date_from: dt.date, date_to: dt.date, procedure=None) -> dict:
     """The leaders' summary of the units (and everything below them) for the local days [from, to]: flow
-    numbers from the rollups; in progress and overdue now as of this moment, whatever the period."""
+    numbers from the rollups; in progress and overdue now as of this moment, whatever the period; open at
+    the period's end (`open_at_end`)."""
     ids = unit_ids_within(units)
+    procedure_ids = [procedure.pk] if procedure is not None else None
     counts = counts_from_rollups(
-        unit_ids=ids,
-        date_from=date_from,
-        date_to=date_to,
-        procedure_ids=[procedure.pk] if procedure is not None else None,
-        group_by=(),
+        unit_ids=ids, date_from=date_from, date_to=date_to, procedure_ids=procedure_ids, group_by=()
     )
-    return summary_shape(_total(counts), open_counts(unit_ids=ids, procedure=procedure))
+    point = open_counts(unit_ids=ids, procedure=procedure)
+    live = {(): {"in_time": point["in_progress"] - point["overdue_now"], "late": point["overdue_now"]}}
+    end = open_at_end(unit_ids=ids, date_to=date_to, procedure_ids=procedure_ids, live=live)
+    return summary_shape(_with_open(_total(counts), end.get(())), point)
 
 
 # --- the 766 index ----------------------------------------------------------------------------------------------
@@ -216,8 +260,8 @@ def index_from_counts(
     procedures=None,
     texts: bool = True,
 ) -> dict:
-    """The 766 index from counters per procedure id ({procedure_id: counters}) of the unit and period, and its
-    feedback numbers."""
+    """The 766 index from counters per procedure id ({procedure_id: counters}, with the dossiers open at the
+    period's end as open_in_time / open_late) of the unit and period, and its feedback numbers."""
     total = _total(by_procedure)
     online = {pid for pid, c in by_procedure.items() if c["received_online"] + c["received_assisted"] > 0}
     return _index(
@@ -244,9 +288,13 @@ def index_766(*, unit: AdministrativeUnit, date_from: dt.date, date_to: dt.date)
     """The unit's 766 index for the local days [from, to] (the unit and every unit below it)."""
     ids = unit_ids_within([unit])
     rows = counts_from_rollups(unit_ids=ids, date_from=date_from, date_to=date_to, group_by=("procedure",))
+    by_procedure = {key[0]: value for key, value in rows.items()}
+    end = open_at_end(unit_ids=ids, date_to=date_to, group_by=("procedure",))
+    for (procedure_id,), value in end.items():
+        by_procedure[procedure_id] = _with_open(by_procedure.get(procedure_id, _zero()), value)
     return index_from_counts(
         unit=unit,
-        by_procedure={key[0]: value for key, value in rows.items()},
+        by_procedure=by_procedure,
         feedback=feedback_counts(unit_ids=ids, date_from=date_from, date_to=date_to),
     )
 
@@ -339,6 +387,8 @@ def units_ranked(*, parent: AdministrativeUnit, date_from: dt.date, date_to: dt.
     ids = unit_ids_within([parent])
     rows = counts_from_rollups(unit_ids=ids, date_from=date_from, date_to=date_to, group_by=("unit",))
     totals = {key[0]: value for key, value in rows.items()}
+    for (unit_id,), value in open_at_end(unit_ids=ids, date_to=date_to, group_by=("unit",)).items():
+        totals[unit_id] = _with_open(totals.get(unit_id, _zero()), value)
     pairs = online_pairs_from_rollups(unit_ids=ids, date_from=date_from, date_to=date_to)
     feedback = feedback_counts(unit_ids=ids, date_from=date_from, date_to=date_to, by_unit=True)
     return ranked_from_counts(parent=parent, totals=totals, online_pairs=pairs, feedback=feedback)
@@ -357,8 +407,11 @@ def flat_row(c: dict, point: dict) -> dict:
     return row
 
 
-def by_procedure_from_counts(*, rows: dict, point: dict) -> list[dict]:
-    """by_procedure from counters keyed (procedure id,) and open counts per procedure id."""
+def by_procedure_from_counts(*, rows: dict, point: dict, end: dict | None = None) -> list[dict]:
+    """by_procedure from counters keyed (procedure id,), open counts per procedure id and the dossiers open at
+    the period's end keyed (procedure id,) (`open_at_end`)."""
+    end = end or {}
+    rows = {key: _with_open(rows.get(key, _zero()), end.get(key)) for key in set(rows) | set(end)}
     procedure_ids = {key[0] for key in rows} | set(point)
     procedures = Procedure.objects.in_bulk(procedure_ids)
     out = []
@@ -376,7 +429,14 @@ def by_procedure(*, unit: AdministrativeUnit, date_from: dt.date, date_to: dt.da
     "finished_late", "rating_average"…) plus "procedure" (the Procedure); most received first."""
     ids = unit_ids_within([unit])
     rows = counts_from_rollups(unit_ids=ids, date_from=date_from, date_to=date_to, group_by=("procedure",))
-    return by_procedure_from_counts(rows=rows, point=open_counts(unit_ids=ids, by_procedure=True))
+    point = open_counts(unit_ids=ids, by_procedure=True)
+    live = {
+        (pid,): {"in_time": v["in_progress"] - v["overdue_now"], "late": v["overdue_now"]}
+        for pid, v in point.items()
+        if v["in_progress"]
+    }
+    end = open_at_end(unit_ids=ids, date_to=date_to, group_by=("procedure",), live=live)
+    return by_procedure_from_counts(rows=rows, point=point, end=end)
 
 
 def month_starts(*, months: int, until: dt.date) -> list[dt.date]:
@@ -431,6 +491,8 @@ METRICS = (
     "finished.late",
     "in_progress",
     "overdue_now",
+    "open_at_end.in_time",
+    "open_at_end.late",
     "supplement_requests",
     "refused",
     "withdrawn",
@@ -460,10 +522,15 @@ def dossiers_behind(
     if metric == "finished.late":
         return completed_in.exclude(on_time_rule & Q(timeliness__in=["early", "on_time"]))
     if metric in ("in_progress", "overdue_now"):
-        open_ = base.filter(is_open=True).exclude(status=DRAFT)
-        if metric == "overdue_now":
-            open_ = open_.filter(due_at__lt=timezone.now()).exclude(status__in=_paused_states())
-        return open_
+        now = timezone.now()
+        open_ = base.filter(openday.open_q(now))
+        return open_.filter(openday.late_q(now)) if metric == "overdue_now" else open_
+    if head == "open_at_end" and tail in ("in_time", "late"):
+        now = timezone.now()
+        end = now if date_to >= timezone.localtime(now).date() else openday.day_end(date_to)
+        open_ = base.filter(openday.open_q(end))
+        late = openday.late_q(end)
+        return open_.filter(late) if tail == "late" else open_.exclude(late)
     if metric in FINISHED:
         return base.filter(Q(is_open=False, outcome=metric) & _in_range("finished_at", start, end))
     events = DossierEvent.objects.filter(_in_range("created_at", start, end))

@@ -112,6 +112,11 @@ def _apply(
         if form:
             dossier.form_data = _validated_form(dossier.procedure, form)
         _claim_attachments(owner=actor, dossier=dossier, ids=params.get("attachments") or [])
+        # The clock being replaced, so readers of the log (the open-at-day-end statistics) know what moved.
+        data.update(
+            old_due=dossier.due_at.isoformat() if dossier.due_at else None,
+            old_paused_at=dossier.paused_at.isoformat() if dossier.paused_at else None,
+        )
         dossier.received_at = received_moment(cal, now)
         dossier.due_at = deadline_rule(dossier.procedure).due(cal, now)
         dossier.paused_at = None

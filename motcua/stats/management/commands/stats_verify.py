@@ -1,4 +1,5 @@
-"""Recompute the rollups from the dossiers and their events and list every difference (exit 1 if any).
+"""Recompute the rollups from the dossiers and their events, and the open-at-day-end snapshots of the days
+taken from the dossiers, and list every difference (exit 1 if any).
 
 python manage.py stats_verify [--unit CODE] [--from YYYY-MM-DD --to YYYY-MM-DD]
 """
@@ -8,6 +9,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 
 from motcua.places.models import AdministrativeUnit
+from motcua.stats import openday
 from motcua.stats.rollups import differences
 
 
@@ -42,7 +44,9 @@ class Command(BaseCommand):
         date_from, date_to = parse_day(options["date_from"]), parse_day(options["date_to"])
         if date_from and date_to and date_from > date_to:
             raise CommandError("--from phải trước hoặc bằng --to")
-        found = differences(unit_ids=unit_ids(options["unit"]), date_from=date_from, date_to=date_to)
+        ids = unit_ids(options["unit"])
+        found = differences(unit_ids=ids, date_from=date_from, date_to=date_to)
+        found += openday.differences(unit_ids=ids, date_from=date_from, date_to=date_to)
         if not found:
             self.stdout.write("Số liệu tổng hợp khớp với hồ sơ: không có chỗ lệch.")
             return
