@@ -13,7 +13,9 @@ refused 5 % / withdrawn 3 % / stopped 2 %; 8 % with a supplement request (one: t
 second); 3 % extended; e-results for 80 % of completed
 dossiers filed online and 40 % of the others; 60 % digitised at acceptance; 35 % of fee-bearing dossiers
 paid through the national portal or the provincial gateway (some twice), 10 % by direct transfer; 20 % of
-completed dossiers rated."""
+completed dossiers rated; open dossiers waiting for a supplement have their clock stopped (paused_at).
+At the end: the rollups (`rollups.rebuild_sql`) and the open-at-day-end snapshots (`openday.rebuild`, one
+INSERT … SELECT over generate_series) of every day up to yesterday."""
 
 import argparse
 import os
@@ -86,6 +88,7 @@ def main() -> None:
     from django.db import connection
 
     from motcua.catalog.models import Procedure
+    from motcua.stats import openday
     from motcua.stats.rollups import rebuild_sql
     from motcua.stats.selectors import _fee_bearing
 
@@ -141,6 +144,11 @@ def main() -> None:
         with connection.cursor() as cur:
             cur.execute("ANALYZE stats_day; ANALYZE stats_month")
         print(f"rollups rebuilt in PostgreSQL: {rows:,} day rows in {time.perf_counter() - t0:.0f} s", flush=True)
+        t0 = time.perf_counter()
+        rows = openday.rebuild()
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE stats_open_day")
+        print(f"open-at-day-end snapshots: {rows:,} rows in {time.perf_counter() - t0:.0f} s", flush=True)
     print(f"done in {time.perf_counter() - began:.0f} s")
 
 
@@ -150,14 +158,16 @@ INSERT INTO dossiers_dossier (
     created_at, updated_at, code, procedure_id, workflow, citizen_id, applicant_name, applicant_search,
     applicant_phone, applicant_citizen_id, office_id, unit_id, province_id, channel, consent, confirmation_id,
     consent_note, on_behalf, status, is_open, form_data, submitted_at, received_at, due_at, original_due_at,
-    return_state, supplement_count, extension_count, finished_at, timeliness, outcome, return_method,
+    paused_at, return_state, supplement_count, extension_count, finished_at, timeliness, outcome, return_method,
     fee_amount, version, idempotency_hash)
 SELECT sub, sub, 'B18-' || lpad(n::text, 9, '0'), p.id, 'default@1', %(citizen)s, 'Công dân ' || n, 'cong dan',
     '', '', u.office_id, u.unit_id, %(province)s, channel, '', '', '', false,
     CASE WHEN open THEN (ARRAY['submitted','received','supplement_requested','appraising','appraised',
                                'approved','signed'])[1 + floor(r6 * 7)::int]
          ELSE (CASE outcome WHEN 'completed' THEN 'returned' ELSE outcome END) END,
-    open, '{}', sub, sub, due, due, '', supp, ext,
+    open, '{}', sub, sub, due, due,
+    -- waiting for the citizen's supplement (the state drawn above): the clock stopped when it was asked
+    CASE WHEN open AND floor(r6 * 7)::int = 2 THEN sub + interval '2 hours' END, '', supp, ext,
     CASE WHEN open THEN NULL ELSE fin END,
     CASE WHEN open OR outcome <> 'completed' THEN ''
          WHEN (fin AT TIME ZONE 'Asia/Ho_Chi_Minh')::date < (due AT TIME ZONE 'Asia/Ho_Chi_Minh')::date THEN 'early'

@@ -10,7 +10,10 @@ counter source differs — `counts_from_rollups` / the month table, or `counts_f
 - province dashboard: `units_ranked` (every commune's 766 index and main rates) over the last `--months` whole
   months;
 - commune dashboard: `summary`, `by_procedure` and `monthly` (12 months) of the busiest commune;
-- the 766 computation for the province.
+- the 766 computation for the province;
+- the periodic report's reads (the background export): `by_procedure` of every commune, one after the other.
+The dossiers open at the period's end (766 indicator 2.1) come from the day's snapshot (`stats_open_day`) on the
+rollup side and from the same column rule evaluated over the dossiers (`openday.counts_at`) on the other.
 Prints each time (rollups: median of --repeat runs after a warm-up; GROUP BY: median of --slow-repeat runs,
 no warm-up), the ratio and whether the numbers are identical (exit 1 if any differs)."""
 
@@ -53,6 +56,7 @@ def main() -> None:
     from django.utils import timezone
 
     from motcua.places.models import AdministrativeUnit
+    from motcua.stats import openday
     from motcua.stats import selectors as s
     from motcua.stats.models import COUNTERS
     from motcua.stats.rollups import counts_from_dossiers
@@ -76,6 +80,13 @@ def main() -> None:
         )
         commune = AdministrativeUnit.objects.get(pk=cursor.fetchone()[0])
     commune_ids = [commune.pk]
+    end = openday.day_end(date_to)
+    communes = list(AdministrativeUnit.objects.filter(parent=province).current().order_by("name"))
+
+    def with_open(rows: dict, open_rows: dict) -> dict:
+        """Counters keyed like the open counts (by unit, by procedure…) with open_in_time / open_late."""
+        return {key: s._with_open(rows.get(key, s._zero()), open_rows.get(key)) for key in set(rows) | set(open_rows)}
+
     print(
         f"{dossiers:,} dossiers in {province.name} ({len(ids) - 1} communes); rollups: {day_rows:,} day rows, "
         f"{month_rows:,} month rows; period {date_from:%d/%m/%Y}–{date_to:%d/%m/%Y}; busiest commune "
@@ -90,6 +101,8 @@ def main() -> None:
     def province_group_by():
         rows = counts_from_dossiers(unit_ids=ids, date_from=date_from, date_to=date_to, group_by=("unit", "procedure"))
         totals, pairs = s.split_unit_procedure(rows)
+        open_rows = openday.counts_at(end=end, unit_ids=ids, group_by=("unit",))
+        totals = {key[0]: value for key, value in with_open({(u,): v for u, v in totals.items()}, open_rows).items()}
         feedback = s.feedback_counts(unit_ids=ids, date_from=date_from, date_to=date_to, by_unit=True)
         return s.ranked_from_counts(parent=province, totals=totals, online_pairs=pairs, feedback=feedback)
 
@@ -98,6 +111,7 @@ def main() -> None:
 
     def index_group_by():
         rows = counts_from_dossiers(unit_ids=ids, date_from=date_from, date_to=date_to, group_by=("procedure",))
+        rows = with_open(rows, openday.counts_at(end=end, unit_ids=ids, group_by=("procedure",)))
         return s.index_from_counts(
             unit=province,
             by_procedure={k[0]: v for k, v in rows.items()},
@@ -125,13 +139,29 @@ def main() -> None:
             group_by=("month",),
         )
         summary_counts = {c: sum(v[c] for v in total.values()) for c in COUNTERS}
+        open_total = openday.counts_at(end=end, unit_ids=commune_ids, group_by=()).get(())
+        open_procedures = openday.counts_at(end=end, unit_ids=commune_ids, group_by=("procedure",))
         return {
-            "summary": s.summary_shape(summary_counts, s.open_counts(unit_ids=commune_ids)),
+            "summary": s.summary_shape(s._with_open(summary_counts, open_total), s.open_counts(unit_ids=commune_ids)),
             "by_procedure": s.by_procedure_from_counts(
-                rows=per_procedure, point=s.open_counts(unit_ids=commune_ids, by_procedure=True)
+                rows=per_procedure, point=s.open_counts(unit_ids=commune_ids, by_procedure=True), end=open_procedures
             ),
             "monthly": s.monthly_from_counts(firsts=firsts, rows={k[0]: v for k, v in per_month.items()}),
         }
+
+    def report_rollups():
+        return {c.pk: s.by_procedure(unit=c, date_from=date_from, date_to=date_to) for c in communes}
+
+    def report_group_by():
+        rows = counts_from_dossiers(unit_ids=ids, date_from=date_from, date_to=date_to, group_by=("unit", "procedure"))
+        open_rows = openday.counts_at(end=end, unit_ids=ids, group_by=("unit", "procedure"))
+        out = {}
+        for c in communes:
+            mine = {(p,): v for (u, p), v in rows.items() if u == c.pk}
+            mine_open = {(p,): v for (u, p), v in open_rows.items() if u == c.pk}
+            point = s.open_counts(unit_ids=[c.pk], by_procedure=True)
+            out[c.pk] = s.by_procedure_from_counts(rows=mine, point=point, end=mine_open)
+        return out
 
     failed = False
     print(f"{'workload':34} {'rollups':>10} {'GROUP BY':>10} {'ratio':>8}  identical")
@@ -139,6 +169,7 @@ def main() -> None:
         ("province dashboard (units_ranked)", province_rollups, province_group_by),
         ("commune dashboard (3 selectors)", commune_rollups, commune_group_by),
         ("766 index of the province", index_rollups, index_group_by),
+        ("periodic report (by_procedure ×100)", report_rollups, report_group_by),
     ):
         fast_result, fast_time = timed(fast, args.repeat)
         slow_result, slow_time = timed(slow, args.slow_repeat, warm=False)
