@@ -56,56 +56,98 @@ def calendars_for_offices(office_ids: Iterable[int]) -> dict[int, WorkingCalenda
     """The calendars of several offices in four queries however many offices (offices with their units,
     their hours, the units above them, the overrides of all those units): a worklist page of a province
     builds each office's calendar once instead of once per row. Same result as `calendar_for_office`."""
-    ids = {pk for pk in office_ids if pk is not None}
-    if not ids:
-        return {}
-    offices = list(Office.objects.select_related("unit").filter(pk__in=ids))
-    hours: dict[int, dict[int, list[tuple[dt.time, dt.time]]]] = {}
-    for row in OfficeHours.objects.filter(office_id__in=ids).order_by("weekday", "opens"):
-        hours.setdefault(row.office_id, {}).setdefault(row.weekday, []).append((row.opens, row.closes))
-    # The units above each office's unit: every prefix of its materialised path, then the parent links
-    # (a closed unit may share a path with its successor, so the links decide, not the paths).
-    prefixes = set()
-    for office in offices:
-        parts = office.unit.path.strip("/").split("/")
-        prefixes |= {"/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))}
-    units = {u.pk: u for u in AdministrativeUnit.objects.filter(path__in=prefixes)} if prefixes else {}
-    chains: dict[int, list[AdministrativeUnit]] = {}
-    for office in offices:
-        chain, node = [office.unit], office.unit
-        while node.parent_id is not None:
-            node = units.get(node.parent_id) or node.parent  # the fallback reads the parent (never expected)
-            chain.append(node)
-        chains[office.pk] = list(reversed(chain))
-    unit_ids = {u.pk for chain in chains.values() for u in chain}
-    rows = list(CalendarOverride.objects.filter(Q(unit__isnull=True) | Q(unit_id__in=unit_ids)))
-    result = {}
-    for office in offices:
-        depth = {u.pk: i + 1 for i, u in enumerate(chains[office.pk])}
-        overrides: dict[dt.date, Override] = {}
-        for row in sorted(
-            (r for r in rows if r.unit_id is None or r.unit_id in depth), key=lambda r: depth.get(r.unit_id, 0)
-        ):
-            overrides[row.date] = Override(working=row.kind == OverrideKind.WORKING_DAY, name=row.name)
-        own = hours.get(office.pk)
-        result[office.pk] = WorkingCalendar(
-            hours={k: tuple(v) for k, v in own.items()} if own else DEFAULT_HOURS,
-            overrides=overrides,
-            national=national_year,
-        )
-    return result
+    book = CalendarBook()
+    book.prime(office_ids)
+    return {pk: book.for_office(pk) for pk in office_ids if pk is not None and pk in book._by_office}
 
 
 class CalendarBook:
-    """Office calendars built once and reused for a request (a worklist page, a dossier page): rows of the
-    same office share one calendar, and `prime` builds those of a whole page in four queries."""
+    """Office and unit calendars built once and reused for a request (a worklist page, a dossier page):
+    rows of the same office share one calendar, and `prime` builds those of a whole page in at most four
+    queries (offices with their units, their hours, the units above them, the overrides of those units).
+    The units above and the overrides already read for another calendar of the book are not read again:
+    an intake officer's worklist reads its commune's overrides once for the "due soon" limit (`for_unit`)
+    and for the rows' remaining time (`for_office`). Same calendars as `calendar_for_office` and
+    `calendar_for_unit`."""
 
     def __init__(self) -> None:
         self._by_office: dict[int | None, WorkingCalendar] = {}
+        self._by_unit: dict[int | None, WorkingCalendar] = {}
+        self._units: dict[int, AdministrativeUnit] = {}  # units above those asked for, by id
+        self._paths: set[str] = set()  # the path prefixes already read into _units
+        self._rows: dict[int | None, list[CalendarOverride]] = {}  # overrides by unit id (None: national)
+        self._read: set[int | None] = set()  # unit ids (and None) whose overrides were read
+        self._subtrees: list[str] = []  # paths whose units' overrides were all read
+        self._row_ids: set[int] = set()
+
+    def _chain(self, unit: AdministrativeUnit) -> list[AdministrativeUnit]:
+        """The unit and the units above it, top down. The parent links decide, not the paths: a closed unit
+        may share a path with its successor."""
+        chain, node = [unit], unit
+        while node.parent_id is not None:
+            node = self._units.get(node.parent_id) or node.parent  # the fallback reads the parent (never expected)
+            chain.append(node)
+        return list(reversed(chain))
+
+    def _read_units_above(self, units: Iterable[AdministrativeUnit]) -> None:
+        prefixes = set()
+        for unit in units:
+            parts = unit.path.strip("/").split("/")
+            prefixes |= {"/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))}
+        missing = prefixes - self._paths
+        if missing:
+            self._units.update({u.pk: u for u in AdministrativeUnit.objects.filter(path__in=missing)})
+            self._paths |= missing
+
+    def _read_overrides(self, units: Iterable[AdministrativeUnit], *, below: AdministrativeUnit | None = None) -> None:
+        """Read the overrides of `units` (and the national ones) not read yet; with `below`, also those of
+        every unit under it, so that the calendars of its offices need no further read."""
+        missing = {
+            u.pk for u in units if u.pk not in self._read and not any(u.path.startswith(p) for p in self._subtrees)
+        }
+        national = None not in self._read
+        if not missing and not national and below is None:
+            return
+        condition = Q(unit_id__in=missing)
+        if national:
+            condition |= Q(unit__isnull=True)
+        if below is not None:
+            condition |= Q(unit__path__startswith=below.path)
+        for row in CalendarOverride.objects.filter(condition):
+            if row.pk not in self._row_ids:  # nested subtrees may return a row twice
+                self._row_ids.add(row.pk)
+                self._rows.setdefault(row.unit_id, []).append(row)
+        if below is not None:
+            self._subtrees.append(below.path)
+        self._read |= missing | {None}
+
+    def _overrides(self, chain: list[AdministrativeUnit]) -> dict[dt.date, Override]:
+        """National overrides, then those of each unit from the top down: the most specific wins."""
+        result: dict[dt.date, Override] = {}
+        for key in [None, *(u.pk for u in chain)]:
+            for row in self._rows.get(key, ()):
+                result[row.date] = Override(working=row.kind == OverrideKind.WORKING_DAY, name=row.name)
+        return result
 
     def prime(self, office_ids: Iterable[int]) -> None:
-        missing = {pk for pk in office_ids if pk not in self._by_office}
-        self._by_office.update(calendars_for_offices(missing))
+        """Build the calendars of these offices (those not built yet)."""
+        ids = {pk for pk in office_ids if pk is not None and pk not in self._by_office}
+        if not ids:
+            return
+        offices = list(Office.objects.select_related("unit").filter(pk__in=ids))
+        hours: dict[int, dict[int, list[tuple[dt.time, dt.time]]]] = {}
+        for row in OfficeHours.objects.filter(office_id__in=ids).order_by("weekday", "opens"):
+            hours.setdefault(row.office_id, {}).setdefault(row.weekday, []).append((row.opens, row.closes))
+        self._read_units_above(office.unit for office in offices)
+        chains = {office.pk: self._chain(office.unit) for office in offices}
+        self._read_overrides(u for chain in chains.values() for u in chain)
+        for office in offices:
+            own = hours.get(office.pk)
+            self._by_office[office.pk] = WorkingCalendar(
+                hours={k: tuple(v) for k, v in own.items()} if own else DEFAULT_HOURS,
+                overrides=self._overrides(chains[office.pk]),
+                national=national_year,
+            )
 
     def for_office(self, office_id: int | None) -> WorkingCalendar:
         if office_id not in self._by_office:
@@ -114,6 +156,23 @@ class CalendarBook:
             else:
                 self.prime([office_id])
         return self._by_office[office_id]
+
+    def for_unit(self, unit: AdministrativeUnit | None) -> WorkingCalendar:
+        """The calendar of a unit (standard office hours): `calendar_for_unit`, kept for the request. The
+        overrides of the units under it are read in the same query (an officer's worklist then builds its
+        offices' calendars without reading them again)."""
+        key = unit.pk if unit is not None else None
+        if key not in self._by_unit:
+            chain = []
+            if unit is not None:
+                self._read_units_above([unit])
+                chain = self._chain(unit)
+                # Its offices' units are it or below it: their chains end with the path read here.
+                self._units[unit.pk] = unit
+                self._paths.add(unit.path)
+            self._read_overrides(chain, below=unit)
+            self._by_unit[key] = WorkingCalendar(overrides=self._overrides(chain), national=national_year)
+        return self._by_unit[key]
 
 
 def calendar_for_unit(unit: AdministrativeUnit | None) -> WorkingCalendar:

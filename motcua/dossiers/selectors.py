@@ -128,8 +128,20 @@ def remaining_text(dossier: Dossier, now: dt.datetime | None = None, *, calendar
         return ""
     if dossier.paused_at:
         return gettext("tạm dừng, chờ công dân bổ sung")
-    cal = dossier_calendar(dossier, calendars)
-    return remaining(cal, now=now or timezone.now(), due_at=dossier.due_at).text()
+    return _remaining(dossier, now or timezone.now(), calendars).text()
+
+
+def _remaining(dossier: Dossier, now: dt.datetime, calendars: CalendarBook | None):
+    """`remaining` of the dossier at `now`, kept on the object: a row asks for its remaining time and for
+    its lateness, which are the same working-time arithmetic."""
+    key = (now, dossier.due_at)
+    cached = dossier.__dict__.get("_remaining")
+    if cached is None or cached[0] != key:
+        cached = dossier.__dict__["_remaining"] = (
+            key,
+            remaining(dossier_calendar(dossier, calendars), now=now, due_at=dossier.due_at),
+        )
+    return cached[1]
 
 
 @dataclass(frozen=True)
@@ -163,7 +175,7 @@ def lateness(
     now = now or timezone.now()
     if now <= dossier.due_at:
         return None
-    left = remaining(dossier_calendar(dossier, calendars), now=now, due_at=dossier.due_at)
+    left = _remaining(dossier, now, calendars)
     return Lateness(days=left.days, hours=left.hours, minutes=left.minutes, due_at=dossier.due_at)
 
 
@@ -221,39 +233,54 @@ def _scope_condition(user) -> Q:
     return condition
 
 
+def _view_condition(*, user, view: str, now: dt.datetime) -> Q:
+    """The WHERE of a view, as one Q: the rows query and the tab counts are built from it with a single
+    `filter` (each `filter`/`exclude` call clones the query; a page builds nine of them)."""
+    scope = _scope_condition(user)
+    if view == "finished":
+        # A draft is never finished (is_open stays true until a final state), so no status test here: the
+        # count and the rows are then index-only ranges of (unit, finished_at) WHERE NOT is_open.
+        return scope & Q(is_open=False)
+    if view == "mine":
+        return scope & Q(is_open=True, assigned_to=user)
+    condition = scope & Q(is_open=True) & ~Q(status=DRAFT)
+    if view == "new":
+        condition &= Q(status__in=_states("initial"))
+    elif view == "waiting":
+        condition &= Q(status__in=_states("paused"))
+    elif view in ("due_today", "due_soon", "overdue"):
+        condition &= ~Q(status__in=_states("paused"))
+        if view == "due_today":
+            condition &= Q(due_at__gte=now, due_at__lte=_end_of_day(now))
+        elif view == "due_soon":
+            condition &= Q(due_at__gte=now, due_at__lte=_end_of_next_working_day(user, now))
+        else:
+            condition &= Q(due_at__lt=now)
+    return condition
+
+
+_STATE_PREDICATES = {
+    "initial": lambda w, s: s.name == w.initial,
+    "paused": lambda w, s: s.paused,
+}
+
+
+def _states(kind: str) -> list[str]:
+    """The states of every known workflow that are initial ("new") or paused ("waiting")."""
+    return states_where(_STATE_PREDICATES[kind])
+
+
 def worklist(*, user, query: WorklistQuery, now: dt.datetime | None = None) -> QuerySet[Dossier]:
     """Dossiers of the officer's units for a view, sorted by due moment. Each view is one indexed range
     scan: (unit, status, due_at) or (unit, due_at) on open dossiers, (assigned_to, due_at) for "mine",
     (unit, finished_at) for finished ones."""
     now = now or timezone.now()
-    scope = _scope_condition(user)
-    base = Dossier.objects.filter(scope)
     view = query.view if query.view in VIEWS else "open"
-    if view == "finished":
-        # A draft is never finished (is_open stays true until a final state), so no status test here: the
-        # count and the rows are then index-only ranges of (unit, finished_at) WHERE NOT is_open.
-        qs = base.filter(is_open=False).order_by("-finished_at")
-    else:
-        qs = base.filter(is_open=True).exclude(status=DRAFT)
-        if view == "new":
-            qs = qs.filter(status__in=states_where(lambda w, s: s.name == w.initial))
-        elif view == "mine":
-            qs = Dossier.objects.filter(scope, is_open=True, assigned_to=user)
-        elif view == "waiting":
-            qs = qs.filter(status__in=states_where(lambda w, s: s.paused))
-        elif view in ("due_today", "due_soon", "overdue"):
-            qs = qs.exclude(status__in=states_where(lambda w, s: s.paused))
-            end_today = _end_of_day(now)
-            if view == "due_today":
-                qs = qs.filter(due_at__gte=now, due_at__lte=end_today)
-            elif view == "due_soon":
-                qs = qs.filter(due_at__gte=now, due_at__lte=_end_of_next_working_day(user, now))
-            else:
-                qs = qs.filter(due_at__lt=now)
-        qs = qs.order_by("due_at", "id")
+    condition = _view_condition(user=user, view=view, now=now)
     if query.search:
-        qs = qs.filter(_search_matches(query.search))
-    return qs.select_related("procedure", "assigned_to")
+        condition &= _search_matches(query.search)
+    order = ("-finished_at",) if view == "finished" else ("due_at", "id")
+    return Dossier.objects.filter(condition).order_by(*order).select_related("procedure", "assigned_to")
 
 
 # Searching is done in two steps so that PostgreSQL uses the search indexes (trigram on the folded name,
@@ -279,15 +306,19 @@ def _end_of_day(now: dt.datetime) -> dt.datetime:
     return local.replace(hour=23, minute=59, second=59, microsecond=0)
 
 
-def _end_of_next_working_day(user, now: dt.datetime) -> dt.datetime:
-    """By the calendar of the officer's own unit (a typhoon closure there moves "due soon" too); the
-    calendar is kept on the user object for the request."""
-    from motcua.calendars.selectors import calendar_for_unit
+def _calendars(user) -> CalendarBook:
+    """The request's calendars, kept on the user object (one per request): the "due soon" limit and the
+    rows' remaining time of a worklist page share the overrides they read."""
+    book = getattr(user, "_calendar_book", None)
+    if book is None:
+        book = user._calendar_book = CalendarBook()
+    return book
 
-    cal = getattr(user, "_unit_calendar", None)
-    if cal is None:
-        grants = grants_of(user=user, roles=OFFICER_ROLES)
-        cal = user._unit_calendar = calendar_for_unit(grants[0].unit if grants else None)
+
+def _end_of_next_working_day(user, now: dt.datetime) -> dt.datetime:
+    """By the calendar of the officer's own unit (a typhoon closure there moves "due soon" too)."""
+    grants = grants_of(user=user, roles=OFFICER_ROLES)
+    cal = _calendars(user).for_unit(grants[0].unit if grants else None)
     return cal.day_end(cal.next_working_day(timezone.localtime(now).date()))
 
 
@@ -341,7 +372,7 @@ def worklist_counts(*, user, now: dt.datetime | None = None, views=None) -> dict
     parts, params, empty = [], [], set()
     for view in wanted:
         try:
-            sql, view_params = _capped_count_sql(worklist(user=user, query=WorklistQuery(view=view), now=now))
+            sql, view_params = _capped_count_sql(Dossier.objects.filter(_view_condition(user=user, view=view, now=now)))
         except EmptyResultSet:  # an officer without any unit: nothing to count
             empty.add(view)
             continue
@@ -421,6 +452,30 @@ class WorklistPage:
 MAX_PAGE = 100_000
 
 
+# The columns a worklist row shows (workspace/worklist.html, status_label, remaining_text, lateness): the
+# rows query no longer reads each procedure's form schema, steps and sources (a dozen JSON documents decoded
+# per row) nor the dossier's form data. A field the page starts to show goes here, or each row costs one
+# more query (tests/test_page_queries.py counts them).
+ROW_FIELDS = (
+    "code",
+    "workflow",
+    "status",
+    "is_open",
+    "applicant_name",
+    "office",
+    "due_at",
+    "paused_at",
+    "finished_at",
+    "timeliness",
+    "procedure__name",
+    "procedure__citizen_name",
+    "assigned_to__username",
+    "assigned_to__full_name",
+    "assigned_to__first_name",
+    "assigned_to__last_name",
+)
+
+
 def worklist_page(
     *, user, query: WorklistQuery, number=1, per_page: int = 25, now: dt.datetime | None = None
 ) -> WorklistPage:
@@ -450,10 +505,10 @@ def worklist_page(
     if total <= COUNT_CAP:  # known exactly: a page past the end shows the last one, as Django's get_page
         number = min(number, max(1, -(-total // per_page)))
     start = (number - 1) * per_page
-    fetched = list(qs[start : start + per_page + 1])
+    fetched = list(qs.only(*ROW_FIELDS)[start : start + per_page + 1])
     dossiers = fetched[:per_page]
     page = OpenEndedPage(dossiers, number=number, per_page=per_page, has_next=len(fetched) > per_page, count=total)
-    calendars = CalendarBook()
+    calendars = _calendars(user)
     calendars.prime({d.office_id for d in dossiers if d.is_open and d.due_at})
     rows = [
         WorklistRow(

@@ -54,6 +54,9 @@ def worklist(request):
             "count_labels": result.count_labels,
             "count_cap": selectors.count_cap_text(),
             "query_prefix": prefix,
+            # Each row links to its dossier: the path is reversed once and the code appended (a code is
+            # letters, digits, dots and dashes), instead of reversing the URL once per row.
+            "dossier_path": reverse("workspace:dossier", args=["-"])[:-1],
         },
     )
 
