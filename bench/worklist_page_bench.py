@@ -11,7 +11,13 @@ authentication, view, template: the whole page but the socket) ROUNDS times (def
   around the driver call by a `connection.execute_wrapper`), with the number of queries;
 - raw SQL: the same statements the page ran (captured once, with their parameters) replayed through a
   bare psycopg connection, p50/p95 of their total; and the row query alone;
-- ratio: the page's database time ÷ the raw SQL of the same page, and the whole page ÷ that raw SQL.
+- ratio: the page's database time ÷ the raw SQL of the same page, and the whole page ÷ that raw SQL;
+- cpu: the CPU time this process spent on the request (p50), which other work on the machine does not
+  inflate as it does the wall-clock figures; the load average is printed before and after each officer.
+
+The counts and rows are index-only scans once the table's visibility map is set, which autovacuum does on a
+live server; a freshly COPYed table (or a server with autovacuum off) needs `VACUUM (ANALYZE)
+dossiers_dossier` first, and the script says so.
 """
 
 import os
@@ -53,22 +59,26 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*), count(*) FILTER (WHERE is_open) FROM dossiers_dossier")
         total, open_count = cursor.fetchone()
-    print(f"dossiers: {total:,} ({open_count:,} open); {rounds} requests per tab; times in ms\n")
+        cursor.execute("SELECT relallvisible, relpages FROM pg_class WHERE relname = 'dossiers_dossier'")
+        visible, pages = cursor.fetchone()
+    print(f"dossiers: {total:,} ({open_count:,} open); {rounds} requests per tab; times in ms")
+    print(f"pages all-visible: {visible / max(pages, 1):.0%}", end="")
+    print(" (run VACUUM (ANALYZE) dossiers_dossier: index-only scans need it)\n" if visible < 0.9 * pages else "\n")
     raw = psycopg.connect(url, autocommit=True)
     header = (
         f"  {'tab':<10} {'rows':>4} {'q':>3}  {'page p50':>8} {'p95':>6}  {'db p50':>6} {'p95':>6}  "
-        f"{'raw p50':>7} {'p95':>6}  {'rows-only':>9}  {'db/raw':>6} {'page/raw':>8}"
+        f"{'raw p50':>7} {'p95':>6}  {'rows-only':>9}  {'db/raw':>6} {'page/raw':>8}  {'cpu p50':>7}"
     )
     for username in ("bench_intake", "bench_province"):
         user = User.objects.get(username=username)
         client = Client()
         client.force_login(user)
-        print(f"== {username}")
+        print(f"== {username} (load average {os.getloadavg()[0]:.2f})")
         print(header)
         for view in views:
             path = f"/can-bo/ho-so?xem={view}"
             client.get(path)  # warm: templates, translations, the holidays package
-            page_times, db_times = [], []
+            page_times, db_times, cpu_times = [], [], []
             statements, rows = [], 0
             for _ in range(rounds):
                 spent = []
@@ -81,9 +91,10 @@ def main() -> None:
                         spent.append(time.perf_counter() - t)
 
                 with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(timed):
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                     response = client.get(path)
                     page_times.append((time.perf_counter() - t0) * 1000)
+                    cpu_times.append((time.process_time() - c0) * 1000)
                 assert response.status_code == 200, (path, response.status_code)
                 db_times.append(sum(spent) * 1000)
                 statements = [q["sql"] for q in ctx.captured_queries]
@@ -108,9 +119,10 @@ def main() -> None:
             print(
                 f"  {view:<10} {rows:>4} {len(statements):>3}  {page50:8.2f} {pct(page_times, 0.95):6.2f}  "
                 f"{db50:6.2f} {pct(db_times, 0.95):6.2f}  {raw50:7.2f} {pct(raw_times, 0.95):6.2f}  "
-                f"{statistics.median(row_times):9.2f}  {db50 / raw50:6.2f} {page50 / raw50:8.2f}"
+                f"{statistics.median(row_times):9.2f}  {db50 / raw50:6.2f} {page50 / raw50:8.2f}  "
+                f"{statistics.median(cpu_times):7.2f}"
             )
-        print()
+        print(f"   (load average {os.getloadavg()[0]:.2f})\n")
 
 
 if __name__ == "__main__":
