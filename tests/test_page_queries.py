@@ -145,6 +145,37 @@ def test_worklist_rows_use_each_offices_own_calendar(catalog, citizen, offices, 
     assert seen_offices == {o.pk for o in offices}
 
 
+def test_one_calendar_book_gives_each_unit_and_office_the_calendar_built_alone(
+    offices, province, commune_a, commune_b, village_a
+):
+    """A worklist's calendar book shares what it reads between the officer's unit calendar ("due soon") and
+    the rows' office calendars; each must still be the calendar built alone, the most specific override
+    winning (national, then the province, then the commune; a village's own day stays its own)."""
+    from motcua.calendars.models import CalendarOverride, OverrideKind
+    from motcua.calendars.selectors import CalendarBook, calendar_for_office, calendar_for_unit
+
+    day = dt.date(2026, 12, 7)
+    for date, kind, unit in (
+        (day, OverrideKind.DAY_OFF, province),
+        (day, OverrideKind.WORKING_DAY, commune_a),
+        (day + dt.timedelta(days=1), OverrideKind.DAY_OFF, None),
+        (day + dt.timedelta(days=2), OverrideKind.DAY_OFF, village_a),
+        (day + dt.timedelta(days=3), OverrideKind.DAY_OFF, commune_b),
+    ):
+        CalendarOverride.objects.create(date=date, kind=kind, name=f"{kind} {unit}", unit=unit)
+    for start in (province, commune_a, commune_b, None):
+        book = CalendarBook()
+        assert book.for_unit(start).overrides == calendar_for_unit(start).overrides
+        book.prime([office.pk for office in offices])
+        for office in offices:
+            alone, shared = calendar_for_office(office), book.for_office(office.pk)
+            assert (shared.overrides, shared.hours) == (alone.overrides, alone.hours), (start, office.code)
+    book = CalendarBook()
+    book.prime([office.pk for office in offices])
+    assert book.for_office(offices[0].pk).day_status(day) == (True, f"{OverrideKind.WORKING_DAY} {commune_a}")
+    assert book.for_office(offices[1].pk).day_status(day)[0] is False  # commune B keeps the province's day off
+
+
 @pytest.fixture
 def full_dossier(catalog, citizen, office_a, staff):
     from motcua.dossiers.services import dossier_submit

@@ -13,10 +13,11 @@ from .models import OFFICER_ROLES, RoleGrant, User
 def grants_of(*, user: User, roles: Iterable[str] | None = None) -> list[RoleGrant]:
     if not user.is_authenticated:
         return []
-    # Cached per user object: one request asks this many times.
+    # Cached per user object: one request asks this many times. The unit's parent comes along: an officer's
+    # page builds its unit's calendar (the units above it) without reading them again.
     cache = getattr(user, "_grants_cache", None)
     if cache is None:
-        cache = list(RoleGrant.objects.active().filter(user=user).select_related("unit"))
+        cache = list(RoleGrant.objects.active().filter(user=user).select_related("unit", "unit__parent"))
         user._grants_cache = cache
     if roles is None:
         return list(cache)

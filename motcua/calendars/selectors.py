@@ -61,6 +61,9 @@ def calendars_for_offices(office_ids: Iterable[int]) -> dict[int, WorkingCalenda
     return {pk: book.for_office(pk) for pk in office_ids if pk is not None and pk in book._by_office}
 
 
+_PARENT = AdministrativeUnit._meta.get_field("parent")
+
+
 class CalendarBook:
     """Office and unit calendars built once and reused for a request (a worklist page, a dossier page):
     rows of the same office share one calendar, and `prime` builds those of a whole page in at most four
@@ -80,16 +83,27 @@ class CalendarBook:
         self._subtrees: list[str] = []  # paths whose units' overrides were all read
         self._row_ids: set[int] = set()
 
+    def _parent(self, node: AdministrativeUnit) -> AdministrativeUnit | None:
+        """The parent already at hand: read by the book, or loaded with the unit (select_related)."""
+        known = self._units.get(node.parent_id)
+        if known is None and _PARENT.is_cached(node):
+            known = self._units[node.parent_id] = node.parent
+        return known
+
     def _chain(self, unit: AdministrativeUnit) -> list[AdministrativeUnit]:
         """The unit and the units above it, top down. The parent links decide, not the paths: a closed unit
         may share a path with its successor."""
         chain, node = [unit], unit
         while node.parent_id is not None:
-            node = self._units.get(node.parent_id) or node.parent  # the fallback reads the parent (never expected)
+            node = self._parent(node) or node.parent  # the fallback reads the parent (never expected)
             chain.append(node)
         return list(reversed(chain))
 
     def _read_units_above(self, units: Iterable[AdministrativeUnit]) -> None:
+        """Read the units above these (one query by path prefix), unless their parents are all at hand."""
+        units = list(units)
+        if all(self._has_chain(u) for u in units):
+            return
         prefixes = set()
         for unit in units:
             parts = unit.path.strip("/").split("/")
@@ -98,6 +112,12 @@ class CalendarBook:
         if missing:
             self._units.update({u.pk: u for u in AdministrativeUnit.objects.filter(path__in=missing)})
             self._paths |= missing
+
+    def _has_chain(self, unit: AdministrativeUnit) -> bool:
+        node = unit
+        while node is not None and node.parent_id is not None:
+            node = self._parent(node)
+        return node is not None
 
     def _read_overrides(self, units: Iterable[AdministrativeUnit], *, below: AdministrativeUnit | None = None) -> None:
         """Read the overrides of `units` (and the national ones) not read yet; with `below`, also those of
@@ -129,12 +149,16 @@ class CalendarBook:
                 result[row.date] = Override(working=row.kind == OverrideKind.WORKING_DAY, name=row.name)
         return result
 
-    def prime(self, office_ids: Iterable[int]) -> None:
-        """Build the calendars of these offices (those not built yet)."""
+    def prime(self, office_ids: Iterable[int], *, offices: Iterable[Office] = ()) -> None:
+        """Build the calendars of these offices (those not built yet). `offices` may bring some of them
+        already loaded with their unit (a worklist's rows select them): they are not read again."""
         ids = {pk for pk in office_ids if pk is not None and pk not in self._by_office}
         if not ids:
             return
-        offices = list(Office.objects.select_related("unit").filter(pk__in=ids))
+        given = {office.pk: office for office in offices if office.pk in ids}
+        offices = list(given.values())
+        if ids - given.keys():
+            offices += list(Office.objects.select_related("unit").filter(pk__in=ids - given.keys()))
         hours: dict[int, dict[int, list[tuple[dt.time, dt.time]]]] = {}
         for row in OfficeHours.objects.filter(office_id__in=ids).order_by("weekday", "opens"):
             hours.setdefault(row.office_id, {}).setdefault(row.weekday, []).append((row.opens, row.closes))
@@ -167,8 +191,8 @@ class CalendarBook:
             if unit is not None:
                 self._read_units_above([unit])
                 chain = self._chain(unit)
-                # Its offices' units are it or below it: their chains end with the path read here.
-                self._units[unit.pk] = unit
+                # Its offices' units are it or below it: their chains end with the units read here.
+                self._units.update({u.pk: u for u in chain})
                 self._paths.add(unit.path)
             self._read_overrides(chain, below=unit)
             self._by_unit[key] = WorkingCalendar(overrides=self._overrides(chain), national=national_year)

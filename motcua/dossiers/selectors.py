@@ -454,19 +454,20 @@ MAX_PAGE = 100_000
 
 # The columns a worklist row shows (workspace/worklist.html, status_label, remaining_text, lateness): the
 # rows query no longer reads each procedure's form schema, steps and sources (a dozen JSON documents decoded
-# per row) nor the dossier's form data. A field the page starts to show goes here, or each row costs one
-# more query (tests/test_page_queries.py counts them).
+# per row) nor the dossier's form data; the office's unit comes along for the rows' calendars. A field the
+# page starts to show goes here, or each row costs one more query (tests/test_page_queries.py counts them).
 ROW_FIELDS = (
     "code",
     "workflow",
     "status",
     "is_open",
     "applicant_name",
-    "office",
     "due_at",
     "paused_at",
     "finished_at",
     "timeliness",
+    "office__unit__path",
+    "office__unit__parent",
     "procedure__name",
     "procedure__citizen_name",
     "assigned_to__username",
@@ -505,11 +506,12 @@ def worklist_page(
     if total <= COUNT_CAP:  # known exactly: a page past the end shows the last one, as Django's get_page
         number = min(number, max(1, -(-total // per_page)))
     start = (number - 1) * per_page
-    fetched = list(qs.only(*ROW_FIELDS)[start : start + per_page + 1])
+    fetched = list(qs.select_related("office__unit").only(*ROW_FIELDS)[start : start + per_page + 1])
     dossiers = fetched[:per_page]
     page = OpenEndedPage(dossiers, number=number, per_page=per_page, has_next=len(fetched) > per_page, count=total)
     calendars = _calendars(user)
-    calendars.prime({d.office_id for d in dossiers if d.is_open and d.due_at})
+    running = [d for d in dossiers if d.is_open and d.due_at]
+    calendars.prime({d.office_id for d in running}, offices=[d.office for d in running])
     rows = [
         WorklistRow(
             dossier=d,
