@@ -115,10 +115,6 @@ def open_at_end(
         if live is not None:
             return live
         return openday.counts_at(end=now, unit_ids=unit_ids, procedure_ids=procedure_ids, group_by=group_by)
-    if not OpenDayTaken.objects.filter(day=date_to).exists():
-        return openday.counts_at(
-            end=openday.day_end(date_to), unit_ids=unit_ids, procedure_ids=procedure_ids, group_by=group_by
-        )
     queryset = OpenDay.objects.filter(day=date_to, unit_id__in=unit_ids)
     if procedure_ids is not None:
         queryset = queryset.filter(procedure_id__in=procedure_ids)
@@ -130,6 +126,11 @@ def open_at_end(
         value = {"in_time": int(row["in_time"] or 0), "late": int(row["late"] or 0)}
         if value["in_time"] or value["late"]:
             out[tuple(row[n] for n in names)] = value
+    # No row: nothing was open, or the day was not taken (then the rule computes it; a second query only here).
+    if not out and not OpenDayTaken.objects.filter(day=date_to).exists():
+        return openday.counts_at(
+            end=openday.day_end(date_to), unit_ids=unit_ids, procedure_ids=procedure_ids, group_by=group_by
+        )
     return out
 
 
