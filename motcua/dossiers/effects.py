@@ -63,19 +63,22 @@ def receipt_form() -> str:
 
 
 # --- submission hooks: other apps act on a new dossier inside the submission's transaction ----------------------
-# name → run(dossier=, now=): e.g. the payments app opens the fee's payment intents (docs/payments.md).
+# name → run(dossier=, now=, fresh=): e.g. the payments app plans the fee's payment intents (docs/payments.md).
 _ON_SUBMITTED: dict[str, Callable[..., None]] = {}
 
 
 def register_on_submitted(name: str, run: Callable[..., None]) -> None:
     """Called once per submitted dossier, inside the submission's transaction, after its attachments are
-    claimed; an exception rolls the whole submission back."""
+    claimed and before the daily code counter is taken (the dossier still has a provisional code): read
+    here, write what needs the real code in a code hook. ``fresh``: the dossier row was created by this
+    submission (not a draft), so no other row refers to it yet and there is nothing to look up about it.
+    An exception rolls the whole submission back."""
     _ON_SUBMITTED[name] = run
 
 
-def on_submitted(*, dossier, now) -> None:
+def on_submitted(*, dossier, now, fresh: bool) -> None:
     for run in _ON_SUBMITTED.values():
-        run(dossier=dossier, now=now)
+        run(dossier=dossier, now=now, fresh=fresh)
 
 
 # --- code hooks: a submitted dossier gets its real code last (the daily counter's lock stays short), after the

@@ -221,7 +221,7 @@ def person_review(*, person_id: int, same: bool) -> Person:
         return person
 
 
-def dossier_submitted(*, dossier, now) -> None:
+def dossier_submitted(*, dossier, now, fresh: bool) -> None:
     """Submission hook (dossiers.effects.register_on_submitted, inside the submission's transaction): a
     citizen on the teams' lists who files online (alone or helped) gains the skill "online_dossier"."""
     from motcua.dossiers.models import ONLINE_CHANNELS
@@ -231,8 +231,10 @@ def dossier_submitted(*, dossier, now) -> None:
 
 
 def person_gain_skill(*, citizen_id: str, skill: str, user=None) -> Person | None:
-    """The platform's own data: a citizen who submits an online dossier gains that skill."""
-    with transaction.atomic():
+    """The platform's own data: a citizen who submits an online dossier gains that skill. Locks: the
+    person's row. Inside the caller's transaction when there is one (no savepoint: a failure here fails
+    the caller's write anyway), else its own."""
+    with transaction.atomic(savepoint=False):
         person = Person.objects.select_for_update().filter(citizen_id=citizen_id).first()
         if person is None:
             return None

@@ -67,62 +67,90 @@ def _intent_hours(dossier: Dossier) -> int:
 
 
 def _next_reference(dossier: Dossier) -> str:
-    """The reference of the dossier's next intent. A reference has one character per intent (35 in all,
-    `references.py`); past that the dossier is settled at the counter: NotAllowed 422 ``too_many_intents``
-    instead of a crash."""
-    count = PaymentIntent.objects.filter(dossier=dossier).count()
+    """The reference of the dossier's next intent (`_references_give`'s numbering and refusal)."""
+    probe = PaymentIntent()
+    _references_give(dossier, [probe], before=PaymentIntent.objects.filter(dossier=dossier).count())
+    return probe.reference
+
+
+def _references_give(dossier: Dossier, intents: list[PaymentIntent], *, before: int) -> None:
+    """Set the references of new intents of the dossier, numbered after the ``before`` it already has. A
+    reference has one character per intent (35 in all, `references.py`); past that the dossier is settled
+    at the counter: NotAllowed 422 ``too_many_intents`` instead of a crash."""
     try:
-        return reference_for(dossier.code, count + 1)
+        for seq, intent in enumerate(intents, start=before + 1):
+            intent.reference = reference_for(dossier.code, seq)
     except ValueError:
         raise NotAllowed(
             _("Hồ sơ đã có quá nhiều khoản thanh toán; hãy thu tại bộ phận một cửa"), code="too_many_intents"
         ) from None
 
 
+def _intents_missing(*, dossier: Dossier, now: dt.datetime, held: set[str] | None = None) -> list[PaymentIntent]:
+    """Unsaved intents, without their reference yet, for the fee lines (of more than zero đồng) that have
+    no pending or paid intent. ``held``: those lines when the caller knows them (a new dossier: none);
+    None reads them."""
+    lines = [line for line in dossier_fee_quote(dossier).lines if line.amount > 0]
+    if not lines:
+        return []
+    if held is None:
+        held = set(
+            PaymentIntent.objects.filter(
+                dossier=dossier, status__in=[IntentStatus.PENDING, IntentStatus.PAID]
+            ).values_list("line", flat=True)
+        )
+    expires_at = now + dt.timedelta(hours=_intent_hours(dossier))
+    return [
+        PaymentIntent(
+            dossier=dossier,
+            line=line.key,
+            category=line.category,
+            label=line.label,
+            amount=line.amount,
+            breakdown={"detail": line.detail, "channel": dossier.channel},
+            status=IntentStatus.PENDING,
+            expires_at=expires_at,
+        )
+        for line in lines
+        if line.key not in held
+    ]
+
+
 def intents_follow_code(*, dossier: Dossier) -> None:
-    """The code hook (`dossiers.effects.register_on_coded`): the intents opened at submission took their
-    references from the dossier's provisional code; they take the real one (`references.reference_for`,
-    numbered in the order they were made). Nothing to do, and no query, for a dossier without a fee."""
+    """The code hook (`dossiers.effects.register_on_coded`), right after the dossier got its real code:
+    writes the intents the submission hook planned, with references made from that code
+    (`references.reference_for`, numbered in the order they are made). One INSERT; nothing to do, and no
+    query, for a dossier without a fee."""
+    planned = getattr(dossier, "_intents_planned", None)
+    if not planned:
+        return
+    intents, before = planned
+    _references_give(dossier, intents, before=before)
+    PaymentIntent.objects.bulk_create(intents)
+    dossier._intents_planned = None
+
+
+def intents_open_for_fee(*, dossier: Dossier, now: dt.datetime, fresh: bool) -> None:
+    """The submission hook (`dossiers.effects.register_on_submitted`), before the dossier has its code:
+    plans the intents of the fee lines due (reads only: the office's payment account; for a submitted
+    draft, the intents it already has); `intents_follow_code` writes them once the code is known."""
     if not dossier.fee_amount:
         return
-    for seq, pk in enumerate(PaymentIntent.objects.filter(dossier=dossier).order_by("pk").values_list("pk", flat=True)):
-        PaymentIntent.objects.filter(pk=pk).update(reference=reference_for(dossier.code, seq + 1))
-
-
-def intents_open_for_fee(*, dossier: Dossier, now: dt.datetime) -> None:
-    """The submission hook (`dossiers.effects.register_on_submitted`): open intents when a fee is due."""
-    if dossier.fee_amount:
-        intents_open(dossier=dossier, now=now)
+    intents = _intents_missing(dossier=dossier, now=now, held=set() if fresh else None)
+    before = 0 if fresh or not intents else PaymentIntent.objects.filter(dossier=dossier).count()
+    dossier._intents_planned = (intents, before)
 
 
 def intents_open(*, dossier: Dossier, now: dt.datetime | None = None) -> list[PaymentIntent]:
     """Make sure every fee line the dossier owes has a pending or paid intent; returns the pending ones.
-    Call inside the transaction that submits the dossier or sets its fee (the dossier row locked by the
-    caller). Idempotent: a line already pending or paid is left alone. Lines of zero đồng get no intent."""
+    Call inside the transaction that sets the dossier's fee (the dossier row locked by the caller; a
+    submission plans them in `intents_open_for_fee` instead). Idempotent: a line already pending or paid
+    is left alone. Lines of zero đồng get no intent."""
     now = now or timezone.now()
-    quote = dossier_fee_quote(dossier)
-    hours = _intent_hours(dossier)
-    created = []
-    for line in quote.lines:
-        if line.amount <= 0:
-            continue
-        if PaymentIntent.objects.filter(
-            dossier=dossier, line=line.key, status__in=[IntentStatus.PENDING, IntentStatus.PAID]
-        ).exists():
-            continue
-        created.append(
-            PaymentIntent.objects.create(
-                dossier=dossier,
-                line=line.key,
-                category=line.category,
-                label=line.label,
-                amount=line.amount,
-                breakdown={"detail": line.detail, "channel": dossier.channel},
-                reference=_next_reference(dossier),
-                status=IntentStatus.PENDING,
-                expires_at=now + dt.timedelta(hours=hours),
-            )
-        )
+    intents = _intents_missing(dossier=dossier, now=now)
+    if intents:
+        _references_give(dossier, intents, before=PaymentIntent.objects.filter(dossier=dossier).count())
+        PaymentIntent.objects.bulk_create(intents)
     return list(PaymentIntent.objects.filter(dossier=dossier, status=IntentStatus.PENDING).order_by("pk"))
 
 

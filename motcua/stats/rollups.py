@@ -96,11 +96,13 @@ def _reused(dossier_id: int) -> bool:
     return DocumentUse.objects.filter(dossier_id=dossier_id).exists()
 
 
-def note_submission(*, dossier: Dossier, now) -> None:
+def note_submission(*, dossier: Dossier, now, fresh: bool) -> None:
     """The submission hook (effects.register_on_submitted), before the daily code counter is taken: reads
     what the submission's count needs, so that after the counter only the upsert remains (the counter's
-    lock is held for as few statements as possible, tests/test_submission_cost.py)."""
-    dossier._stats_reused = _reused(dossier.pk)
+    lock is held for as few statements as possible, tests/test_submission_cost.py). A fresh dossier (not a
+    draft) has used no stored document: documents are used on drafts only (documents.services), so no
+    query."""
+    dossier._stats_reused = False if fresh else _reused(dossier.pk)
 
 
 def event_deltas(*, dossier: Dossier, event: DossierEvent) -> list[tuple[dt.date, dict[str, int]]]:

@@ -64,14 +64,15 @@ def _forms(dossier: Dossier) -> list[dict]:
     ]
 
 
-def _summary(dossier: Dossier) -> dict:
+def _summary(dossier: Dossier, *, no_receipt: bool = False) -> dict:
+    """``no_receipt``: the caller knows the dossier has no receipt yet (no query)."""
     return {
         "code": dossier.code,
         "status": dossier.status,
         "version": dossier.version,
         "received_at": dossier.received_at,
         "due_at": dossier.due_at,
-        "receipt_url": _receipt_url(dossier),
+        "receipt_url": None if no_receipt else _receipt_url(dossier),
     }
 
 
@@ -111,7 +112,8 @@ def submit(request, payload: DossierIn):
         idempotency_key=key,
         office_code=payload.office,
     )
-    return Status(201 if created else 200, _summary(dossier))
+    # A dossier just created has the forms its intake issued (none online) and no other.
+    return Status(201 if created else 200, _summary(dossier, no_receipt=created and not dossier.forms_issued))
 
 
 def _detail(dossier: Dossier, user) -> dict:

@@ -86,6 +86,8 @@ def _claim_attachments(*, owner: User, dossier: Dossier, ids: list) -> list[Atta
     """Link the owner's unused uploads (or earlier ones, for reuse) to the dossier, within the size limit.
     Locks: the claimed attachment rows; the caller holds the dossier row (locks.py order)."""
     ids = [str(i) for i in ids or []]
+    if not ids:
+        return []
     found = list(Attachment.objects.select_for_update().filter(pk__in=ids, owner=owner))
     if len(found) != len(set(ids)):
         raise ValidationFailed(

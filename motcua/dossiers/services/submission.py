@@ -48,19 +48,58 @@ def next_dossier_code(*, agency_code: str, day: dt.date) -> str:
     return f"{agency_code}-{day:%y%m%d}-{number:04d}"
 
 
-def office_for_citizen(citizen: User, procedure: Procedure) -> Office:
+def _dossier_code_give(*, dossier: Dossier, agency_code: str, day: dt.date) -> str:
+    """Give the dossier (saved with a provisional code) its real code from the daily counter
+    (`next_dossier_code`'s format and lock) and return it. On PostgreSQL one statement (the counter's
+    upsert as a data-modifying CTE of the dossier's UPDATE), so the counter row's lock, held until the
+    commit, costs one round trip; elsewhere two statements."""
+    if connection.vendor != "postgresql":
+        code = next_dossier_code(agency_code=agency_code, day=day)
+        Dossier.objects.filter(pk=dossier.pk).update(code=code)
+        return code
+    counter, table = DossierCounter._meta.db_table, Dossier._meta.db_table
+    with connection.cursor() as cursor:
+        # Table names are our models'; values are bound. The number is zero-padded to 4 digits and never
+        # cut (lpad would cut 10000 to 1000), like the Python format in next_dossier_code.
+        cursor.execute(
+            f"WITH number AS (INSERT INTO {counter} (agency_code, day, last) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (agency_code, day) DO UPDATE SET last = {counter}.last + 1 RETURNING last) "
+            f"UPDATE {table} SET code = %s || CASE WHEN number.last < 10000 THEN lpad(number.last::text, 4, '0') "
+            f"ELSE number.last::text END FROM number WHERE {table}.id = %s RETURNING {table}.code",
+            [agency_code, day, f"{agency_code}-{day:%y%m%d}-", dossier.pk],
+        )
+        return cursor.fetchone()[0]
+
+
+def office_for_citizen(citizen: User, procedure: Procedure, *, profile: CitizenProfile | None = None) -> Office:
     """The one-stop office of the citizen's commune, else the first office (Decree 118/2025 lets any
-    office receive regardless of boundary; the citizen can pick another in the API)."""
-    profile = CitizenProfile.objects.select_related("address_unit").filter(user=citizen).first()
-    offices = Office.objects.filter(is_active=True).select_related("unit")
+    office receive regardless of boundary; the citizen can pick another in the API). ``profile``: the
+    citizen's profile with its address unit when the caller has read it already (else read here).
+    The office comes with its unit and the unit's parent (the calendar and the province need them)."""
+    if profile is None:
+        profile = _citizen_profile(citizen)
+    offices = Office.objects.filter(is_active=True).select_related("unit__parent")
     if profile and profile.address_unit:
-        for office in offices:
-            if profile.address_unit.path.startswith(office.unit.path):
-                return office
+        # The offices whose unit is the address unit or one above it (a prefix of its materialised
+        # path), in the same order as before: one indexed lookup, not a scan of every office.
+        parts = profile.address_unit.path.strip("/").split("/")
+        prefixes = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+        office = offices.filter(unit__path__in=prefixes).first()
+        if office is not None:
+            return office
     office = offices.order_by("pk").first()
     if office is None:
         raise ValidationFailed(_("Chưa có cơ quan nào nhận hồ sơ trên hệ thống"))
     return office
+
+
+def _citizen_profile(citizen: User) -> CitizenProfile | None:
+    """The citizen's profile with its address unit (one query), or None (an officer's own account). Kept
+    on the user too (``citizen.citizen``), so the notice of the submission does not read it again."""
+    profile = CitizenProfile.objects.select_related("address_unit").filter(user=citizen).first()
+    if profile is not None:
+        citizen.citizen = profile
+    return profile
 
 
 def _fee_for(procedure: Procedure, channel: str, form: dict) -> int:
@@ -76,8 +115,7 @@ def _validated_form(procedure: Procedure, form: dict) -> dict:
     return clean
 
 
-def _citizen_snapshot(citizen: User) -> dict:
-    profile = getattr(citizen, "citizen", None)
+def _citizen_snapshot(citizen: User, profile: CitizenProfile | None) -> dict:
     name = nfc(profile.full_name if profile else citizen.display_name)[:150]
     return {
         "applicant_name": name,
@@ -102,7 +140,8 @@ def dossier_draft_save(*, citizen: User, procedure_code: str, form: dict, draft_
             draft.form_data = clean
             draft.save(update_fields=["form_data", "updated_at"])
             return draft
-        office = office_for_citizen(citizen, procedure)
+        profile = _citizen_profile(citizen)
+        office = office_for_citizen(citizen, procedure, profile=profile)
         return Dossier.objects.create(
             procedure=procedure,
             workflow=load_workflow(procedure.workflow).ref,
@@ -112,7 +151,7 @@ def dossier_draft_save(*, citizen: User, procedure_code: str, form: dict, draft_
             province=office.unit.province(),
             form_data=clean,
             status=DRAFT,
-            **_citizen_snapshot(citizen),
+            **_citizen_snapshot(citizen, profile),
         )
 
 
@@ -140,7 +179,8 @@ def dossier_submit(
     One durable transaction. Locks (locks.py order): the draft row (when submitting a draft); the
     attachments it claims; the outreach register row of the applicant; last, the daily code counter
     (one upsert) and, at the counter, the receipt register. Rendering and signing the receipt happen
-    after the commit."""
+    after the commit. A dossier it creates carries ``forms_issued``: the ids of the forms its intake
+    issued (none online: the receipt comes with the completeness check), so the caller need not look."""
     try:
         key = clean_text(idempotency_key, max_length=100, label="Idempotency-Key") or None
     except ValidationError as exc:
@@ -180,14 +220,15 @@ def dossier_submit(
                 code="identity_level",
             )
     clean = _validated_form(procedure, form)
+    profile = _citizen_profile(citizen)
     if office_code:
-        office = Office.objects.select_related("unit").filter(code=office_code, is_active=True).first()
+        office = Office.objects.select_related("unit__parent").filter(code=office_code, is_active=True).first()
         if office is None:
             raise ValidationFailed(
                 _("Không có cơ quan mã %(c)s") % {"c": office_code}, fields={"office": [_("Không tồn tại")]}
             )
     else:
-        office = office_for_citizen(citizen, procedure)
+        office = office_for_citizen(citizen, procedure, profile=profile)
     if officer is not None and not user_has_role(user=officer, role=Role.INTAKE_OFFICER, unit=office.unit):
         raise NotFound(_("Không tìm thấy cơ quan này trong phạm vi của bạn"))
     workflow = load_workflow(procedure.workflow)
@@ -217,23 +258,26 @@ def dossier_submit(
             dossier.helper, dossier.consent = helper, consent
             dossier.idempotency_key = key
             dossier.idempotency_hash = fingerprint if key else ""
-            for field, value in _citizen_snapshot(citizen).items():
+            for field, value in _citizen_snapshot(citizen, profile).items():
                 setattr(dossier, field, value)
             # A provisional code until the daily counter is taken, last (below), so the counter row's
             # lock is held only for the few statements before the commit. Nobody sees it: the row is
             # not committed until the real code replaces it.
             dossier.code = f"~{uuid.uuid4().hex}"
             dossier.save()
-            _claim_attachments(owner=officer or helper or citizen, dossier=dossier, ids=attachment_ids or [])
-            on_submitted(dossier=dossier, now=now)
+            claimed = _claim_attachments(owner=officer or helper or citizen, dossier=dossier, ids=attachment_ids or [])
+            on_submitted(dossier=dossier, now=now, fresh=not draft_id)
             documents = _documents_check(
                 dossier=dossier,
                 at_counter=at_counter,
                 ticked=counter_documents,
                 exception_note=exception_note,
+                attached=None if draft_id else [a.document_name for a in claimed],
             )
-            dossier.code = next_dossier_code(agency_code=office.agency_code, day=timezone.localtime(received).date())
-            Dossier.objects.filter(pk=dossier.pk).update(code=dossier.code)
+            # Last: the daily counter (its row lock is held until the commit), then only what needs the code.
+            dossier.code = _dossier_code_give(
+                dossier=dossier, agency_code=office.agency_code, day=timezone.localtime(received).date()
+            )
             on_coded(dossier=dossier)
             event = event_append(
                 dossier=dossier,
@@ -264,6 +308,7 @@ def dossier_submit(
                 return _same_submission(existing, fingerprint), False
         raise
     forms_complete(form_ids)
+    dossier.forms_issued = form_ids
     return dossier, True
 
 
@@ -291,11 +336,20 @@ def _same_submission(existing: Dossier, fingerprint: str) -> Dossier:
     return existing
 
 
-def _documents_check(*, dossier: Dossier, at_counter: bool, ticked: list[str] | None, exception_note: str) -> dict:
+def _documents_check(
+    *,
+    dossier: Dossier,
+    at_counter: bool,
+    ticked: list[str] | None,
+    exception_note: str,
+    attached: list[str] | None = None,
+) -> dict:
     """Nothing strands a dossier (issue 13, kind 6): a dossier is submitted with the documents its
     procedure requires. Online, each needed document has an uploaded file named for it. At the counter the
     officer ticks the documents received on paper; a dossier missing some is received only with the
-    officer's justification, recorded in the event. Returns what to record in the submission event."""
+    officer's justification, recorded in the event. Returns what to record in the submission event.
+    ``attached``: the document names of the dossier's files when the caller knows them all (a new dossier:
+    the files it just claimed, in the order claimed); None reads them."""
     from motcua.catalog.selectors import documents_needed
 
     channel = "counter" if at_counter else "online"
@@ -321,7 +375,8 @@ def _documents_check(*, dossier: Dossier, at_counter: bool, ticked: list[str] | 
         if missing:
             result.update(documents_missing=missing, exception=note)
         return result
-    attached = set(Attachment.objects.filter(dossier=dossier).values_list("document_name", flat=True))
+    if attached is None:
+        attached = list(Attachment.objects.filter(dossier=dossier).values_list("document_name", flat=True))
     missing = [name for name in needed if name not in attached]
     if missing:
         raise ValidationFailed(
