@@ -56,7 +56,9 @@ def queue_many(*, payloads: list[dict]) -> int:
 
 
 def wake_worker(run_after: dt.datetime | None = None) -> None:
-    """Ask the worker to deliver what is due (one task, whatever the number of messages)."""
+    """Ask the worker to deliver what is due (one task, whatever the number of messages). Called after
+    the commit that wrote the messages; when a wake-up due now is still waiting in the database queue,
+    that one delivers them too and none is added (`_wake_up_waiting`)."""
     from .tasks import deliver_outbox
 
     task = deliver_outbox
@@ -64,7 +66,27 @@ def wake_worker(run_after: dt.datetime | None = None) -> None:
         if not task.get_backend().supports_defer:
             return  # no delayed jobs on this backend: the sweeper (notifications_deliver) retries it
         task = task.using(run_after=run_after)
+    elif _wake_up_waiting(task):
+        return
     task.enqueue()
+
+
+def _wake_up_waiting(task) -> bool:
+    """Whether a `deliver_outbox` task due now waits, not yet taken, in the database task queue (one
+    SELECT instead of one more task row and its commit, per submission in a busy hour). Enough: this
+    caller's messages are committed, a worker takes that task only after this check, and `deliver_due`
+    reads the outbox after it took it. False on other task backends (they are asked every time)."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    backend = task.get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        return False
+    return (
+        DBTaskResult.objects.ready()
+        .filter(task_path=task.module_path, backend_name=backend.alias, queue_name=task.queue_name)
+        .exists()
+    )
 
 
 def enqueue_delivery(message_id: int, run_after: dt.datetime | None = None) -> None:
