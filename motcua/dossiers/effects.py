@@ -63,7 +63,8 @@ def receipt_form() -> str:
 
 
 # --- submission hooks: other apps act on a new dossier inside the submission's transaction ----------------------
-# name → run(dossier=, now=, fresh=): e.g. the payments app plans the fee's payment intents (docs/payments.md).
+# name → run(dossier=, now=, fresh=) -> statements or None: e.g. the payments app plans the fee's payment intents
+# (docs/payments.md); the stats app hands back the upserts of its counters (docs/stats.md).
 _ON_SUBMITTED: dict[str, Callable[..., None]] = {}
 
 
@@ -72,13 +73,19 @@ def register_on_submitted(name: str, run: Callable[..., None]) -> None:
     claimed and before the daily code counter is taken (the dossier still has a provisional code): read
     here, write what needs the real code in a code hook. ``fresh``: the dossier row was created by this
     submission (not a draft), so no other row refers to it yet and there is nothing to look up about it.
-    An exception rolls the whole submission back."""
+    A hook may return statements, ``[(sql, params)…]`` without results (upserts of counters), which the
+    engine runs with the daily counter's own statement, under its lock: on PostgreSQL as data-modifying
+    CTEs of that one statement, so they cost no round trip of their own while the lock is held. An
+    exception rolls the whole submission back."""
     _ON_SUBMITTED[name] = run
 
 
-def on_submitted(*, dossier, now, fresh: bool) -> None:
+def on_submitted(*, dossier, now, fresh: bool) -> list[tuple[str, list]]:
+    """Run the submission hooks; returns the statements they handed back, in registration order."""
+    statements: list[tuple[str, list]] = []
     for run in _ON_SUBMITTED.values():
-        run(dossier=dossier, now=now, fresh=fresh)
+        statements += run(dossier=dossier, now=now, fresh=fresh) or []
+    return statements
 
 
 # --- code hooks: a submitted dossier gets its real code last (the daily counter's lock stays short), after the

@@ -96,26 +96,40 @@ def _reused(dossier_id: int) -> bool:
     return DocumentUse.objects.filter(dossier_id=dossier_id).exists()
 
 
-def note_submission(*, dossier: Dossier, now, fresh: bool) -> None:
-    """The submission hook (effects.register_on_submitted), before the daily code counter is taken: reads
-    what the submission's count needs, so that after the counter only the upsert remains (the counter's
-    lock is held for as few statements as possible, tests/test_submission_cost.py). A fresh dossier (not a
-    draft) has used no stored document: documents are used on drafts only (documents.services), so no
-    query."""
+def submission_deltas(dossier: Dossier) -> dict[str, int]:
+    """What a submission adds to its day (received by channel, with a fee, with a stored document reused)."""
+    deltas = {RECEIVED_BY_CHANNEL[dossier.channel]: 1}
+    if dossier.fee_amount > 0:
+        deltas["received_fee"] = 1
+    reused = getattr(dossier, "_stats_reused", None)
+    if reused if reused is not None else _reused(dossier.pk):
+        deltas["reused"] = 1
+    return deltas
+
+
+def note_submission(*, dossier: Dossier, now, fresh: bool) -> list[tuple[str, list]]:
+    """The submission hook (effects.register_on_submitted), before the daily code counter is taken: hands
+    back the submission's upserts of the day's and month's rows, which the engine runs with the counter's
+    own statement (one round trip under that lock on PostgreSQL; tests/test_submission_cost.py); the
+    submission event then adds nothing more for them (`event_deltas`). A fresh dossier (not a draft) has
+    used no stored document: documents are used on drafts only (documents.services), so no query."""
     dossier._stats_reused = False if fresh else _reused(dossier.pk)
+    dossier._stats_submission_counted = True
+    return rollup_statements(
+        unit_id=dossier.unit_id,
+        procedure_id=dossier.procedure_id,
+        day=local_day(dossier.submitted_at),
+        deltas=submission_deltas(dossier),
+    )
 
 
 def event_deltas(*, dossier: Dossier, event: DossierEvent) -> list[tuple[dt.date, dict[str, int]]]:
-    """(day, {counter: +n}) pairs an event adds. The same rules as `counts_from_dossiers`."""
+    """(day, {counter: +n}) pairs an event adds. The same rules as `counts_from_dossiers`. A submission
+    whose hook already handed its counts to the engine (`note_submission`) adds nothing for them here."""
     out: list[tuple[dt.date, dict[str, int]]] = []
     if event.from_status == DRAFT and event.to_status != DRAFT:  # the submission
-        deltas = {RECEIVED_BY_CHANNEL[dossier.channel]: 1}
-        if dossier.fee_amount > 0:
-            deltas["received_fee"] = 1
-        reused = getattr(dossier, "_stats_reused", None)
-        if reused if reused is not None else _reused(dossier.pk):
-            deltas["reused"] = 1
-        out.append((local_day(dossier.submitted_at), deltas))
+        if not getattr(dossier, "_stats_submission_counted", False):
+            out.append((local_day(dossier.submitted_at), submission_deltas(dossier)))
     elif event.from_status != event.to_status and not dossier.is_open and dossier.status == event.to_status:
         out.append((local_day(dossier.finished_at), finish_deltas(dossier)))
     by_action = {name for name, actions in event_actions().items() if event.action in actions}
@@ -186,13 +200,16 @@ def count_rating(*, rating: Rating) -> None:
     )
 
 
-def rollup_add(*, unit_id: int, procedure_id: int, day: dt.date, deltas: dict[str, int]) -> None:
-    """Add to the day's and the month's row: `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`, one
-    statement per table, no read-modify-write, the same SQL on PostgreSQL and SQLite (≥ 3.24). Locks: the
-    two rollup rows, until the caller's transaction ends (callers take them last, after the dossier)."""
+def rollup_statements(
+    *, unit_id: int, procedure_id: int, day: dt.date, deltas: dict[str, int]
+) -> list[tuple[str, list]]:
+    """The upserts (SQL, params) that add ``deltas`` to the day's and the month's row:
+    `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`, one statement per table, no read-modify-write,
+    the same SQL on PostgreSQL and SQLite (≥ 3.24). Empty when nothing is added. Raises KeyError for an
+    unknown counter. Run them in the change's transaction; they lock the two rows until it ends."""
     deltas = {k: v for k, v in deltas.items() if v}
     if not deltas:
-        return
+        return []
     unknown = set(deltas) - set(COUNTERS)
     if unknown:
         raise KeyError(f"unknown counters: {sorted(unknown)}")
@@ -212,6 +229,15 @@ def rollup_add(*, unit_id: int, procedure_id: int, day: dt.date, deltas: dict[st
                 [unit_id, procedure_id, value, *values],
             )
         )
+    return statements
+
+
+def rollup_add(*, unit_id: int, procedure_id: int, day: dt.date, deltas: dict[str, int]) -> None:
+    """Add to the day's and the month's row (`rollup_statements`). Locks: the two rollup rows, until the
+    caller's transaction ends (callers take them last, after the dossier)."""
+    statements = rollup_statements(unit_id=unit_id, procedure_id=procedure_id, day=day, deltas=deltas)
+    if not statements:
+        return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One round trip: the day row's upsert as a data-modifying CTE of the month row's.

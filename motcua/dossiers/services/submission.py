@@ -48,25 +48,34 @@ def next_dossier_code(*, agency_code: str, day: dt.date) -> str:
     return f"{agency_code}-{day:%y%m%d}-{number:04d}"
 
 
-def _dossier_code_give(*, dossier: Dossier, agency_code: str, day: dt.date) -> str:
+def _dossier_code_give(
+    *, dossier: Dossier, agency_code: str, day: dt.date, with_counter: list[tuple[str, list]] = ()
+) -> str:
     """Give the dossier (saved with a provisional code) its real code from the daily counter
-    (`next_dossier_code`'s format and lock) and return it. On PostgreSQL one statement (the counter's
-    upsert as a data-modifying CTE of the dossier's UPDATE), so the counter row's lock, held until the
-    commit, costs one round trip; elsewhere two statements."""
+    (`next_dossier_code`'s format and lock) and return it, running ``with_counter`` (statements without
+    results the submission hooks handed back: the rollup counters' upserts) with it. On PostgreSQL one
+    statement (the counter's upsert and those as data-modifying CTEs of the dossier's UPDATE), so the
+    counter row's lock, held until the commit, costs one round trip; elsewhere one statement each."""
     if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            for sql, params in with_counter:
+                cursor.execute(sql, params)
         code = next_dossier_code(agency_code=agency_code, day=day)
         Dossier.objects.filter(pk=dossier.pk).update(code=code)
         return code
     counter, table = DossierCounter._meta.db_table, Dossier._meta.db_table
+    # The hooks' statements come from the apps' own code (table and column names theirs), values bound.
+    also = "".join(f", with_counter_{i} AS ({sql})" for i, (sql, _params) in enumerate(with_counter))
+    also_params = [value for _sql, params in with_counter for value in params]
     with connection.cursor() as cursor:
         # Table names are our models'; values are bound. The number is zero-padded to 4 digits and never
         # cut (lpad would cut 10000 to 1000), like the Python format in next_dossier_code.
         cursor.execute(
             f"WITH number AS (INSERT INTO {counter} (agency_code, day, last) VALUES (%s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT (agency_code, day) DO UPDATE SET last = {counter}.last + 1 RETURNING last) "
+            f"ON CONFLICT (agency_code, day) DO UPDATE SET last = {counter}.last + 1 RETURNING last){also} "
             f"UPDATE {table} SET code = %s || CASE WHEN number.last < 10000 THEN lpad(number.last::text, 4, '0') "
             f"ELSE number.last::text END FROM number WHERE {table}.id = %s RETURNING {table}.code",
-            [agency_code, day, f"{agency_code}-{day:%y%m%d}-", dossier.pk],
+            [agency_code, day, *also_params, f"{agency_code}-{day:%y%m%d}-", dossier.pk],
         )
         return cursor.fetchone()[0]
 
@@ -266,7 +275,7 @@ def dossier_submit(
             dossier.code = f"~{uuid.uuid4().hex}"
             dossier.save()
             claimed = _claim_attachments(owner=officer or helper or citizen, dossier=dossier, ids=attachment_ids or [])
-            on_submitted(dossier=dossier, now=now, fresh=not draft_id)
+            with_counter = on_submitted(dossier=dossier, now=now, fresh=not draft_id)
             documents = _documents_check(
                 dossier=dossier,
                 at_counter=at_counter,
@@ -274,9 +283,13 @@ def dossier_submit(
                 exception_note=exception_note,
                 attached=None if draft_id else [a.document_name for a in claimed],
             )
-            # Last: the daily counter (its row lock is held until the commit), then only what needs the code.
+            # Last: the daily counter (its row lock is held until the commit) with the rollup counters'
+            # upserts the hooks handed back, then only what needs the code: intents, event, outbox rows.
             dossier.code = _dossier_code_give(
-                dossier=dossier, agency_code=office.agency_code, day=timezone.localtime(received).date()
+                dossier=dossier,
+                agency_code=office.agency_code,
+                day=timezone.localtime(received).date(),
+                with_counter=with_counter,
             )
             on_coded(dossier=dossier)
             event = event_append(
