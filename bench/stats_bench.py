@@ -175,11 +175,29 @@ def main() -> None:
         slow_result, slow_time = timed(slow, args.slow_repeat, warm=False)
         same = fast_result == slow_result
         failed |= not same
+        if not same:
+            _show_difference(fast_result, slow_result)
         print(
             f"{name:34} {fast_time * 1000:8.1f} ms {slow_time * 1000:8.0f} ms {slow_time / fast_time:7.0f}×  {same}",
             flush=True,
         )
     sys.exit(1 if failed else 0)
+
+
+def _show_difference(fast, slow, path="") -> None:
+    """Print the first differing leaves of two results (dicts and lists of dicts), for a False above."""
+    if isinstance(fast, dict) and isinstance(slow, dict):
+        for key in sorted(set(fast) | set(slow), key=str):
+            if fast.get(key) != slow.get(key):
+                _show_difference(fast.get(key), slow.get(key), f"{path}/{key}")
+                return
+    elif isinstance(fast, list) and isinstance(slow, list) and len(fast) == len(slow):
+        for i, (a, b) in enumerate(zip(fast, slow, strict=True)):
+            if a != b:
+                _show_difference(a, b, f"{path}[{i}]")
+                return
+    else:
+        print(f"    differs at {path}: rollups {fast!r} / GROUP BY {slow!r}", flush=True)
 
 
 if __name__ == "__main__":
