@@ -348,7 +348,8 @@ COUNT_CAP = 1_000
 
 
 def count_cap_text() -> str:
-    """COUNT_CAP with the digit grouping of the active language: "1.000" (vi), "1,000" (en)."""
+    """COUNT_CAP with the active language's digit grouping: "1.000" (the English interface keeps the
+    Vietnamese number conventions, motcua/formats/en)."""
     return number_format(COUNT_CAP, force_grouping=True)
 
 
