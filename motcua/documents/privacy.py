@@ -82,21 +82,6 @@ def personal_data_pdf(data: dict) -> bytes:
 def _when(iso: str | None) -> str:
     if not iso:
         return ""
-    import datetime as dt
-
-    moment = timezone.localtime(dt.datetime.fromisoformat(iso))
-    return moment.strftime("%H:%M %d/%m/%Y")
-
-
-def _day(iso: str) -> str:
-    import datetime as dt
-
-    return dt.date.fromisoformat(iso).strftime("%d/%m/%Y")
-
-
-def _when(iso: str | None) -> str:
-    if not iso:
-        return ""
     moment = timezone.localtime(dt.datetime.fromisoformat(iso))
     return moment.strftime("%H:%M %d/%m/%Y")
 
