@@ -314,3 +314,21 @@ def test_feedback_numbers_come_from_the_feedback_app(catalog, citizen, office_a,
         parent=commune_a.parent, date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31)
     )
     assert next(r for r in ranked if r["unit"] == commune_a)["index_total"] == result["total"]
+
+
+@pytest.mark.parametrize(("first", "last"), [("9999-01-01", "9999-12-31"), ("0001-01-01", "0001-01-02")])
+def test_years_the_platform_cannot_hold_are_422_not_500(client, staff, api_token, commune_a, first, last):
+    token = api_token(staff["lanhdao"])
+    for path in ("summary", "766"):
+        answer = client.get(
+            f"/api/v1/stats/{path}?unit={commune_a.code}&from={first}&to={last}",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+        assert answer.status_code == 422 and answer.json()["code"] == "invalid_date", answer.content
+        assert "1995–2100" in answer.json()["message"]
+
+
+@pytest.mark.parametrize("year", ["9999", "0001"])
+def test_the_public_page_answers_far_years_with_a_form_error(client, commune_a, year):
+    answer = client.get(f"/cong-khai?tu=01/01/{year}&den=31/12/{year}")
+    assert answer.status_code in (200, 400, 422) and "1995–2100" in answer.content.decode()

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from motcua.core.inputs import CleanInputMixin
+from motcua.core.inputs import CleanInputMixin, check_service_year
 
 from .models import OverrideKind
 
@@ -31,9 +31,7 @@ class OverrideForm(CleanInputMixin, forms.Form):
 
     def clean_date(self):
         day = self.cleaned_data["date"]
-        if not 1995 <= day.year <= 2100:
-            raise forms.ValidationError(_("Ngày phải trong các năm 1995–2100"))
-        return day
+        return check_service_year(day)
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)

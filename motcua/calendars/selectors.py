@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.db.models import Q
 
 from motcua.core.errors import ValidationFailed
+from motcua.core.inputs import SERVICE_YEARS
 from motcua.places.models import AdministrativeUnit, Office, OfficeHours
 
 from .engine import (
@@ -239,7 +240,7 @@ def year_days(cal: WorkingCalendar, year: int) -> dict[str, list[dict]]:
 
 # --- one door for "when is this due?" (the CLI, the API and the dossier engine) ------------------------
 # Documented bounds (docs/calendar.md): the longest processing time in the catalogue is far below them.
-RECEIVED_YEARS = (1995, 2100)
+RECEIVED_YEARS = SERVICE_YEARS
 MAX_WORKING_DAYS = 365
 MAX_WORKING_HOURS = 365 * 8
 _FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M")

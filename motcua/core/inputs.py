@@ -330,6 +330,23 @@ DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
 
 
+# The years the platform's own dates live in (receipts, calendars, periods of figures): a date outside them is a
+# typing slip, and Python's date arithmetic overflows near years 1 and 9999.
+SERVICE_YEARS = (1995, 2100)
+
+
+def check_service_year(day: dt.date, *, label=None) -> dt.date:
+    """``day`` itself, or ValidationError (code "year_out_of_range") naming the years allowed."""
+    if not SERVICE_YEARS[0] <= day.year <= SERVICE_YEARS[1]:
+        message = _("%(f)s phải trong các năm %(a)s–%(b)s") % {
+            "f": str(label) if label else _("Ngày"),
+            "a": SERVICE_YEARS[0],
+            "b": SERVICE_YEARS[1],
+        }
+        raise ValidationError(message, code="year_out_of_range")
+    return day
+
+
 def parse_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()

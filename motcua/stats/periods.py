@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import ValidationFailed
-from motcua.core.inputs import parse_date
+from motcua.core.inputs import check_service_year, parse_date
 
 # Pages and exports: three years at most (a long export is a job); the API: five.
 PAGE_MAX_DAYS = 3 * 366 + 1
@@ -53,6 +54,10 @@ def period_parse(
                 else _("Nhập ngày có thật dạng ngày/tháng/năm, ví dụ 01/01/2026")
             )
             raise ValidationFailed(message, code="invalid_date", fields={name: [message]})
+        try:
+            check_service_year(day)
+        except ValidationError as exc:  # 0001 or 9999 would overflow the day arithmetic further on
+            raise ValidationFailed(exc.messages[0], code="invalid_date", fields={name: exc.messages}) from None
         days.append(day)
     date_from, date_to = days
     if date_from > date_to:

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from motcua.calendars.selectors import calendar_for_office, deadline_query, office_by_code, year_days
 from motcua.core.errors import ValidationFailed
+from motcua.core.inputs import SERVICE_YEARS
 
 router = Router(tags=["calendar"])
 
@@ -50,8 +51,9 @@ def due(request, q: Query[DueQuery]):
 
 @router.get("/{year}", response=YearOut, summary="Ngày nghỉ và ngày làm bù trong năm")
 def year(request, year: int, office: str | None = None):
-    if not 1995 <= year <= 2100:
-        raise ValidationFailed("Năm phải từ 1995 đến 2100", fields={"year": ["Năm phải từ 1995 đến 2100"]})
+    if not SERVICE_YEARS[0] <= year <= SERVICE_YEARS[1]:
+        message = f"Năm phải từ {SERVICE_YEARS[0]} đến {SERVICE_YEARS[1]}"
+        raise ValidationFailed(message, fields={"year": [message]})
     office_obj = None
     if office:
         office_obj = office_by_code(office)
