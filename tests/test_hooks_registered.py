@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_registration_is_in_place():
-    assert set(privacy._SECTIONS) == {"dossiers", "stored_documents"}
+    assert set(privacy._SECTIONS) == {"dossiers", "stored_documents", "feedback"}
     assert privacy._SECTIONS["stored_documents"][1] is not None  # closing the account empties the store
     assert privacy._PDF_RENDERERS
     assert len(followers._FOLLOWERS) == 1

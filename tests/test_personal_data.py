@@ -82,6 +82,7 @@ def test_the_citizen_downloads_their_data_as_json_and_pdf(client, submitted, cit
 
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Lò Thị Mai" in text and submitted.code in text and "010190012345" in text
+    assert "Giấy tờ trong kho dữ liệu của bạn" in text and "Phản ánh, kiến nghị đã gửi" in text
 
 
 def test_closing_the_account_anonymises_it_and_keeps_the_dossiers(client, submitted, citizen):
@@ -106,6 +107,18 @@ def test_closing_the_account_anonymises_it_and_keeps_the_dossiers(client, submit
     assert client.get("/tai-khoan").status_code == 302  # logged out
     # The same person can sign up again with their citizen ID.
     assert not User.objects.filter(phone="0912345001").exists()
+
+
+def test_a_second_click_on_close_ends_like_the_first(submitted, citizen):
+    """Two clicks of «Đóng tài khoản»: the second request still carries the account as it was (its session was
+    loaded before the first committed); it must end the same way, not with a 500 or a wrong-password page."""
+    from motcua.accounts.privacy import account_close
+
+    stale = User.objects.get(pk=citizen.pk)
+    account_close(user=citizen, password=PASSWORD)
+    closed = User.objects.get(pk=citizen.pk)
+    account_close(user=stale, password=PASSWORD)  # no error
+    assert User.objects.get(pk=citizen.pk).username == closed.username
 
 
 # --- demo inbox ------------------------------------------------------------------------------------------------

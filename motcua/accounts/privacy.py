@@ -47,7 +47,7 @@ def officer_label(officer: User) -> str:
 # --- what other apps hold ---------------------------------------------------------------------------------
 # The apps above accounts (dossiers, documents) add their part of a person's data here, so accounts never
 # imports them (docs/architecture.md, layers). Keys always present in the export, in this order:
-_SECTION_KEYS = ("dossiers", "stored_documents")
+_SECTION_KEYS = ("dossiers", "stored_documents", "feedback")
 _SECTIONS: dict[str, tuple[Callable[[User], list[dict]], Callable[[User], None] | None]] = {}
 _PDF_RENDERERS: list[Callable[[dict], bytes]] = []
 
@@ -56,7 +56,8 @@ def register_personal_data(key: str, *, export: Callable[[User], list[dict]], on
     """An app that holds a person's data adds it to the export and to the closing of the account (Decree
     13/2023/NĐ-CP Art. 14, 16): ``export(user) -> [JSON-ready dict]`` fills ``key`` of
     `personal_data_export`; ``on_close(user)``, if given, runs inside `account_close`'s transaction (the
-    user row locked). Registered in AppConfig.ready (dossiers: "dossiers"; documents: "stored_documents").
+    user row locked). Registered in AppConfig.ready (dossiers: "dossiers"; documents: "stored_documents";
+    feedback: "feedback").
     Raises ValueError for a key the export does not document."""
     if key not in _SECTION_KEYS:
         raise ValueError(f"unknown personal-data section {key!r}")
@@ -152,6 +153,9 @@ def personal_data_pdf(*, user: User) -> bytes:
 
 
 # --- closing the account --------------------------------------------------------------------------------------
+CLOSED_PREFIX = "da-dong-"  # the username a closed account is given (anonymised, unique)
+
+
 @transaction.atomic
 def account_close(*, user: User, password: str) -> None:
     """Close a citizen's account at their request (withdrawal of consent, Decree 13/2023/NĐ-CP Art. 12, 16).
@@ -162,6 +166,8 @@ def account_close(*, user: User, password: str) -> None:
     dossiers are public archives), so officers can still finish and archive them. Raises ValidationFailed
     (422, `fields.password`) for a wrong password, NotAllowed (422) for staff or officer accounts."""
     user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active and user.username.startswith(CLOSED_PREFIX):
+        return  # a double click: the first click closed it; the second ends the same way, nothing written twice
     if user.is_staff or user.grants.exists() or not CitizenProfile.objects.filter(user=user).exists():
         raise NotAllowed(_("Chỉ tài khoản công dân đóng được ở đây; tài khoản cán bộ do quản trị viên đóng."))
     if not user.check_password(password or ""):
@@ -176,7 +182,7 @@ def account_close(*, user: User, password: str) -> None:
         if close is not None:
             close(user)
     ApiToken.objects.filter(user=user).delete()
-    user.username = f"da-dong-{secrets.token_hex(8)}"
+    user.username = f"{CLOSED_PREFIX}{secrets.token_hex(8)}"
     user.full_name = _("Tài khoản đã đóng")
     user.first_name = user.last_name = ""
     user.phone = None

@@ -57,9 +57,15 @@ def personal_data_pdf(data: dict) -> bytes:
         for c in data["consents"]
     ]
     page.table([(_("Phiên bản"), 0.3), (_("Đồng ý lúc"), 0.35), (_("Rút lại lúc"), 0.35)], rows or [["—", "—", "—"]])
-    page.text(_("Hồ sơ đã nộp"), size=11, bold=True)
-    rows = [[d["code"], printable(d["procedure"]), _when(d["created_at"])] for d in data["dossiers"]]
-    page.table([(_("Mã hồ sơ"), 0.3), (_("Thủ tục"), 0.45), (_("Ngày nộp"), 0.25)], rows or [["—", "—", "—"]])
+    page.text(_("Hồ sơ đã nộp và bản nháp"), size=11, bold=True)
+    rows = [[d["code"] or _("(bản nháp)"), printable(d["procedure"]), _when(d["created_at"])] for d in data["dossiers"]]
+    page.table([(_("Mã hồ sơ"), 0.3), (_("Thủ tục"), 0.45), (_("Ngày tạo"), 0.25)], rows or [["—", "—", "—"]])
+    page.text(_("Giấy tờ trong kho dữ liệu của bạn"), size=11, bold=True)
+    rows = [[printable(doc["title"]), _when(doc["created_at"])] for doc in data["stored_documents"]]
+    page.table([(_("Giấy tờ"), 0.7), (_("Lưu lúc"), 0.3)], rows or [["—", "—"]])
+    page.text(_("Phản ánh, kiến nghị đã gửi"), size=11, bold=True)
+    rows = [[f["code"], printable(f["subject"]), _when(f["created_at"])] for f in data.get("feedback", [])]
+    page.table([(_("Mã"), 0.25), (_("Tiêu đề"), 0.5), (_("Gửi lúc"), 0.25)], rows or [["—", "—", "—"]])
     page.text(_("Cán bộ đã xem hồ sơ của bạn"), size=11, bold=True)
     rows = [
         [_when(a["at"]), printable(a["officer"]), a["dossier"], printable(a["what"])] for a in data["officer_reads"]

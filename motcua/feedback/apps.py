@@ -23,3 +23,10 @@ class FeedbackConfig(AppConfig):
 
         # Overdue items reach the unit's leaders within 15 minutes, once each (services.feedback_escalate).
         register_periodic("feedback.escalate", task=escalate_overdue, every=dt.timedelta(minutes=15))
+
+        from motcua.accounts.privacy import register_personal_data
+
+        from .selectors import personal_feedback_export
+
+        # What the person sent is part of their personal-data export (Decree 13/2023/NĐ-CP Art. 14).
+        register_personal_data("feedback", export=personal_feedback_export)

@@ -218,3 +218,24 @@ def dossier_rating(*, dossier):
     from motcua.dossiers.models import Rating
 
     return Rating.objects.filter(dossier=dossier).first()
+
+
+def personal_feedback_export(user) -> list[dict]:
+    """The person's feedback items for their personal-data export (accounts.privacy, Decree 13/2023/NĐ-CP
+    Art. 14), oldest first: [{"code", "category", "subject", "text", "unit", "status", "created_at" (ISO 8601,
+    local time), "answer"}]. One query."""
+    from motcua.core import clock
+
+    return [
+        {
+            "code": fb.code,
+            "category": fb.category,
+            "subject": fb.subject,
+            "text": fb.text,
+            "unit": fb.unit.name,
+            "status": fb.status,
+            "created_at": clock.iso(fb.created_at),
+            "answer": fb.answer,
+        }
+        for fb in Feedback.objects.filter(sender=user).select_related("unit").order_by("created_at")
+    ]
