@@ -107,6 +107,27 @@ def test_every_rate_is_a_share_and_no_points_are_negative(allowed, used, early, 
     assert 0 <= result["total"] <= 100
 
 
+def test_a_dossier_handled_before_its_receipt_moment_used_no_time(db):
+    """Submitted at 03:15 (received from 07:30, the next opening) and finished at 03:16: it used no time,
+    not minus four hours, and 2.2 says full points rather than "0 points, maximum reached"."""
+    from motcua.stats.rollups import finish_deltas
+
+    dossier = Dossier(
+        outcome="completed",
+        timeliness="early",
+        supplement_count=0,
+        channel="online",
+        received_at=at("2026-12-01T07:30:00"),
+        finished_at=at("2026-12-01T03:16:00"),
+        due_at=at("2026-12-04T17:00:00"),
+    )
+    deltas = finish_deltas(dossier)
+    assert deltas["time_used_us"] == 0 and deltas["time_allowed_us"] > 0
+    row = indicator(index766.compute(counts(**deltas), FULL_CATALOGUE), "2.2")
+    assert row["points"] == row["max"] and row["rate"] == 1.0 and row["denominator"] == 0
+    assert row["what_it_takes"] == "Đã đạt điểm tối đa"
+
+
 def test_feedback_indicators():
     """5.1 processed ÷ received; 5.2 on time ÷ processed; 5.3 (feedback − disliked − overdue) ÷ feedback; 5.4
     loses the dossiers complained about."""

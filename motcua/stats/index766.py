@@ -188,7 +188,12 @@ def compute(counts: dict, catalogue: Catalogue, feedback: Feedback | None = None
         if not ind.missing:
             numerator, denominator = fractions[ind.key]
             row.update(numerator=numerator, denominator=denominator)
-            if denominator:
+            if ind.key == "2.2" and denominator <= 0 < numerator:
+                # Time was allowed and none was used (handled before the receipt moment): full points.
+                row.update(denominator=0, rate=1.0, points=float(ind.max))
+                if texts:
+                    row["what_it_takes"] = _("Đã đạt điểm tối đa")
+            elif denominator:
                 # A rate is a share: 0–1 even when odd data (a due date before the receipt) makes a sum negative.
                 rate = min(max(Fraction(numerator, denominator), Fraction(0)), Fraction(1))
                 row["rate"] = round(float(rate), 4)

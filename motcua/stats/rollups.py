@@ -22,8 +22,9 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    Value,
 )
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.functions import Greatest, TruncDate, TruncMonth
 from django.utils import timezone
 
 from motcua.dossiers.deadlines import RECALCULATE
@@ -46,6 +47,8 @@ RECEIVED_BY_CHANNEL = {
     Channel.POST: "received_post",
 }
 FINISHED = {"refused": "refused", "withdrawn": "withdrawn", "stopped": "stopped"}
+
+ZERO = dt.timedelta(0)
 
 
 def local_day(moment: dt.datetime) -> dt.date:
@@ -152,8 +155,10 @@ def finish_deltas(dossier: Dossier) -> dict[str, int]:
     if dossier.outcome == "completed":
         kind = timeliness_766(timeliness=dossier.timeliness, supplement_count=dossier.supplement_count)
         deltas[f"finished_{kind}"] = 1
-        deltas["time_used_us"] = (dossier.finished_at - dossier.received_at) // dt.timedelta(microseconds=1)
-        deltas["time_allowed_us"] = (dossier.due_at - dossier.received_at) // dt.timedelta(microseconds=1)
+        # A dossier handled before its receipt moment (received outside office hours, so counted from the next
+        # opening, and finished before it) used no time, not a negative one.
+        deltas["time_used_us"] = max(dossier.finished_at - dossier.received_at, ZERO) // dt.timedelta(microseconds=1)
+        deltas["time_allowed_us"] = max(dossier.due_at - dossier.received_at, ZERO) // dt.timedelta(microseconds=1)
     elif dossier.outcome in FINISHED:
         deltas[FINISHED[dossier.outcome]] = 1
     if dossier.channel in ONLINE:
@@ -278,8 +283,14 @@ def sources(*, start=None, end=None) -> list[tuple[QuerySet, str, str, dict]]:
     received["received_fee"] = Count("pk", filter=Q(fee_amount__gt=0))
     received["reused"] = Count("pk", filter=Q(Exists(DocumentUse.objects.filter(dossier_id=OuterRef("pk")))))
     has_e_result = Exists(DossierEvent.objects.filter(dossier_id=OuterRef("pk"), action__in=e_result))
-    used = ExpressionWrapper(F("finished_at") - F("received_at"), output_field=DurationField())
-    allowed = ExpressionWrapper(F("due_at") - F("received_at"), output_field=DurationField())
+    used = Greatest(
+        ExpressionWrapper(F("finished_at") - F("received_at"), output_field=DurationField()),
+        Value(ZERO, output_field=DurationField()),
+    )
+    allowed = Greatest(
+        ExpressionWrapper(F("due_at") - F("received_at"), output_field=DurationField()),
+        Value(ZERO, output_field=DurationField()),
+    )
     finished = {
         "finished_early": Count("pk", filter=completed & not_late & Q(timeliness="early")),
         "finished_on_time": Count("pk", filter=completed & not_late & Q(timeliness="on_time")),
