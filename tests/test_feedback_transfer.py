@@ -39,6 +39,17 @@ def test_transfer_to_a_commune_on_the_platform_continues_there(ctx, commune_b):
     assert InAppMessage.objects.filter(user=ctx["leader_b"], title__contains=continued.code).exists()
 
 
+def test_a_unit_without_a_leader_is_not_offered(ctx, commune_b, make_officer):
+    fb = submit(ctx["citizen"], now=at(2026, 11, 30))
+    ctx["leader_b"].is_active = False
+    ctx["leader_b"].save(update_fields=["is_active"])
+    make_officer("tiepnhan_b2", Role.INTAKE_OFFICER, commune_b)  # staff, but nobody to assign the item
+    assert transfer_targets(feedback=fb) == []
+    with pytest.raises(ValidationFailed) as caught:
+        act(fb, "transfer", ctx["lanhdao"], now=at(2026, 12, 1), note="Chuyển", to_unit=commune_b.code)
+    assert caught.value.code == "to_unit_invalid"
+
+
 def test_transfer_outside_the_platform_only_ends_the_item(ctx):
     fb = submit(ctx["citizen"], now=at(2026, 11, 30))
     act(fb, "transfer", ctx["lanhdao"], now=at(2026, 12, 1), note="Chuyển Công an huyện")
@@ -67,6 +78,8 @@ def test_the_leaders_page_offers_the_units_and_the_transfer_works(ctx, client, c
     )
     assert answer.status_code == 302
     continued = Feedback.objects.get(transferred_from=fb)
+    sent = client.get(f"/can-bo/phan-anh/{fb.code}").content.decode()
+    assert 'data-testid="transferred-to"' in sent and continued.code in sent and commune_b.name in sent
     client.force_login(ctx["leader_b"])
     there = client.get(f"/can-bo/phan-anh/{continued.code}").content.decode()
     assert 'data-testid="transferred-from"' in there and fb.code in there

@@ -558,12 +558,17 @@ def _apply(step: Action, fb: Feedback, *, workflow: FeedbackWorkflow, params: di
 
 def transfer_targets(*, feedback: Feedback) -> list[AdministrativeUnit]:
     """Where a leader may transfer an item on the platform: the other current units of its province that have
-    an active one-stop office (communes and the province itself), by name."""
+    an active one-stop office and a leader of their own to assign it (communes and the province itself), by
+    name. A unit without a leader would hold the item where nobody can act on it."""
+    from motcua.accounts.models import RoleGrant
+
     province = feedback.unit.province()
     office_units = Office.objects.filter(is_active=True).values("unit_id")
+    led_units = RoleGrant.objects.active().filter(role=Role.LEADER, user__is_active=True).values("unit_id")
     return list(
         AdministrativeUnit.objects.current()
         .filter(path__startswith=province.path, pk__in=office_units)
+        .filter(pk__in=led_units)
         .exclude(pk=feedback.unit_id)
         .order_by("name", "code")
     )
