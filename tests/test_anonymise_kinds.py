@@ -36,8 +36,8 @@ def test_a_split_number_never_reaches_the_public_page(number, sentence):
 @settings(max_examples=200, deadline=None)
 @given(
     st.from_regex(r"[a-z][a-z0-9.]{2,10}", fullmatch=True),
-    st.sampled_from(["@", " @ ", "＠", " [at] ", "(at)", " (a còng) ", "{at}", "[@]"]),
-    st.sampled_from([".", " [dot] ", "(dot)", " (chấm) ", "[.]"]),
+    st.sampled_from(["@", " @ ", "＠", " [at] ", "(at)", " (a còng) ", "{at}", "[@]", "[a]", " at ", " a còng "]),
+    st.sampled_from([".", " [dot] ", "(dot)", " (chấm) ", "[.]", "．", " . ", " dot ", " chấm "]),
 )
 def test_an_obfuscated_address_never_reaches_the_public_page(local, at, dot):
     public = anonymise(f"Thư cho tôi: {local}{at}gmail{dot}com cảm ơn")
@@ -48,6 +48,12 @@ def test_an_obfuscated_address_never_reaches_the_public_page(local, at, dot):
 def test_dates_times_and_small_numbers_stay():
     text = "Hẹn 15/12/2026 9 giờ, lúc 09:30 hoặc 14h15, nộp 2 bản, phí 50.000 đồng, thôn 3"
     assert anonymise(text) == text
+
+
+def test_profile_links_and_bracketed_numbers_leave_nothing_behind():
+    public = anonymise("Nhắn fb.com/lo.thi.mai hoặc https://zalo.me/lothimai, gọi (0912) 345 678.")
+    assert "lo.thi.mai" not in public and "lothimai" not in public and "(***" not in public
+    assert "345" not in public
 
 
 def test_the_examples_that_slipped_through_before():

@@ -375,10 +375,18 @@ def publish_consent_guard(*, action, feedback=None, **context) -> None:
 
 # Contacts written to slip past a filter are still contacts: an address with "[at]", "(a còng)", "＠" or spaced
 # "@" and "[dot]"; a number split by spaces, dots, dashes, slashes or brackets ("0912 / 345 678").
-_AT = r"(?:\s*[@＠]\s*|\s*[\[({]\s*(?:at|a\s*còng|@|＠)\s*[\])}]\s*)"
-_DOT = r"(?:\.|\s*[\[({]\s*(?:dot|chấm|\.)\s*[\])}]\s*)"
-_EMAIL = re.compile(rf"[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)+", re.IGNORECASE)
-_NUMBER = re.compile(r"\+?\d(?:[\s.\-‐-―/()·_,+]{0,3}\d)+")
+# The text is NFKC-normalised first, so full-width "＠", "．" and digits are plain ones here.
+# A dot followed by a space and a capital ends a sentence ("…@example.vn. Quầy 2"), so a spaced dot counts only
+# before a lower-case label ("gmail . com", "gmail. com").
+_AT = r"(?:\s*@\s*|\s*[\[({]\s*(?i:at|a|a\s*còng|@)\s*[\])}]\s*|\s+(?i:at|a\s*còng)\s+)"
+_DOT = r"(?:\s*\.\s*(?=[a-z0-9])|\s*[\[({]\s*(?i:dot|chấm|\.)\s*[\])}]\s*|\s+(?i:dot|chấm)\s+)"
+_EMAIL = re.compile(rf"[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)+")
+# A profile link names a person as surely as a phone number does.
+_PROFILE = re.compile(
+    r"(?:https?://)?(?:www\.|m\.)?(?:fb|facebook|zalo|tiktok|instagram|youtube|twitter|x)\.(?:com|me|vn)/\S+",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\(?\+?\d(?:[\s.\-‐-―/()·_,+]{0,3}\d)+\)?")
 # Dates and times are not numbers of a person; kept whole so that "15/12/2026 9" does not read as one.
 _DATE_OR_TIME = re.compile(r"(?<!\d)(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,2}[:hg]\d{2})(?!\d)")
 _DIGIT = re.compile(r"\d")
@@ -392,8 +400,11 @@ def _mask_numbers(text: str) -> str:
 def anonymise(text: str, *, names: Iterable[str] = ()) -> str:
     """Remove what identifies the sender before the public page shows a text: phone and ID numbers (9 or more
     digits in a run split by spaces, dots, dashes, slashes or brackets; dates dd/mm/yyyy and times kept),
-    e-mail addresses (also written "a [at] b [dot] vn") and the sender's name as they wrote it."""
-    text = _EMAIL.sub("***", unicodedata.normalize("NFC", text or ""))
+    e-mail addresses (also written "a [at] b [dot] vn", "a at b dot vn", full-width), profile links
+    (facebook, zalo…) and the sender's name as they wrote it. The text comes back NFKC-normalised (full-width
+    letters and digits as plain ones). Numbers written out in words are not recognised."""
+    text = _PROFILE.sub("***", unicodedata.normalize("NFKC", text or ""))
+    text = _EMAIL.sub("***", text)
     pieces, last = [], 0
     for match in _DATE_OR_TIME.finditer(text):
         pieces += [_mask_numbers(text[last : match.start()]), match.group()]
