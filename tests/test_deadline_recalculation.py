@@ -282,3 +282,24 @@ def test_recalculated_due_is_the_rule_on_the_new_calendar_and_undoes_exactly(
     override.delete()
     recalculation_process(run_id=calendar_changed(day=day, unit=commune_a, reason="bỏ bão").pk)
     assert Dossier.objects.get(pk=dossier.pk).due_at == original
+
+
+def test_a_double_click_adds_the_day_once_and_says_what_was_done(
+    submit, admin_a, commune_a, make_officer, django_capture_on_commit_callbacks
+):
+    from django.core.exceptions import ValidationError
+
+    from motcua.accounts.models import Role
+    from motcua.calendars.models import CalendarOverride
+
+    submit()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = closure(admin_a, commune_a)
+    again = closure(admin_a, commune_a)  # the second click of the same administrator
+    assert again.pk == first.pk and CalendarOverride.objects.filter(date="2026-03-04", unit=commune_a).count() == 1
+    assert again.recalculation is not None and again.recalculation.pk == first.recalculation.pk
+    with pytest.raises(ValidationError):  # another reason on the same day is a real clash
+        closure(admin_a, commune_a, name="Nghỉ lý do khác")
+    other_admin = make_officer("quantri_a2", Role.UNIT_ADMIN, commune_a)
+    with pytest.raises(ValidationError):  # so is someone else adding it
+        closure(other_admin, commune_a)

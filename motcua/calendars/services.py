@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from motcua.accounts.models import ADMIN_ROLES
 from motcua.accounts.selectors import user_has_role
 from motcua.core.errors import NotFound
+from motcua.core.repeats import earlier_request
 from motcua.places.models import AdministrativeUnit
 
-from .followers import calendar_day_changed, change_message
+from .followers import calendar_day_changed, change_message, recent_runs
 from .models import CalendarOverride, OverrideKind
 
 OFFICIAL_FILE = Path(__file__).parent / "data" / "official_overrides.json"
@@ -55,6 +56,17 @@ def override_create(
             override.recalculation = override_changed(override=override, actor=actor)
             return override
     except IntegrityError:
+        with transaction.atomic():
+            # A double click: the same day, kind and name just added by the same administrator is the first
+            # click's outcome, with its recalculation; anything else on that day is a real clash.
+            same = earlier_request(
+                CalendarOverride.objects.filter(date=date, unit=unit, kind=kind, name=name.strip(), created_by=actor),
+                user=actor,
+            )
+        if same is not None:
+            runs = recent_runs(units=[unit])
+            same.recalculation = runs[0] if runs else None
+            return same
         raise ValidationError(
             {
                 "date": [
