@@ -179,3 +179,16 @@ def test_official_overrides_are_loaded_by_migration(db):
     out = StringIO()
     call_command("calendar_load_official", stdout=out)
     assert CalendarOverride.objects.filter(unit__isnull=True).count() == 2
+
+
+def test_a_crafted_choice_gets_a_message_naming_the_field(client, db, make_officer, commune_a, settings):
+    from motcua.accounts.models import Role
+
+    settings.OFFICER_TOTP_REQUIRED = False
+    client.force_login(make_officer("qtx", Role.UNIT_ADMIN, commune_a))
+    page = client.post(
+        "/can-bo/lich-lam-viec", {"date": "15/09/2026", "kind": "nghi-vo-han", "name": "Bão", "unit": "99999"}
+    )
+    text = page.content.decode()
+    assert page.status_code == 400 and "Hãy chọn một lựa chọn hợp lệ" not in text
+    assert "Chọn một địa bàn trong danh sách" in text and "trong các lựa chọn có sẵn" in text

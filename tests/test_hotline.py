@@ -325,3 +325,5 @@ def test_the_pages_show_pending_follow_ups_and_mark_one_done(officers, commune_a
     assert 'data-testid="follow-up-done-button"' not in page
     home = client.get(f"/can-bo/duong-day-nong?dia-ban={commune_a.code}").content.decode()
     assert "Không còn việc cần làm tiếp." in home
+    none = client.get(f"/can-bo/duong-day-nong?dia-ban={commune_a.code}&viec=chua-xong").content.decode()
+    assert 'data-testid="no-match"' in none and "Xem mọi cuộc gọi" in none

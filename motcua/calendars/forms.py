@@ -26,7 +26,13 @@ class OverrideForm(CleanInputMixin, forms.Form):
         help_text=_("Ví dụ: Nghỉ do bão số 3 theo công điện của UBND tỉnh"),
         error_messages={"required": _("Nhập lý do, ví dụ: Nghỉ do bão số 3")},
     )
-    unit = forms.ChoiceField(label=_("Áp dụng cho địa bàn"), error_messages={"required": _("Chọn địa bàn")})
+    unit = forms.ChoiceField(
+        label=_("Áp dụng cho địa bàn"),
+        error_messages={
+            "required": _("Chọn địa bàn"),
+            "invalid_choice": _("Chọn một địa bàn trong danh sách (các địa bàn bạn quản trị)"),
+        },
+    )
     legal_basis = forms.CharField(label=_("Căn cứ (số văn bản)"), max_length=300, required=False)
 
     def clean_date(self):

@@ -463,7 +463,23 @@ def Int(min_value: int, max_value: int, *, label=None):
 # --- Django forms ---------------------------------------------------------------------------------------------
 class CleanInputMixin:
     """Mixed into page forms: every text field (passwords aside) goes through ``clean_text`` — NFC, no
-    control characters, the field's max_length in characters — with the message next to the field."""
+    control characters, the field's max_length in characters — with the message next to the field; a value
+    that is not among a choice field's options (a crafted request) gets a message naming the field, not
+    Django's generic one."""
+
+    def __init__(self, *args, **kwargs):
+        from django import forms
+
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if (
+                isinstance(field, forms.ChoiceField)
+                and field.error_messages.get("invalid_choice")
+                == (forms.ChoiceField.default_error_messages["invalid_choice"])
+            ):
+                field.error_messages["invalid_choice"] = _("Chọn «%(f)s» trong các lựa chọn có sẵn") % {
+                    "f": field.label or name
+                }
 
     def _clean_fields(self):
         from django import forms

@@ -370,7 +370,7 @@ def _payment_record(
         dossier,
         action="payment_received",
         actor=recorded_by,
-        note=f"{intent.label}: {amount} đ",
+        note=f"{intent.label}: {format_vnd(amount)}",
         data={
             "reference": intent.reference,
             "amount": amount,
