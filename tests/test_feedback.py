@@ -529,3 +529,26 @@ def test_the_api_names_the_feedback_text_field_in_its_own_words(client, fb_ctx, 
     )
     assert sent.status_code == 422 and "subject" in sent.json()["fields"]
     assert not Feedback.objects.exists()
+
+
+def test_a_day_off_added_later_moves_the_answer_deadline(fb_ctx, commune_a, make_officer):
+    """Received Monday 30/11/2026, due Monday 21/12 (15 working days). Thursday 03/12 becomes a day off for the
+    commune: the deadline moves to Tuesday 22/12, the log says why and the sender is told; an item waiting
+    for the sender's additions keeps its clock stopped."""
+    from motcua.accounts.models import Role
+    from motcua.calendars.services import override_create
+
+    fb = submit(fb_ctx["citizen"], now=at(2026, 11, 30))
+    waiting = submit(fb_ctx["citizen"], now=at(2026, 11, 30), subject="Xin thêm thông tin", text="Hỏi về lệ phí.")
+    act(waiting, "request_info", fb_ctx["lanhdao"], now=at(2026, 12, 1), note="Gửi thêm ảnh")
+    waiting.refresh_from_db()
+    paused_due = waiting.due_at
+    admin = make_officer("qtx_fb", Role.UNIT_ADMIN, commune_a)
+    override_create(actor=admin, date=dt.date(2026, 12, 3), kind="day_off", name="Nghỉ do bão", unit=commune_a)
+    fb.refresh_from_db()
+    assert fb.due_at.astimezone(TZ) == at(2026, 12, 22, 17, 0)
+    event = FeedbackEvent.objects.get(feedback=fb, action="due_recalculated")
+    assert "03/12/2026" in event.note and event.data["field"] == "due_at"
+    assert InAppMessage.objects.filter(user=fb_ctx["citizen"], body__contains="22/12/2026").exists()
+    waiting.refresh_from_db()
+    assert waiting.due_at == paused_due

@@ -17,7 +17,7 @@ def test_every_registration_is_in_place():
     assert set(privacy._SECTIONS) == {"dossiers", "stored_documents", "feedback"}
     assert privacy._SECTIONS["stored_documents"][1] is not None  # closing the account empties the store
     assert privacy._PDF_RENDERERS
-    assert len(followers._FOLLOWERS) == 1
+    assert len(followers._FOLLOWERS) == 2  # the dossier engine (with runs) and feedback (at once)
     assert "outreach" in _ON_SUBMITTED
 
 

@@ -19,8 +19,8 @@ class CalendarFollower:
     first (the calendar page's progress table)."""
 
     changed: Callable[..., object]
-    message: Callable[[object], str]
-    recent: Callable[..., Sequence]
+    message: Callable[[object], str] | None = None  # None: the follower keeps no run to tell about
+    recent: Callable[..., Sequence] | None = None
 
 
 _FOLLOWERS: list[CalendarFollower] = []
@@ -31,21 +31,30 @@ def register_calendar_follower(follower: CalendarFollower) -> None:
 
 
 def calendar_day_changed(*, day: dt.date, unit, kind: str, name: str, removed: bool, actor=None):
-    """Tell every follower that ``day`` of ``unit``'s calendar (None: nationwide) changed; the last
-    follower's run is returned (one follower today: the dossier engine)."""
+    """Tell every follower that ``day`` of ``unit``'s calendar (None: nationwide) changed, in the caller's
+    transaction; the run of the follower that keeps runs is returned (the dossier engine's recalculation;
+    feedback items are recalculated at once and keep none)."""
     run = None
     for follower in _FOLLOWERS:
-        run = follower.changed(day=day, unit=unit, kind=kind, name=name, removed=removed, actor=actor)
+        outcome = follower.changed(day=day, unit=unit, kind=kind, name=name, removed=removed, actor=actor)
+        if follower.message is not None:
+            run = outcome
     return run
+
+
+def _telling() -> CalendarFollower | None:
+    return next((f for f in reversed(_FOLLOWERS) if f.message is not None), None)
 
 
 def change_message(run) -> str:
     """What the administrator is told about a change's run, truthfully."""
-    if run is None or not _FOLLOWERS:
+    follower = _telling()
+    if run is None or follower is None:
         return _("Không có hồ sơ đang giải quyết nào bị ảnh hưởng.")
-    return _FOLLOWERS[-1].message(run)
+    return follower.message(run)
 
 
 def recent_runs(*, units) -> Sequence:
     """The followers' runs for the units, newest first (empty without a follower)."""
-    return _FOLLOWERS[-1].recent(units=units) if _FOLLOWERS else []
+    follower = _telling()
+    return follower.recent(units=units) if follower is not None and follower.recent is not None else []

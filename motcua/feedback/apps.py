@@ -30,3 +30,10 @@ class FeedbackConfig(AppConfig):
 
         # What the person sent is part of their personal-data export (Decree 13/2023/NĐ-CP Art. 14).
         register_personal_data("feedback", export=personal_feedback_export)
+
+        from motcua.calendars.followers import CalendarFollower, register_calendar_follower
+
+        from .services import feedback_calendar_changed
+
+        # A day off added or removed moves the deadlines of the open items it touches, like dossiers'.
+        register_calendar_follower(CalendarFollower(changed=feedback_calendar_changed))

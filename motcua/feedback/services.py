@@ -16,8 +16,9 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from motcua.accounts.identity import validate_phone
@@ -537,11 +538,7 @@ def _apply(step: Action, fb: Feedback, *, workflow: FeedbackWorkflow, params: di
         fb.assigned_to = officer
         data["assignee"] = officer.username
     if step.kind == "extend":
-        # N more working days after the current due day (the due day itself was already counted).
-        day = timezone.localtime(fb.due_at).date()
-        for _n in range(workflow.extension_working_days):
-            day = cal.next_working_day(day)
-        fb.due_at = cal.day_end(day)
+        fb.due_at = _extended(cal, fb.due_at, workflow.extension_working_days)
         fb.escalated_at = None
         data["due_at"] = fb.due_at.isoformat()
     if step.kind == "answer":
@@ -652,6 +649,66 @@ def _transfer_continue(fb: Feedback, *, target: AdministrativeUnit, workflow: Fe
             url=reverse("feedback:officer_detail", args=[continued.code]),
         )
     return continued
+
+
+def _extended(cal, due: dt.datetime, days: int) -> dt.datetime:
+    """N more working days after the due day (the due day itself was already counted)."""
+    day = timezone.localtime(due).date()
+    for _n in range(days):
+        day = cal.next_working_day(day)
+    return cal.day_end(day)
+
+
+def feedback_calendar_changed(*, day: dt.date, unit, kind: str, name: str, removed: bool, actor=None) -> None:
+    """calendars.followers' ``changed`` for feedback: a day of the unit's calendar (None: nationwide) changed,
+    so the open, running items of the unit and below whose clock covers that day get their due moments
+    computed again on the new calendar — the answer deadline (15 working days from receipt, plus the
+    extension if one was given) or, once answered, the publication deadline. Done at once, in the
+    calendar change's transaction (a unit's open items are few); each change is written in the item's log
+    and the sender is told the new date. Locks: the items' rows."""
+    paused = [s.name for s in feedback_workflow().states.values() if s.paused]
+    start = dt.datetime.combine(day, dt.time(), tzinfo=timezone.get_current_timezone())
+    items = Feedback.objects.filter(is_open=True, received_at__lt=start + dt.timedelta(days=1)).exclude(
+        status__in=paused
+    )
+    if unit is not None:
+        items = items.filter(unit__path__startswith=unit.path)
+    items = items.filter(Q(answered_at__isnull=True, due_at__gte=start) | Q(publish_due_at__gte=start))
+    calendars: dict[int, object] = {}
+    now = timezone.now()
+    with translation.override("vi"):
+        reason = _("lịch làm việc thay đổi ngày %(d)s (%(name)s)") % {"d": f"{day:%d/%m/%Y}", "name": name}
+    for fb in items.select_related("unit").select_for_update(of=("self",)).order_by("pk"):
+        cal = calendars.get(fb.unit_id) or calendars.setdefault(fb.unit_id, calendar_for_unit(fb.unit))
+        workflow = feedback_workflow(fb.workflow)
+        if fb.answered_at is None:
+            field, old = "due_at", fb.due_at
+            new = due_working_days(cal, fb.received_at, workflow.answer_working_days)
+            if fb.extension_count:
+                new = _extended(cal, new, workflow.extension_working_days)
+        else:
+            field, old = "publish_due_at", fb.publish_due_at
+            new = due_working_days(cal, received_moment(cal, fb.answered_at), workflow.publish_working_days)
+        if new == old:
+            continue
+        setattr(fb, field, new)
+        fb.save(update_fields=[field])
+        _event(
+            fb,
+            action="due_recalculated",
+            actor=None,
+            role="",
+            before=fb.status,
+            note=reason,
+            data={"field": field, "old": old.isoformat(), "new": new.isoformat()},
+            at=now,
+        )
+        _tell_sender(
+            fb,
+            title=_("Hạn của phản ánh %(code)s thay đổi") % {"code": fb.code},
+            body=_("Hạn mới: %(due)s, vì %(why)s.")
+            % {"due": timezone.localtime(new).strftime("%d/%m/%Y"), "why": reason},
+        )
 
 
 # --- jobs ---------------------------------------------------------------------------------------------------------
