@@ -222,6 +222,19 @@ def _tell_sender(fb: Feedback, *, title: str, body: str) -> None:
         sms_send(phone=fb.phone, text=to_gsm7(f"Một Cửa Số: phản ánh {fb.code}: {title}")[:300])
 
 
+def _receive(item: Feedback, *, workflow: FeedbackWorkflow, now: dt.datetime) -> Feedback:
+    """An item arriving at its unit (sent, or transferred in): its clock starts at the receipt moment on the
+    unit's calendar (outside office hours: the next opening), the answer is due ``answer_working_days``
+    later, it gets its code `PA-YYMMDD-NNNN` and is inserted."""
+    cal = calendar_for_unit(item.unit)
+    item.status = workflow.intake_state(at_counter=False)
+    item.received_at = received_moment(cal, now)
+    item.due_at = due_working_days(cal, item.received_at, workflow.answer_working_days)
+    item.code = next_feedback_code(day=timezone.localtime(item.received_at).date())
+    item.save(force_insert=True)
+    return item
+
+
 def feedback_submit(
     *,
     category: str,
@@ -279,8 +292,6 @@ def feedback_submit(
     rows = _attachments_prepare(attachments, sender)
     workflow = feedback_workflow(DEFAULT_WORKFLOW)
     target = _unit_for(unit=unit, dossier=dossier, sender=sender)
-    cal = calendar_for_unit(target)
-    received = received_moment(cal, now)
     with transaction.atomic():
         if sender is not None and repeat_within:
             # A double click or a retried request: the same account sending the same item again within a few
@@ -305,12 +316,8 @@ def feedback_submit(
             phone=phone or "",
             channel=channel,
             publish_consent=bool(publish_consent),
-            status=workflow.intake_state(at_counter=False),
-            received_at=received,
-            due_at=due_working_days(cal, received, workflow.answer_working_days),
         )
-        fb.code = next_feedback_code(day=timezone.localtime(received).date())
-        fb.save(force_insert=True)
+        _receive(fb, workflow=workflow, now=now)
         claimed = FeedbackAttachment.objects.filter(pk__in=[r.pk for r in rows], feedback__isnull=True).update(
             feedback=fb
         )
@@ -594,8 +601,6 @@ def _transfer_continue(fb: Feedback, *, target: AdministrativeUnit, workflow: Fe
     """The item as received by the unit it is transferred to, in the transfer's transaction: same sender,
     content and consent, a new code and a new clock (15 working days from receipt there, its calendar); the
     files go with it (new rows, the same stored files)."""
-    cal = calendar_for_unit(target)
-    received = received_moment(cal, now)
     continued = Feedback(
         workflow=fb.workflow,
         category=fb.category,
@@ -609,13 +614,9 @@ def _transfer_continue(fb: Feedback, *, target: AdministrativeUnit, workflow: Fe
         phone=fb.phone,
         channel=fb.channel,
         publish_consent=fb.publish_consent,
-        status=workflow.initial,
-        received_at=received,
-        due_at=due_working_days(cal, received, workflow.answer_working_days),
         transferred_from=fb,
     )
-    continued.code = next_feedback_code(day=timezone.localtime(received).date())
-    continued.save(force_insert=True)
+    _receive(continued, workflow=workflow, now=now)
     FeedbackAttachment.objects.bulk_create(
         FeedbackAttachment(
             feedback=continued,
