@@ -347,7 +347,15 @@ def check_service_year(day: dt.date, *, label=None) -> dt.date:
     return day
 
 
-def parse_date(value: Any) -> dt.date | None:
+# No date a person types here lies outside these years (births from 1900, plans to 2100); 0001 or 9999 would
+# overflow the day arithmetic of whatever reads them (a week after 31/12/9999).
+TYPED_YEARS = (EARLIEST_BIRTH.year, SERVICE_YEARS[1])
+
+
+def parse_date(value: Any, *, any_year: bool = False) -> dt.date | None:
+    """A typed day (dd/mm/yyyy, yyyy-mm-dd and the other DATE_FORMATS) → date, or None when it is not a
+    real day or lies outside TYPED_YEARS (1900–2100). ``any_year``: for a caller that checks the range
+    itself and says the bound in its message (the extension's "at the latest …")."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -357,9 +365,10 @@ def parse_date(value: Any) -> dt.date | None:
         return None
     for fmt in DATE_FORMATS:
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            day = dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+        return day if any_year or TYPED_YEARS[0] <= day.year <= TYPED_YEARS[1] else None
     return None
 
 

@@ -134,7 +134,7 @@ def _apply(
         dossier.assigned_to = specialist
         data["assignee"] = specialist.username
     if action.kind == "extend":
-        new_day = parse_date(_param(params, "new_due") or "")
+        new_day = parse_date(_param(params, "new_due") or "", any_year=True)  # extension_check says the bound
         if new_day is None:
             raise ValidationFailed(
                 _("Nhập ngày hẹn mới dạng ngày/tháng/năm, ví dụ 15/12/2026"), fields={"new_due": [_("Ngày chưa đúng")]}
