@@ -380,23 +380,26 @@ def clean_date(
     max_date: dt.date | None = None,
     required: bool = True,
 ) -> dt.date | None:
-    """A real day (dd/mm/yyyy or yyyy-mm-dd) inside [min_date, max_date]."""
+    """A real day (dd/mm/yyyy or yyyy-mm-dd) inside [min_date, max_date] (by default TYPED_YEARS, 1900–2100),
+    the bound said in the message."""
     if value in (None, ""):
         if required:
             raise ValidationError(_("Nhập %(f)s") % {"f": _label(label).lower()}, code="required")
         return None
-    day = parse_date(value)
+    day = parse_date(value, any_year=True)
+    min_date = min_date or dt.date(TYPED_YEARS[0], 1, 1)
+    max_date = max_date or dt.date(TYPED_YEARS[1], 12, 31)
     if day is None:
         raise ValidationError(
             _("%(f)s phải là một ngày có thật dạng ngày/tháng/năm, ví dụ 12/03/1990") % {"f": _label(label)},
             code="invalid_date",
         )
-    if min_date is not None and day < min_date:
+    if day < min_date:
         raise ValidationError(
             _("%(f)s không được trước ngày %(d)s") % {"f": _label(label), "d": min_date.strftime("%d/%m/%Y")},
             code="too_early",
         )
-    if max_date is not None and day > max_date:
+    if day > max_date:
         raise ValidationError(
             _("%(f)s không được sau ngày %(d)s") % {"f": _label(label), "d": max_date.strftime("%d/%m/%Y")},
             code="too_late",

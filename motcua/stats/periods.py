@@ -42,7 +42,8 @@ def period_parse(
     ``range_too_long`` (more than ``max_days`` days apart)."""
     today = today or timezone.localdate()
     name_from, name_to = fields
-    read = _iso_day if iso_only else parse_date
+    # Any year is read here; check_service_year below says the bound (1995–2100) in its message.
+    read = _iso_day if iso_only else (lambda text: parse_date(text, any_year=True))
     days = []
     for raw, name, default in ((raw_from, name_from, today.replace(month=1, day=1)), (raw_to, name_to, today)):
         text = str(raw or "").strip()
