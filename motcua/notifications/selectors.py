@@ -74,12 +74,20 @@ def inbox_messages(*, user):
 
 
 def inbox_unread_count(*, user) -> int:
-    """How many of `user`'s messages are unread: one indexed COUNT (the header shows it on every page)."""
+    """How many of `user`'s messages are unread: one indexed COUNT. The header shows it on every page, so it
+    is sent as written: the ORM's compile of a COUNT cost more CPU than the statement (issue 15 point 8)."""
+    from django.db import connections
+
     from .models import InAppMessage
 
     if user is None or not user.is_authenticated:
         return 0
-    return InAppMessage.objects.filter(user=user, read_at__isnull=True).count()
+    with connections[InAppMessage.objects.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {InAppMessage._meta.db_table} WHERE user_id = %s AND read_at IS NULL",  # noqa: S608
+            [user.pk],
+        )
+        return cursor.fetchone()[0]
 
 
 def inbox_message_get(*, user, message_id: int):

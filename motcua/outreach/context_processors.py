@@ -1,12 +1,8 @@
 from django.utils.functional import SimpleLazyObject
 
-from .models import Member
+from .selectors import is_team_member
 
 
 def outreach(request):
     user = getattr(request, "user", None)
-    return {
-        "is_team_member": SimpleLazyObject(
-            lambda: bool(user and user.is_authenticated and Member.objects.filter(user=user).exists())
-        )
-    }
+    return {"is_team_member": SimpleLazyObject(lambda: is_team_member(user=user))}
