@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
+from motcua.core.confcache import cached
 from motcua.core.errors import ValidationFailed
 from motcua.core.inputs import SERVICE_YEARS
 from motcua.places.models import AdministrativeUnit, Office, OfficeHours
@@ -49,8 +50,16 @@ def overrides_for(unit: AdministrativeUnit | None) -> dict[dt.date, Override]:
 
 
 def calendar_for_office(office: Office | None = None) -> WorkingCalendar:
-    unit = office.unit if office is not None else None
-    return WorkingCalendar(hours=office_hours(office), overrides=overrides_for(unit), national=national_year)
+    """The office's calendar (its hours, the overrides of its unit and the units above, the national days);
+    the standard hours and the national overrides for None. Inside a `core.confcache.snapshot` (a
+    submission) from the process's cache while offices, units, hours and overrides are unchanged: the office
+    must be as stored (its unit with the units above it), and the calendar is shared, read it only."""
+
+    def build() -> WorkingCalendar:
+        unit = office.unit if office is not None else None
+        return WorkingCalendar(hours=office_hours(office), overrides=overrides_for(unit), national=national_year)
+
+    return cached(("calendar_for_office", office.pk if office is not None else None), ("places", "calendars"), build)
 
 
 def calendars_for_offices(office_ids: Iterable[int]) -> dict[int, WorkingCalendar]:

@@ -4,6 +4,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext
 
 from motcua.calendars.engine import DeadlineRule
+from motcua.core.confcache import cached
 
 from .fees import fee_summary
 from .models import Field, Procedure
@@ -11,7 +12,16 @@ from .search import Hit, english_data, search_both
 
 
 def procedure_current(*, code: str) -> Procedure | None:
-    return Procedure.objects.current().select_related("field").prefetch_related("documents").filter(code=code).first()
+    """The current version of the procedure with this code, with its field and its required documents
+    (prefetched), or None. Inside a `core.confcache.snapshot` (a submission) from the process's cache while
+    the catalogue is unchanged: the instance is shared, read it only."""
+    return cached(
+        ("procedure_current", code),
+        ("catalog",),
+        lambda: (
+            Procedure.objects.current().select_related("field").prefetch_related("documents").filter(code=code).first()
+        ),
+    )
 
 
 def procedures_current() -> QuerySet[Procedure]:

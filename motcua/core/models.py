@@ -22,3 +22,15 @@ class PeriodicRun(models.Model):
 
     def __str__(self):
         return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"
+
+
+class ConfigGeneration(models.Model):
+    """The generation of one namespace of slowly-changing configuration (``core.confcache``): a trigger on
+    each of the namespace's tables (PostgreSQL) puts a fresh random value here in the statement of any
+    write to them, so it commits or rolls back with that write."""
+
+    namespace = models.CharField(max_length=40, primary_key=True)
+    value = models.BigIntegerField()
+
+    def __str__(self):
+        return f"{self.namespace} @ {self.value}"

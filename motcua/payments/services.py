@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.catalog.fees import fee_compute, format_vnd
+from motcua.core.confcache import cached
 from motcua.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from motcua.dossiers.models import Dossier
 
@@ -62,8 +63,15 @@ def dossier_fee_quote(dossier: Dossier, *, exemptions=frozenset()):
 
 
 def _intent_hours(dossier: Dossier) -> int:
-    account = PaymentAccount.objects.filter(office_id=dossier.office_id).first()
-    return account.intent_hours if account else settings.PAYMENT_INTENT_HOURS
+    """How long an intent of the dossier's office stays payable (hours): its payment account's, else the
+    setting. The account's from the process's cache inside a `core.confcache.snapshot` (a submission)."""
+
+    def build() -> tuple[int | None]:  # (None,) for an office without an account
+        account = PaymentAccount.objects.filter(office_id=dossier.office_id)
+        return (account.values_list("intent_hours", flat=True).first(),)
+
+    (hours,) = cached(("intent_hours", dossier.office_id), ("payments",), build)
+    return hours if hours is not None else settings.PAYMENT_INTENT_HOURS
 
 
 def _next_reference(dossier: Dossier) -> str:

@@ -1,0 +1,82 @@
+"""A per-process cache of slowly-changing configuration (the current procedures with their documents and fees,
+offices with their units, office hours and calendar overrides, payment accounts) that is never stale.
+
+Each namespace ("catalog", "places", "calendars", "payments") has a generation row (`ConfigGeneration`). On
+PostgreSQL a statement trigger on every table of the namespace (its app's migration) writes a fresh random
+value there in the statement of any write to the table: services, the admin, queryset and bulk updates,
+management commands and raw SQL alike, so it commits or rolls back with the write. A request that wants
+cached configuration opens a `snapshot()`, which reads every generation in one query; inside it, `cached()`
+hands out a value only if it was built under the same generations of the namespaces it depends on, else it
+builds it again. So every process sees a change with the next request after the commit, with no delay.
+
+A generation is random, never a counter: a value a rolled-back transaction wrote is not written again, so a
+value cached from its uncommitted rows never matches later. Outside a snapshot, and on other databases
+(SQLite serves one commune), `cached()` just builds the value: the callers behave as without a cache.
+
+Values are shared by the threads of the process: callers read them and never change them."""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from django.db import connection
+
+T = TypeVar("T")
+
+NAMESPACES = ("catalog", "places", "calendars", "payments")
+# A bound on the entries (procedures, offices, calendars…): past it the cache starts again, empty.
+MAX_ENTRIES = 20_000
+
+_generations: contextvars.ContextVar[dict[str, int] | None] = contextvars.ContextVar("config_generations", default=None)
+_entries: dict[tuple, tuple[tuple, object]] = {}
+
+
+def generations_read() -> dict[str, int]:
+    """{namespace: generation} as committed (or as written by the current transaction); one query. A
+    namespace never written since the tables were made has no row (and no entry in the result)."""
+    from .models import ConfigGeneration
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT namespace, value FROM {ConfigGeneration._meta.db_table}")  # noqa: S608 — our table
+        return dict(cursor.fetchall())
+
+
+@contextmanager
+def snapshot() -> Iterator[None]:
+    """Use the cache for the block (one request): reads the generations once (one query on PostgreSQL, none
+    elsewhere). Nested snapshots use the outer one's generations."""
+    if _generations.get() is not None or connection.vendor != "postgresql":
+        yield
+        return
+    token = _generations.set(generations_read())
+    try:
+        yield
+    finally:
+        _generations.reset(token)
+
+
+def cached(key: tuple, namespaces: tuple[str, ...], build: Callable[[], T]) -> T:
+    """The value ``build()`` gives, from the cache when it was built under the snapshot's generations of
+    ``namespaces`` (every table ``build`` reads must belong to them). ``key``: unique across callers
+    (start it with the caller's name). Outside a snapshot: ``build()``, nothing kept. None is not kept."""
+    generations = _generations.get()
+    if generations is None:
+        return build()
+    stamp = tuple(generations.get(name) for name in namespaces)
+    hit = _entries.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    value = build()
+    if value is not None:
+        if len(_entries) >= MAX_ENTRIES:
+            _entries.clear()
+        _entries[key] = (stamp, value)
+    return value
+
+
+def clear() -> None:
+    """Forget this process's entries (tests: a process that has not read anything yet)."""
+    _entries.clear()
