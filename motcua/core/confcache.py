@@ -13,7 +13,9 @@ A generation is random, never a counter: a value a rolled-back transaction wrote
 value cached from its uncommitted rows never matches later. Outside a snapshot, and on other databases
 (SQLite serves one commune), `cached()` just builds the value: the callers behave as without a cache.
 
-Values are shared by the threads of the process: callers read them and never change them."""
+Values are shared by the threads of the process: callers read them and never change them. Writes that bypass
+triggers (a data-only restore with --disable-triggers, session_replication_role = replica) need a restart of
+the application servers afterwards, like any restore."""
 
 from __future__ import annotations
 
