@@ -235,7 +235,8 @@ def person_gain_skill(*, citizen_id: str, skill: str, user=None) -> Person | Non
     person's row. Inside the caller's transaction when there is one (no savepoint: a failure here fails
     the caller's write anyway), else its own."""
     with transaction.atomic(savepoint=False):
-        person = Person.objects.select_for_update().filter(citizen_id=citizen_id).first()
+        # citizen_id is unique: a slice, not first() (its ORDER BY costs CPU on every online submission).
+        person = next(iter(Person.objects.select_for_update().filter(citizen_id=citizen_id)[:1]), None)
         if person is None:
             return None
         if skill not in person.skills:
