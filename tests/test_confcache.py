@@ -18,7 +18,7 @@ from motcua.dossiers.services import dossier_submit
 from motcua.payments.models import PaymentIntent
 from motcua.places.models import Office, OfficeHours
 
-from .conftest import MARITAL_FORM
+from .conftest import MARITAL_FORM, make_unit
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the cache works on PostgreSQL only")
 
@@ -184,3 +184,42 @@ def test_outside_a_snapshot_nothing_is_kept(db, fresh_process):
         for _ in range(2):
             confcache.cached(("test",), ("catalog",), lambda: calls.append(1) or "value")
     assert len(calls) == 3
+
+
+def test_a_worklist_page_sees_a_calendar_change_at_once(fresh_process, catalog, citizen, staff, office_a):
+    """The worklist reads the units in scope and the rows' calendars from the cache (issue 15 point 8): a day
+    off declared for the commune after a page was served changes the next page's remaining time, and a unit
+    added under the commune is in the officer's scope at once."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from motcua.dossiers.selectors import WorklistQuery, worklist_page
+
+    officer = staff["tiepnhan"]
+    dossier = submit(citizen, "worklist-calendar")
+    now = timezone.localtime(dossier.due_at) - dt.timedelta(days=3)
+    query = WorklistQuery(view="open")
+
+    def remaining_now():
+        officer.__dict__.pop("_calendar_book", None)
+        officer.__dict__.pop("_worklist_scope", None)
+        page = worklist_page(user=officer, query=query, now=now)
+        return next(row.remaining for row in page.rows if row.dossier.pk == dossier.pk)
+
+    before = remaining_now()
+    with CaptureQueriesContext(connection) as again:
+        assert remaining_now() == before
+    assert not config_reads(again), "the second page reads the calendar from the cache"
+    # A working day between now and the due moment becomes a day off for the commune.
+    day = now.date() + dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    CalendarOverride.objects.create(unit=office_a.unit, date=day, kind=OverrideKind.DAY_OFF, name="Bão")
+    assert remaining_now() != before
+    # A village added under the commune: its dossiers are in the officer's scope on the next page.
+    village = make_unit("02839-99", "Thôn Mới", "village", office_a.unit)
+    type(dossier).objects.filter(pk=dossier.pk).update(unit=village)
+    officer.__dict__.pop("_worklist_scope", None)
+    page = worklist_page(user=officer, query=query, now=now)
+    assert dossier.pk in {row.dossier.pk for row in page.rows}

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
-from motcua.core.confcache import cached
+from motcua.core.confcache import cached, lookup, store
 from motcua.core.errors import ValidationFailed
 from motcua.core.inputs import SERVICE_YEARS
 from motcua.places.models import AdministrativeUnit, Office, OfficeHours
@@ -21,6 +21,9 @@ from .engine import (
     received_moment,
 )
 from .models import CalendarOverride, OverrideKind
+
+# What a calendar is built from (core.confcache): offices, units and office hours; calendar overrides.
+CALENDAR_NAMESPACES = ("places", "calendars")
 
 
 def office_hours(office: Office | None) -> dict[int, tuple[tuple[dt.time, dt.time], ...]]:
@@ -59,7 +62,7 @@ def calendar_for_office(office: Office | None = None) -> WorkingCalendar:
         unit = office.unit if office is not None else None
         return WorkingCalendar(hours=office_hours(office), overrides=overrides_for(unit), national=national_year)
 
-    return cached(("calendar_for_office", office.pk if office is not None else None), ("places", "calendars"), build)
+    return cached(("calendar_for_office", office.pk if office is not None else None), CALENDAR_NAMESPACES, build)
 
 
 def calendars_for_offices(office_ids: Iterable[int]) -> dict[int, WorkingCalendar]:
@@ -163,6 +166,13 @@ class CalendarBook:
         """Build the calendars of these offices (those not built yet). `offices` may bring some of them
         already loaded with their unit (a worklist's rows select them): they are not read again."""
         ids = {pk for pk in office_ids if pk is not None and pk not in self._by_office}
+        # Inside a `core.confcache.snapshot` (a worklist page) the process keeps each office's calendar
+        # while offices, units, hours and overrides are unchanged: the same value as `calendar_for_office`.
+        for pk in list(ids):
+            hit = lookup(("calendar_for_office", pk), CALENDAR_NAMESPACES)
+            if hit is not None:
+                self._by_office[pk] = hit
+                ids.discard(pk)
         if not ids:
             return
         given = {office.pk: office for office in offices if office.pk in ids}
@@ -182,6 +192,7 @@ class CalendarBook:
                 overrides=self._overrides(chains[office.pk]),
                 national=national_year,
             )
+            store(("calendar_for_office", office.pk), CALENDAR_NAMESPACES, self._by_office[office.pk])
 
     def for_office(self, office_id: int | None) -> WorkingCalendar:
         if office_id not in self._by_office:
@@ -197,6 +208,10 @@ class CalendarBook:
         offices' calendars without reading them again)."""
         key = unit.pk if unit is not None else None
         if key not in self._by_unit:
+            hit = lookup(("calendar_for_unit", key), CALENDAR_NAMESPACES)
+            if hit is not None:
+                self._by_unit[key] = hit
+                return hit
             chain = []
             if unit is not None:
                 self._read_units_above([unit])
@@ -206,6 +221,7 @@ class CalendarBook:
                 self._paths.add(unit.path)
             self._read_overrides(chain, below=unit)
             self._by_unit[key] = WorkingCalendar(overrides=self._overrides(chain), national=national_year)
+            store(("calendar_for_unit", key), CALENDAR_NAMESPACES, self._by_unit[key])
         return self._by_unit[key]
 
 

@@ -64,19 +64,36 @@ def cached(key: tuple, namespaces: tuple[str, ...], build: Callable[[], T]) -> T
     """The value ``build()`` gives, from the cache when it was built under the snapshot's generations of
     ``namespaces`` (every table ``build`` reads must belong to them). ``key``: unique across callers
     (start it with the caller's name). Outside a snapshot: ``build()``, nothing kept. None is not kept."""
+    hit = lookup(key, namespaces)
+    if hit is not None:
+        return hit
+    value = build()
+    store(key, namespaces, value)
+    return value
+
+
+def lookup(key: tuple, namespaces: tuple[str, ...]):
+    """The value kept under ``key`` if it was built under the snapshot's generations of ``namespaces``, else
+    None (and always None outside a snapshot). With `store`, for callers that build many values at once
+    (a worklist page's office calendars): look each up, build the missing ones together, store them."""
     generations = _generations.get()
     if generations is None:
-        return build()
-    stamp = tuple(generations.get(name) for name in namespaces)
+        return None
     hit = _entries.get(key)
-    if hit is not None and hit[0] == stamp:
+    if hit is not None and hit[0] == tuple(generations.get(name) for name in namespaces):
         return hit[1]
-    value = build()
-    if value is not None:
-        if len(_entries) >= MAX_ENTRIES:
-            _entries.clear()
-        _entries[key] = (stamp, value)
-    return value
+    return None
+
+
+def store(key: tuple, namespaces: tuple[str, ...], value) -> None:
+    """Keep ``value`` under ``key`` for the snapshot's generations of ``namespaces`` (nothing outside a
+    snapshot, nothing for None). The value must have been built inside this snapshot."""
+    generations = _generations.get()
+    if generations is None or value is None:
+        return
+    if len(_entries) >= MAX_ENTRIES:
+        _entries.clear()
+    _entries[key] = (tuple(generations.get(name) for name in namespaces), value)
 
 
 def clear() -> None:

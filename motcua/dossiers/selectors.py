@@ -19,6 +19,7 @@ from motcua.accounts.models import OFFICER_ROLES
 from motcua.accounts.selectors import grants_of, roles_on
 from motcua.calendars.engine import WorkingCalendar, remaining
 from motcua.calendars.selectors import CalendarBook
+from motcua.core.confcache import cached, snapshot
 from motcua.core.errors import NotFound
 from motcua.core.inputs import fold, identifier_digits, nfc
 
@@ -240,7 +241,12 @@ def _scope_where(user) -> tuple[str, list] | None:
     if provinces:
         parts.append(_in("province_id", provinces))
     if others:
-        unit_ids = list(AdministrativeUnit.objects.within(others).values_list("pk", flat=True))
+        # The units below theirs change rarely: kept by the process while no unit changes (core.confcache).
+        unit_ids = cached(
+            ("worklist_units_within", tuple(sorted(u.pk for u in others))),
+            ("places",),
+            lambda: list(AdministrativeUnit.objects.within(others).values_list("pk", flat=True)),
+        )
         if unit_ids:
             parts.append(_in("unit_id", unit_ids))
     scope = None
@@ -526,7 +532,7 @@ MAX_PAGE = 100_000
 
 # The columns a worklist row shows (workspace/worklist.html, status_label, remaining_text, lateness): the
 # rows query no longer reads each procedure's form schema, steps and sources (a dozen JSON documents decoded
-# per row) nor the dossier's form data; the office's unit comes along for the rows' calendars. A field the
+# per row) nor the dossier's form data; the rows' calendars come by office id (`CalendarBook`). A field the
 # page starts to show goes here, or each row costs one more query (tests/test_page_queries.py counts them).
 ROW_FIELDS = (
     "code",
@@ -538,8 +544,7 @@ ROW_FIELDS = (
     "paused_at",
     "finished_at",
     "timeliness",
-    "office__unit__path",
-    "office__unit__parent",
+    "office_id",
     "procedure__name",
     "procedure__citizen_name",
     "assigned_to__username",
@@ -563,6 +568,12 @@ def worklist_page(
     if query.view not in VIEWS:
         query = WorklistQuery(view="open", search=query.search)
     number = int_or_default(number, default=1, min_value=1, max_value=MAX_PAGE)
+    # The units in scope and the calendars come from the process's cache while they are unchanged.
+    with snapshot():
+        return _worklist_page(user=user, query=query, number=number, per_page=per_page, now=now)
+
+
+def _worklist_page(*, user, query: WorklistQuery, number: int, per_page: int, now: dt.datetime) -> WorklistPage:
     counts = worklist_counts(user=user, now=now)
     qs = worklist(user=user, query=query, now=now)
     total = counts[query.view]
@@ -578,12 +589,11 @@ def worklist_page(
     if total <= COUNT_CAP:  # known exactly: a page past the end shows the last one, as Django's get_page
         number = min(number, max(1, -(-total // per_page)))
     start = (number - 1) * per_page
-    fetched = list(qs.select_related("office__unit").only(*ROW_FIELDS)[start : start + per_page + 1])
+    fetched = list(qs.only(*ROW_FIELDS)[start : start + per_page + 1])
     dossiers = fetched[:per_page]
     page = OpenEndedPage(dossiers, number=number, per_page=per_page, has_next=len(fetched) > per_page, count=total)
     calendars = _calendars(user)
-    running = [d for d in dossiers if d.is_open and d.due_at]
-    calendars.prime({d.office_id for d in running}, offices=[d.office for d in running])
+    calendars.prime({d.office_id for d in dossiers if d.is_open and d.due_at})
     finished_tab = query.view == "finished"
     rows = [_worklist_row(d, finished_tab=finished_tab, now=now, calendars=calendars) for d in dossiers]
     return WorklistPage(query=query, page=page, rows=rows, counts=counts)
