@@ -223,3 +223,29 @@ def test_a_worklist_page_sees_a_calendar_change_at_once(fresh_process, catalog, 
     officer.__dict__.pop("_worklist_scope", None)
     page = worklist_page(user=officer, query=query, now=now)
     assert dossier.pk in {row.dossier.pk for row in page.rows}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_committed_by_another_process_is_seen_by_the_next_submission(
+    catalog, citizen, office_a, bank_account, payment_settings, fresh_process
+):
+    import psycopg
+
+    submit(citizen, "x1")  # this process has the configuration cached
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"], port=settings["PORT"] or 5432
+    )
+    with other, other.cursor() as cursor:  # another process: raw SQL, committed on leaving the block
+        cursor.execute(
+            "UPDATE catalog_procedure SET fee = %s::jsonb WHERE code = '1.004873' AND valid_to IS NULL",
+            ['{"kind": "flat", "counter_amount": 44000, "online_amount": 22000}'],
+        )
+        cursor.execute(
+            "INSERT INTO places_officehours (office_id, weekday, opens, closes) "
+            "SELECT %s, d, '10:00', '16:00' FROM generate_series(0, 4) AS d",
+            [office_a.pk],
+        )
+    dossier = submit(citizen, "x2")
+    assert dossier.fee_amount == 22000
+    assert dossier.received_at == TUESDAY_9.replace(hour=10)
