@@ -128,3 +128,15 @@ def test_search_narrows_the_view_and_its_count(mixed, staff):
     page = worklist_page(user=officer, query=WorklistQuery(view="open", search=one.code))
     assert [row.dossier.pk for row in page.rows] == [one.pk]
     assert page.page.paginator.count == 1
+
+
+def test_rows_escape_what_people_typed(client, mixed, staff):
+    """The rows' markup is written once in Python (workspace/templatetags/worklist.py): every value in it is
+    escaped as the template did."""
+    one = Dossier.objects.filter(unit__path__startswith="/15/02839/", is_open=True).exclude(status=DRAFT).first()
+    Dossier.objects.filter(pk=one.pk).update(applicant_name='<script>alert("x")</script> & Lò', due_at=None)
+    client.force_login(staff["tiepnhan"])
+    page = client.get("/can-bo/ho-so?xem=open&q=" + one.code).content.decode()
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Lò" in page
+    assert "<script>alert" not in page
+    assert f'<a href="/can-bo/ho-so/{one.code}">{one.code}</a>' in page
