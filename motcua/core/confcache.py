@@ -99,3 +99,25 @@ def store(key: tuple, namespaces: tuple[str, ...], value) -> None:
 def clear() -> None:
     """Forget this process's entries (tests: a process that has not read anything yet)."""
     _entries.clear()
+
+
+def watch_tables(namespace: str, tables: list[str]):
+    """The migration operation that makes every write to ``tables`` (any statement: services, the admin,
+    queryset and bulk updates, commands, raw SQL) give ``namespace`` a new generation in the same transaction:
+    a statement trigger calling core 0002's function. PostgreSQL only (elsewhere nothing is cached)."""
+    from django.db import migrations
+
+    def watch(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for table in tables:
+                schema_editor.execute(
+                    f"CREATE TRIGGER config_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+                    f"FOR EACH STATEMENT EXECUTE FUNCTION motcua_config_changed('{namespace}')"
+                )
+
+    def unwatch(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for table in tables:
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS config_changed ON {table}")
+
+    return migrations.RunPython(watch, unwatch)

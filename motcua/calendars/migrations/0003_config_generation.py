@@ -1,5 +1,7 @@
 from django.db import migrations
 
+from motcua.core.confcache import watch_tables
+
 # core.confcache: a write to these tables (any statement: services, admin, queryset and bulk updates, commands,
 # raw SQL) gives the "calendars" namespace a new generation in the same transaction (core 0002's function).
 TABLES = [
@@ -7,21 +9,6 @@ TABLES = [
 ]
 
 
-def watch(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for table in TABLES:
-            schema_editor.execute(
-                f"CREATE TRIGGER config_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION motcua_config_changed('calendars')"
-            )
-
-
-def unwatch(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for table in TABLES:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS config_changed ON {table}")
-
-
 class Migration(migrations.Migration):
     dependencies = [("calendars", "0002_load_official_overrides"), ("core", "0002_config_generation")]
-    operations = [migrations.RunPython(watch, unwatch)]
+    operations = [watch_tables("calendars", TABLES)]
