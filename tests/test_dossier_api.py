@@ -226,3 +226,32 @@ def test_tracking_is_throttled(client, call, ctx, settings):
     limited = client.get("/api/v1/track", {"code": code, "phone": "0912345001"})
     assert limited.status_code == 429 and limited.json()["code"] == "rate_limited"
     assert client.post("/tra-cuu", {"ma": code, "dien-thoai": "0912345001"}).status_code == 429
+
+
+@pytest.mark.parametrize("bad", ["abc", "12", "", "not-a-uuid", "99999999999999999999999999", "{}"])
+def test_an_unreadable_attachment_id_is_refused_like_an_unknown_one(call, ctx, bad):
+    """Found by the walk-through: an attachment id that is not a UUID reached the database lookup and answered
+    500. It is now the 422 an unknown id gets, and nothing is written (no dossier, no code number taken)."""
+    good = upload(call, ctx["citizen"]).json()["id"]
+    response = submit(call, ctx["citizen"], key=f"bad-{bad}", attachments=[good, bad])
+    assert response.status_code == 422, response.content
+    assert response.json()["fields"]["attachments"]
+    assert not Dossier.objects.exists()
+    assert submit(call, ctx["citizen"], key="after", attachments=[good]).json()["code"].endswith("-0001")
+
+
+def test_a_supplement_with_unreadable_attachment_ids_gets_a_clear_refusal(call, ctx, staff):
+    """The same kind on the citizen's supplement (the transition's `attachments` param)."""
+    code = submit(call, ctx["citizen"]).json()["code"]
+    for token, action, extra in (
+        (ctx["tiepnhan"], "accept", {}),
+        (ctx["tiepnhan"], "request_supplement", {"documents": [BIRTH_NOTICE]}),
+    ):
+        version = call("get", f"/dossiers/{code}", token).json()["version"]
+        body = {"action": action, "version": version, "note": "Bản chụp mờ, cần chụp lại", **extra}
+        assert call("post", f"/dossiers/{code}/transitions", token, data=body).status_code == 200, action
+    version = call("get", f"/dossiers/{code}", ctx["citizen"]).json()["version"]
+    body = {"action": "submit_supplement", "version": version, "attachments": ["abc", "12"], "note": ""}
+    response = call("post", f"/dossiers/{code}/transitions", ctx["citizen"], data=body)
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "supplement_documents_missing"

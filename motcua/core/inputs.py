@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+import uuid
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
@@ -206,6 +207,18 @@ def normalize_phone(value: Any) -> str:
     return cleaned
 
 
+def phone_forms(value: Any) -> list[str]:
+    """The stored forms a phone number typed in a search may have: its national form (`normalize_phone`)
+    and, when it was typed without its leading 0 ("912 345 001", as people often say it), the same with the
+    0 ("0912345001"; a landline "24 3825 1234" → "02438251234"). For lookups only: what is stored is
+    always the national form."""
+    national = normalize_phone(value)
+    forms = [national] if national else []
+    if 9 <= len(national) <= 10 and is_ascii_digits(national) and national[0] != "0":
+        forms.append("0" + national)
+    return forms
+
+
 def is_ascii_digits(value: str) -> bool:
     return bool(_ASCII_DIGITS.fullmatch(value or ""))
 
@@ -313,6 +326,27 @@ def clean_int(value: Any, *, label=None, min_value: int, max_value: int, require
             code="range",
         )
     return number
+
+
+def parse_uuid(value: Any) -> uuid.UUID | None:
+    """The id a client sent for a file (attachments, feedback files: UUID primary keys), or None when it is not
+    a UUID ("abc", "12", "", a 30-digit number, a list). A lookup with an unreadable id must answer as for an
+    unknown one (not found, not yours), never reach the database: Django raises ValidationError there,
+    which was a 500 on the submission API."""
+    if isinstance(value, uuid.UUID):
+        return value
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        return None
+    try:
+        return uuid.UUID(str(value).strip())
+    except ValueError:
+        return None
+
+
+def parse_uuids(values) -> list[uuid.UUID] | None:
+    """Every id of the list as a UUID (`parse_uuid`), or None if any of them is not one."""
+    parsed = [parse_uuid(v) for v in values or []]
+    return None if any(p is None for p in parsed) else parsed
 
 
 def int_or_default(value: Any, *, default: int, min_value: int, max_value: int) -> int:

@@ -13,6 +13,7 @@ from motcua.accounts.selectors import units_in_scope
 from motcua.calendars.engine import remaining
 from motcua.calendars.selectors import calendar_for_unit
 from motcua.core.errors import NotFound
+from motcua.core.inputs import parse_uuid
 
 from .models import Feedback
 from .services import actor_roles, feedback_refusal
@@ -166,7 +167,8 @@ def attachments_pending(*, ids) -> list:
     """Files uploaded with a form whose sender still had to confirm their phone (ids kept in their session)."""
     from .models import FeedbackAttachment
 
-    return list(FeedbackAttachment.objects.filter(pk__in=[str(i) for i in ids or []], feedback__isnull=True))
+    pks = [u for u in map(parse_uuid, ids or []) if u]
+    return list(FeedbackAttachment.objects.filter(pk__in=pks, feedback__isnull=True))
 
 
 def dossier_named_by(*, user, phone: str = "", code: str):

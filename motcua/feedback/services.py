@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -28,7 +27,7 @@ from motcua.calendars.engine import due_working_days, received_moment
 from motcua.calendars.selectors import calendar_for_unit
 from motcua.catalog.models import Procedure
 from motcua.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
-from motcua.core.inputs import clean_text
+from motcua.core.inputs import clean_text, parse_uuid
 from motcua.core.repeats import earlier_request
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.dossiers.rules import action_refusal, is_repeat_of_last_step
@@ -165,10 +164,7 @@ def _attachments_prepare(items: Iterable, sender: User | None) -> list[FeedbackA
         elif hasattr(item, "read") and hasattr(item, "name"):
             rows.append(attachment_store(upload=item))
         else:
-            try:
-                pk = uuid.UUID(str(item))
-            except ValueError:
-                pk = None
+            pk = parse_uuid(item)
             source = (
                 Attachment.objects.filter(pk=pk, owner=sender).first()
                 if pk is not None and sender is not None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
 from motcua.core.errors import ValidationFailed
-from motcua.core.inputs import clean_text
+from motcua.core.inputs import clean_text, parse_uuid, parse_uuids
 
 from ..models import DRAFT, Attachment, Dossier
 from ..uploads import QuotaExceeded, UploadTooLarge, check_upload, display_name
@@ -85,11 +84,11 @@ def _upload_quota_check(*, owner: User, size: int) -> None:
 def _claim_attachments(*, owner: User, dossier: Dossier, ids: list) -> list[Attachment]:
     """Link the owner's unused uploads (or earlier ones, for reuse) to the dossier, within the size limit.
     Locks: the claimed attachment rows; the caller holds the dossier row (locks.py order)."""
-    ids = [str(i) for i in ids or []]
     if not ids:
         return []
-    found = list(Attachment.objects.select_for_update().filter(pk__in=ids, owner=owner))
-    if len(found) != len(set(ids)):
+    parsed = parse_uuids(ids)
+    found = list(Attachment.objects.select_for_update().filter(pk__in=parsed, owner=owner)) if parsed else []
+    if parsed is None or len(found) != len(set(parsed)):
         raise ValidationFailed(
             _("Có tệp đính kèm không tồn tại hoặc không phải của bạn; hãy tải lên lại"),
             fields={"attachments": [_("Tệp đính kèm không hợp lệ")]},
@@ -147,9 +146,8 @@ def attachment_remove_from_draft(*, owner, draft: Dossier, attachment_id) -> int
     """Remove one of the citizen's files from their own draft (the documents step's «Xóa»). A file that is
     not theirs, not on this draft, or a dossier already submitted is left alone; an id that is not a UUID
     removes nothing. Returns how many rows were removed (0 or 1)."""
-    try:
-        pk = uuid.UUID(str(attachment_id))
-    except ValueError:
+    pk = parse_uuid(attachment_id)
+    if pk is None:
         return 0
     with transaction.atomic():
         removed, _detail = Attachment.objects.filter(

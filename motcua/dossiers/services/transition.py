@@ -15,7 +15,7 @@ from motcua.calendars.engine import CalendarError, classify, extension_check, re
 from motcua.calendars.selectors import calendar_for_office
 from motcua.catalog.selectors import deadline_rule
 from motcua.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
-from motcua.core.inputs import clean_text, parse_date
+from motcua.core.inputs import clean_text, parse_date, parse_uuid
 
 from ..effects import forms_complete, forms_of_transition, forms_record
 from ..locks import dossier_lock_children
@@ -35,7 +35,7 @@ def _supplement_check(*, dossier: Dossier, actor: User, ids: list, note: str) ->
     request = supplement_request_event(dossier)
     asked = list((request.data or {}).get("documents", [])) if request else []
     names = list(
-        Attachment.objects.filter(pk__in=[str(i) for i in ids or []], owner=actor).values_list(
+        Attachment.objects.filter(pk__in=[u for u in map(parse_uuid, ids or []) if u], owner=actor).values_list(
             "document_name", flat=True
         )
     )
