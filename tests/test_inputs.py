@@ -374,3 +374,41 @@ def test_pages_that_take_a_day_answer_far_years_without_a_server_error(client, s
         f"/cong-khai?tu=01/01/{year}&den=31/12/{year}",
     ):
         assert client.get(path).status_code < 500, path
+
+
+def test_parse_uuid_reads_ids_and_never_raises():
+    """Ids of files sent by clients: a UUID in any of its written forms, or None (never an exception)."""
+    import uuid
+
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    value = uuid.uuid4()
+    for form in (str(value), str(value).upper(), value.hex, f" {value} ", f"{{{value}}}", value):
+        assert inputs.parse_uuid(form) == value
+    for bad in ("abc", "12", "", None, 12, True, [str(value)], {"id": 1}, "9" * 40):
+        assert inputs.parse_uuid(bad) is None
+    assert inputs.parse_uuids([str(value), "abc"]) is None and inputs.parse_uuids([value]) == [value]
+
+    @given(st.one_of(st.text(), st.integers(), st.none(), st.binary(), st.lists(st.text(max_size=3), max_size=2)))
+    def never_raises(anything):
+        parsed = inputs.parse_uuid(anything)
+        assert parsed is None or isinstance(parsed, uuid.UUID)
+
+    never_raises()
+
+
+def test_phone_forms_add_the_leading_zero_people_leave_out():
+    assert inputs.phone_forms("912 345 001") == ["912345001", "0912345001"]
+    assert inputs.phone_forms("+84 912 345 001") == ["0912345001"]
+    assert inputs.phone_forms("0912.345.001") == ["0912345001"]
+    assert inputs.phone_forms("24 3825 1234") == ["2438251234", "02438251234"]
+    assert inputs.phone_forms("") == [] and inputs.phone_forms("12345") == ["12345"]
+
+
+def test_login_by_a_phone_typed_without_its_leading_zero(citizen):
+    from motcua.accounts.backends import user_for_identifier
+
+    assert citizen.phone.startswith("0")
+    assert user_for_identifier(citizen.phone[1:]) == citizen
+    assert user_for_identifier(" ".join([citizen.phone[1:4], citizen.phone[4:]])) == citizen

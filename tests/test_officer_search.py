@@ -66,7 +66,17 @@ def test_a_name_stored_from_nfd_input_is_found(catalog, office_a, staff, village
 
 
 @pytest.mark.parametrize(
-    "typed", ["010 190 012 345", "010.190.012.345", "010-190-012-345", "0912 345 001", "+84 912 345 001"]
+    "typed",
+    [
+        "010 190 012 345",
+        "010.190.012.345",
+        "010-190-012-345",
+        "0912 345 001",
+        "+84 912 345 001",
+        # As people say it, without the leading 0 (found by the walk-through: nothing was found).
+        "912345001",
+        "912 345 001",
+    ],
 )
 def test_worklist_finds_identifiers_typed_in_groups(dossiers, staff, typed):
     found = worklist(user=staff["tiepnhan"], query=WorklistQuery(view="open", search=typed))

@@ -140,3 +140,31 @@ def test_rows_escape_what_people_typed(client, mixed, staff):
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Lò" in page
     assert "<script>alert" not in page
     assert f'<a href="/can-bo/ho-so/{one.code}">{one.code}</a>' in page
+
+
+def test_a_page_past_the_end_of_a_capped_list_says_so(client, mixed, staff, monkeypatch):
+    """Found by the walk-through: past the cap (the last page unknown without a COUNT over all history), a
+    page number past the end showed "no dossiers in this list" and a "previous page" link to another empty
+    page. It now says the list is shorter and links to the first page; below the cap such a page shows the
+    last page, as before."""
+    from motcua.dossiers import selectors
+
+    client.force_login(staff["tiepnhan"])
+    below = client.get("/can-bo/ho-so?xem=open&trang=500").content.decode()
+    assert "/can-bo/ho-so/H15." in below and 'data-testid="past-end"' not in below
+    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    page = client.get("/can-bo/ho-so?xem=open&trang=100000").content.decode()
+    assert 'data-testid="past-end"' in page and "Trang 100.000 không có hồ sơ nào" in page
+    assert 'href="?xem=open&amp;trang=1"' in page and 'rel="prev"' not in page
+    assert "Không có hồ sơ nào trong danh sách này." not in page
+    first = client.get("/can-bo/ho-so?xem=open&trang=1").content.decode()
+    assert "hơn 3 hồ sơ" in first
+
+
+def test_counts_in_captions_are_grouped_like_the_tabs(client, catalog, citizen, offices, staff):  # noqa: F811
+    """Found by the walk-through: the caption said "1000 hồ sơ" while the tab said "1.000+"."""
+    _bulk_dossiers(citizen=citizen, offices=offices[:1], count=1000)
+    client.force_login(staff["tiepnhan"])
+    page = client.get("/can-bo/ho-so?xem=open").content.decode()
+    assert "— 1.000 hồ sơ</caption>" in page
+    assert "Đang giải quyết (1.000)" in page.replace("\n", "")

@@ -1,9 +1,9 @@
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 
-from motcua.core.inputs import is_ascii_digits
+from motcua.core.inputs import is_ascii_digits, phone_forms
 
-from .identity import normalize_digits, normalize_phone
+from .identity import normalize_digits
 from .models import User
 
 
@@ -15,7 +15,7 @@ def user_for_identifier(identifier: str) -> User | None:
     digits = normalize_digits(raw)
     condition = Q(username__iexact=raw)
     if is_ascii_digits(digits.removeprefix("+")):
-        condition |= Q(phone=normalize_phone(digits)) | Q(citizen__citizen_id=digits)
+        condition |= Q(phone__in=phone_forms(digits)) | Q(citizen__citizen_id=digits)
     return User.objects.filter(condition).first()
 
 

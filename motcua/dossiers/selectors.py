@@ -21,7 +21,7 @@ from motcua.calendars.engine import WorkingCalendar, remaining
 from motcua.calendars.selectors import CalendarBook
 from motcua.core.confcache import cached, snapshot
 from motcua.core.errors import NotFound
-from motcua.core.inputs import fold, identifier_digits, nfc
+from motcua.core.inputs import fold, identifier_digits, nfc, phone_forms
 
 from .models import DRAFT, Attachment, Channel, Dossier, DossierEvent, DueRecalculation
 from .workflow import CITIZEN, load_workflow, states_where
@@ -385,7 +385,7 @@ def _search_condition(text: str) -> Q:
     if digits and len(digits) == 12:
         condition |= Q(applicant_citizen_id=digits)
     if digits and 9 <= len(digits) <= 11:
-        condition |= Q(applicant_phone=normalize_phone(digits))
+        condition |= Q(applicant_phone__in=phone_forms(digits))
     if "-" in value:
         condition |= Q(code__startswith=value) | Q(code__startswith=value.upper())
     return condition
@@ -403,8 +403,8 @@ def count_cap_text() -> str:
 
 
 def count_label(n: int) -> str:
-    """The count as shown on a tab: "12", or "1.000+" past the cap."""
-    return f"{count_cap_text()}+" if n > COUNT_CAP else str(n)
+    """The count as shown on a tab: "12", "1.000" (grouped like money and the cap), or "1.000+" past the cap."""
+    return f"{count_cap_text()}+" if n > COUNT_CAP else number_format(n, force_grouping=True)
 
 
 def _capped_count_sql(qs: QuerySet) -> tuple[str, list]:
@@ -455,6 +455,10 @@ class OpenEndedPage(Sequence):
         self.number = number
         self._has_next = has_next
         self.paginator = _KnownCount(count, per_page)
+        # A page number past the end of a list longer than the cap (its last page is not known without a
+        # COUNT over all history): the page says so and links to the first page, no "previous" to another
+        # empty page. Below the cap a page past the end shows the last page instead (worklist_page).
+        self.past_end = not rows and number > 1
 
     def __len__(self) -> int:
         return len(self.object_list)
@@ -466,7 +470,7 @@ class OpenEndedPage(Sequence):
         return self._has_next
 
     def has_previous(self) -> bool:
-        return self.number > 1
+        return self.number > 1 and not self.past_end
 
     def has_other_pages(self) -> bool:
         return self.has_next() or self.has_previous()

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import ADMIN_ROLES
 from motcua.accounts.selectors import grants_of
-from motcua.core.inputs import fold, identifier_digits
+from motcua.core.inputs import fold, identifier_digits, phone_forms
 from motcua.places.models import VILLAGE_LEVEL, AdministrativeUnit
 
 from .models import AssistanceRecord, Campaign, Member, Person, Team, TeamRole
@@ -64,7 +64,7 @@ def review_queue(*, user, search: str = "") -> QuerySet[Person]:
         digits = identifier_digits(search)
         condition = Q(name_key__contains=folded)
         if digits:
-            condition |= Q(citizen_id=digits) | Q(phone=digits)
+            condition |= Q(citizen_id=digits) | Q(phone__in=[digits, *phone_forms(digits)])
         qs = qs.filter(condition)
     return qs.select_related("possible_duplicate_of", "village").distinct()
 
