@@ -59,3 +59,22 @@ def test_profile_links_and_bracketed_numbers_leave_nothing_behind():
 def test_the_examples_that_slipped_through_before():
     assert "345678" not in anonymise("Số tôi 0912 / 345678")
     assert "nguyenvan" not in anonymise("email nguyenvan [at] gmail [dot] com")
+
+
+def test_a_date_glued_to_other_digits_is_judged_as_part_of_the_number():
+    """Found by Hypothesis in a full run: "0900 0/0/0000" kept its date-looking tail, and the number showed. A
+    date or time stays only when it stands alone; glued to other digits by a separator it may be a number
+    written with slashes."""
+    assert anonymise("Gọi tôi số 0900 0/0/0000 nhé") == "Gọi tôi số *** nhé"
+    assert anonymise("Số 0912 1/1/2026 nhé") == "Số *** nhé"
+    assert anonymise("Số 1/1/2000 00 12 nhé") == "Số *** nhé"
+    assert anonymise("Ngày 15/12/2026 9 giờ gặp nhau") == "Ngày 15/12/2026 9 giờ gặp nhau"
+    assert anonymise("Liên hệ 0912 345 678 hoặc 15/12/2026") == "Liên hệ *** hoặc 15/12/2026"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(split_number(), st.sampled_from(["Gọi tôi số {} nhé", "({})", "ngày 1/1/2026, số {}"]))
+def test_many_split_numbers_never_reach_the_public_page(number, sentence):
+    digits, written = number
+    public = anonymise(sentence.format(written))
+    assert re.sub(r"\D", "", digits) not in re.sub(r"\D", "", public)

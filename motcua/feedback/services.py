@@ -391,8 +391,15 @@ _PROFILE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\(?\+?\d(?:[\s.\-‐-―/()·_,+]{0,3}\d)+\)?")
-# Dates and times are not numbers of a person; kept whole so that "15/12/2026 9" does not read as one.
-_DATE_OR_TIME = re.compile(r"(?<!\d)(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,2}[:hg]\d{2})(?!\d)")
+# Dates and times are not numbers of a person: a date (with the hour that often follows it, "15/12/2026 9
+# giờ"), or a time, is kept whole so that it does not read as part of a number. Only when it stands alone:
+# glued to other digits by a separator ("0900 1/1/2026", "1/1/2000 00") it may be a phone number written
+# with slashes, and the whole run is judged as a number.
+_DATE_OR_TIME = re.compile(
+    r"(?<!\d)(?:\d{1,2}/\d{1,2}/\d{4}(?:,?\s+\d{1,2}\s*(?:giờ|h|g)(?:\s*\d{2})?(?!\d))?|\d{1,2}[:hg]\d{2})(?!\d)"
+)
+_GLUED_BEFORE = re.compile(r"\d[\s.\-‐-―/()·_,+]{0,3}$")
+_GLUED_AFTER = re.compile(r"[\s.\-‐-―/()·_,+]{0,3}\d")
 _DIGIT = re.compile(r"\d")
 
 
@@ -411,8 +418,11 @@ def anonymise(text: str, *, names: Iterable[str] = ()) -> str:
     text = _EMAIL.sub("***", text)
     pieces, last = [], 0
     for match in _DATE_OR_TIME.finditer(text):
-        pieces += [_mask_numbers(text[last : match.start()]), match.group()]
-        last = match.end()
+        start, end = match.span()
+        if _GLUED_BEFORE.search(text[max(0, start - 4) : start]) or _GLUED_AFTER.match(text, end):
+            continue  # not a date standing alone: judged with the digits around it
+        pieces += [_mask_numbers(text[last:start]), match.group()]
+        last = end
     text = "".join(pieces) + _mask_numbers(text[last:])
     for name in names:
         words = _fold(unicodedata.normalize("NFC", name or "")).split()
