@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import RateLimited, ValidationFailed
+from motcua.core.inputs import parse_uuid
 
 from .identity import normalize_digits
 from .models import OneTimeCode, User
@@ -129,9 +130,8 @@ def otp_issue(
 
 
 def _get(verification_id: Any, purpose: str | None) -> OneTimeCode | None:
-    try:
-        pk = uuid.UUID(str(verification_id))
-    except (TypeError, ValueError, AttributeError):
+    pk = parse_uuid(verification_id)
+    if pk is None:
         return None
     row = OneTimeCode.objects.filter(pk=pk).first()
     if row is None or (purpose is not None and row.purpose != purpose):

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from motcua.accounts.identity import normalize_phone
 from motcua.accounts.models import OFFICER_ROLES
 from motcua.accounts.selectors import grants_of, roles_on
 from motcua.calendars.engine import WorkingCalendar, remaining
@@ -611,14 +610,15 @@ def overdue_count(*, user, now: dt.datetime | None = None) -> int:
 # --- public tracking -----------------------------------------------------------------------------------------
 def dossier_track(*, code: str, phone: str) -> Dossier:
     """Tracking by code and the phone number given at submission: nothing is shown unless both match."""
-    normalized = normalize_phone(phone or "")
+    # The stored number, however it was typed ("0912 345 001", "+84 912 345 001", "912345001").
+    forms = phone_forms(phone or "")
     dossier = (
         Dossier.objects.select_related("procedure", "office")
         .exclude(status=DRAFT)
-        .filter(code__iexact=(code or "").strip(), applicant_phone=normalized)
+        .filter(code__iexact=(code or "").strip(), applicant_phone__in=forms)
         .first()
     )
-    if dossier is None or not normalized:
+    if dossier is None or not forms:
         raise NotFound("Không tìm thấy hồ sơ với mã và số điện thoại này; hãy kiểm tra lại trên giấy biên nhận")
     return dossier
 
