@@ -77,3 +77,33 @@ def test_adding_working_time_is_consistent(start, minutes):
     end = add_working_time(cal, start, dt.timedelta(minutes=minutes))
     assert end >= start
     assert working_time_between(cal, start, end) == dt.timedelta(minutes=minutes)
+
+
+# Running totals against the plain walk over periods (issue 15, point 8): the same working time, to the
+# microsecond, for moments anywhere (seconds and microseconds too, nights, lunch, holidays), in any order,
+# asked of one calendar one after another, so that its table grows backwards and forwards between questions.
+precise_moments = st.datetimes(min_value=dt.datetime(2023, 6, 1), max_value=dt.datetime(2028, 6, 30)).map(
+    lambda m: m.replace(tzinfo=VN_TZ)
+)
+custom_hours = st.sampled_from(
+    [
+        None,
+        {0: [(dt.time(7, 30), dt.time(11, 30)), (dt.time(13, 30), dt.time(17, 0))], 5: [(dt.time(8), dt.time(11))]},
+        {d: [(dt.time(0), dt.time(23, 59, 59, 999999))] for d in range(7)},
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pairs=st.lists(st.tuples(precise_moments, precise_moments), min_size=1, max_size=6),
+    extra=closures,
+    hours=custom_hours,
+)
+def test_running_totals_equal_the_walk_over_periods(pairs, extra, hours):
+    from motcua.calendars.engine import _working_time_walked
+
+    cal = WorkingCalendar(hours=hours, overrides=extra)
+    for start, end in pairs:
+        assert cal.working_time(start, end) == _working_time_walked(cal, start, end)
+        assert working_time_between(cal, start, end) == -working_time_between(cal, end, start)

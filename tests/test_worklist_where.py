@@ -81,6 +81,36 @@ def _officer(who, *, staff, make_officer, province, commune_a, commune_b, villag
     return make_officer("chuyenvien-b", Role.SPECIALIST, commune_b), commune_b
 
 
+def _page_rows_match_the_models(*, officer, view: str, now: dt.datetime, want: set) -> None:
+    """The page reads its rows as plain values (`_row_values`, no model instances): the same dossiers in
+    the ORM's order, with the texts the model instances give (status, remaining time, lateness, moments,
+    procedure and officer names)."""
+    from motcua.dossiers.selectors import lateness, remaining_text, status_label, worklist_page
+
+    page = worklist_page(user=officer, query=WorklistQuery(view=view), per_page=100, now=now)
+    order = ("-finished_at",) if view == "finished" else ("due_at", "id")
+    models = list(Dossier.objects.filter(pk__in=want).select_related("procedure", "assigned_to").order_by(*order))
+    assert [row.dossier.pk for row in page.rows] == [d.pk for d in models], view
+    for row, d in zip(page.rows, models, strict=True):
+        late = lateness(d, now)
+        when = d.finished_at if view == "finished" else d.due_at
+        assert (row.dossier.code, row.dossier.applicant_name) == (d.code, d.applicant_name)
+        assert (row.dossier.due_at, row.dossier.paused_at, row.dossier.finished_at) == (
+            d.due_at,
+            d.paused_at,
+            d.finished_at,
+        )
+        assert row.status == status_label(d)
+        assert row.remaining == remaining_text(d, now)
+        assert row.late == late
+        assert row.when == (timezone.localtime(when).strftime("%H:%M %d/%m/%Y") if when else "")
+        assert row.timeliness == (d.get_timeliness_display() if view == "finished" and d.timeliness else "")
+        assert row.procedure == d.procedure.display_name
+        assert row.officer == (d.assigned_to.display_name if d.assigned_to_id else "—")
+    if view == "mine" and page.rows:
+        assert {row.officer for row in page.rows} == {"Lò Thị Mai"}
+
+
 @pytest.mark.parametrize("who", ["intake", "province", "village", "commune_b"])
 def test_each_view_selects_what_the_rule_selects(
     mixed, staff, make_officer, province, commune_a, commune_b, village_a, who
@@ -95,6 +125,8 @@ def test_each_view_selects_what_the_rule_selects(
         village_a=village_a,
     )
     units = list(AdministrativeUnit.objects.within([unit]))
+    # The assigned officer's name as the rows show it: the full name when there is one.
+    type(officer).objects.filter(pk=staff["tiepnhan"].pk).update(full_name="Lò Thị Mai")
     now = timezone.now()
     counts = worklist_counts(user=officer, now=now)
     for view in VIEWS:
@@ -104,6 +136,7 @@ def test_each_view_selects_what_the_rule_selects(
         )
         assert got == want, (who, view, len(got), len(want))
         assert counts[view] == len(want), (who, view)
+        _page_rows_match_the_models(officer=officer, view=view, now=now, want=want)
     # The test means something: each officer but the village's sees open and finished dossiers (commune A's
     # intake officer has some assigned too), and only the province's officer sees them all.
     if who != "village":

@@ -39,6 +39,19 @@ class Timeliness(models.TextChoices):
 
 
 DRAFT = "draft"
+
+
+def workflow_state(workflow: str, status: str):
+    """The workflow State (label, tone, paused, final…) of a dossier in `status` under `workflow` (a
+    "name@version" key); None for a draft or an unknown state. `Dossier.state`, and the worklist's rows,
+    which are read without model instances."""
+    from .workflow import load_workflow
+
+    if status == DRAFT or not workflow:
+        return None
+    return load_workflow(workflow).states.get(status)
+
+
 # The attachment an authorised representative files with the dossier (Civil Code 2015 Art. 138-140; for
 # civil-status acts the authorisation must be written and certified, Luật Hộ tịch 2014 Art. 6).
 AUTHORISATION_DOCUMENT = "Văn bản ủy quyền"
@@ -180,11 +193,7 @@ class Dossier(TimeStampedModel):
     @property
     def state(self):
         """The workflow State of the current status (label, tone, paused, final…); None for a draft."""
-        from .workflow import load_workflow
-
-        if self.status == DRAFT or not self.workflow:
-            return None
-        return load_workflow(self.workflow).states.get(self.status)
+        return workflow_state(self.workflow, self.status)
 
     def __str__(self) -> str:
         return self.code or f"Bản nháp #{self.pk}"
