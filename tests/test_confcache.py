@@ -38,6 +38,7 @@ WATCHED = {
     "places": ("places.AdministrativeUnit", "places.Office", "places.OfficeHours"),
     "calendars": ("calendars.CalendarOverride",),
     "payments": ("payments.PaymentAccount",),
+    "grants": ("accounts.RoleGrant",),
 }
 
 
@@ -249,3 +250,73 @@ def test_a_change_committed_by_another_process_is_seen_by_the_next_submission(
     dossier = submit(citizen, "x2")
     assert dossier.fee_amount == 22000
     assert dossier.received_at == TUESDAY_9.replace(hour=10)
+
+
+def test_a_snapshot_reads_the_generations_only_when_something_is_looked_up(db, fresh_process):
+    with CaptureQueriesContext(connection) as idle, confcache.snapshot():
+        pass
+    assert not idle.captured_queries
+    with CaptureQueriesContext(connection) as used, confcache.snapshot():
+        for _ in range(3):
+            confcache.cached(("test-lazy",), ("grants",), lambda: "value")
+    assert [q["sql"] for q in used.captured_queries] == ["SELECT namespace, value FROM core_configgeneration"]
+
+
+def test_officer_pages_read_the_grants_from_the_cache_and_see_a_change_at_once(client, fresh_process, staff):
+    """Officer pages read by GET take the officer's grants from the cache (issue 15 point 8); a grant ended,
+    restored or deleted, by a queryset update that no signal sees, decides the very next page."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from motcua.accounts.models import RoleGrant
+
+    officer = staff["tiepnhan"]
+    client.force_login(officer)
+    assert client.get("/can-bo/ho-so").status_code == 200
+    with CaptureQueriesContext(connection) as again:
+        assert client.get("/can-bo/ho-so").status_code == 200
+    assert not [q for q in again.captured_queries if '"accounts_rolegrant"' in q["sql"]]
+    RoleGrant.objects.filter(user=officer).update(valid_to=timezone.localdate() - dt.timedelta(days=1))
+    assert client.get("/can-bo/ho-so").status_code == 404
+    RoleGrant.objects.filter(user=officer).update(valid_to=None)
+    assert client.get("/can-bo/ho-so").status_code == 200
+    RoleGrant.objects.filter(user=officer).delete()
+    assert client.get("/can-bo/ho-so").status_code == 404
+
+
+def test_a_cached_grant_starts_and_ends_on_its_days_without_any_write(client, fresh_process, staff):
+    """The cache keeps every grant of the officer whatever its dates: one that starts tomorrow opens the
+    pages tomorrow, with nothing written in between."""
+    import datetime as dt
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from motcua.accounts.models import RoleGrant
+
+    officer = staff["tiepnhan"]
+    today = timezone.localdate()
+    RoleGrant.objects.filter(user=officer).update(valid_from=today + dt.timedelta(days=1))
+    client.force_login(officer)
+    assert client.get("/can-bo/ho-so").status_code == 404
+    with mock.patch("django.utils.timezone.localdate", return_value=today + dt.timedelta(days=1)):
+        assert client.get("/can-bo/ho-so").status_code == 200
+
+
+@pytest.mark.parametrize("starts", [-1, 0, 1])
+@pytest.mark.parametrize("ends", [None, -1, 0, 1])
+def test_a_grant_in_hand_is_active_exactly_when_the_query_says_so(db, staff, starts, ends):
+    """`RoleGrant.is_active_on` (the cached grants) and `RoleGrantQuerySet.active` (the database) state one
+    rule: every order of the two dates around the day."""
+    import datetime as dt
+
+    from motcua.accounts.models import RoleGrant
+
+    day = dt.date(2026, 12, 8)
+    grant = RoleGrant.objects.filter(user=staff["tiepnhan"]).first()
+    RoleGrant.objects.filter(pk=grant.pk).update(
+        valid_from=day + dt.timedelta(days=starts), valid_to=None if ends is None else day + dt.timedelta(days=ends)
+    )
+    grant.refresh_from_db()
+    assert grant.is_active_on(day) == RoleGrant.objects.active(day).filter(pk=grant.pk).exists()

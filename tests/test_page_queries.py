@@ -18,13 +18,13 @@ from motcua.places.models import Office, OfficeHours
 from .conftest import advance, documents_for
 
 # Measured before the change (workspace worklist, "open" tab): 76 queries for 10 rows, 151 for 25, 276 for 50.
-# Now 8 for a commune officer and a province administrator alike: session, user, grants, the configuration
-# generations (core.confcache), counts, rows, the header's two. The units in scope and the calendars come from
-# the process's cache; a page that meets them first (a new process, an office not seen yet, a calendar or
-# unit just changed) reads them: at most 5 more (units in scope, offices, hours, units above, overrides),
-# however many rows. A new constant query on every worklist page shows here.
-MAX_WORKLIST_QUERIES = 8
-MAX_WORKLIST_QUERIES_COLD = MAX_WORKLIST_QUERIES + 5
+# Now 7 for a commune officer and a province administrator alike: session, user, the configuration generations
+# (core.confcache), counts, rows, the header's two. The officer's grants, the units in scope and the calendars
+# come from the process's cache; a page that meets them first (a new process, an office not seen yet, a grant,
+# calendar or unit just changed) reads them: at most 6 more (grants, units in scope, offices, hours, units
+# above, overrides), however many rows. A new constant query on every worklist page shows here.
+MAX_WORKLIST_QUERIES = 7
+MAX_WORKLIST_QUERIES_COLD = MAX_WORKLIST_QUERIES + 6
 MAX_DOSSIER_PAGE_QUERIES = 40
 
 _serial = itertools.count(1)

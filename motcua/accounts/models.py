@@ -116,6 +116,8 @@ class Position(models.TextChoices):
 
 class RoleGrantQuerySet(models.QuerySet):
     def active(self, on: dt.date | None = None):
+        """Grants in force on the day (today by default): from `valid_from` to `valid_to`, both included.
+        `RoleGrant.is_active_on` states the same rule for a grant in hand."""
         on = on or timezone.localdate()
         return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
 
@@ -141,6 +143,11 @@ class RoleGrant(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.unit}"
+
+    def is_active_on(self, day: dt.date) -> bool:
+        """`RoleGrantQuerySet.active`'s rule for one grant: in force from `valid_from` to `valid_to`, both
+        included (tests/test_confcache.py holds the two to the same answers)."""
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
 
 
 class LoginAttempt(models.Model):

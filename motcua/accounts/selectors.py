@@ -3,7 +3,9 @@
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
+from motcua.core.confcache import cached
 from motcua.core.inputs import is_ascii_digits
 from motcua.places.models import AdministrativeUnit
 
@@ -11,14 +13,23 @@ from .models import OFFICER_ROLES, RoleGrant, User
 
 
 def grants_of(*, user: User, roles: Iterable[str] | None = None) -> list[RoleGrant]:
+    """The user's grants in force today (all of them, or those of `roles`), each with its unit and the unit's
+    parent. Kept on the user object for the request (one request asks this many times); inside a
+    configuration snapshot (officer pages read by GET, `officer_required`) the user's grants come from the
+    process's cache while no grant and no unit has changed (core.confcache: a write to either, however made,
+    is seen by the next request)."""
     if not user.is_authenticated:
         return []
-    # Cached per user object: one request asks this many times. The unit's parent comes along: an officer's
-    # page builds its unit's calendar (the units above it) without reading them again.
     cache = getattr(user, "_grants_cache", None)
     if cache is None:
-        cache = list(RoleGrant.objects.active().filter(user=user).select_related("unit", "unit__parent"))
-        user._grants_cache = cache
+        # Every grant of the user, whatever its dates: the cached list stays right as the days pass.
+        every = cached(
+            ("grants_of", user.pk),
+            ("grants", "places"),
+            lambda: list(RoleGrant.objects.filter(user_id=user.pk).select_related("unit", "unit__parent")),
+        )
+        today = timezone.localdate()
+        cache = user._grants_cache = [g for g in every if g.is_active_on(today)]
     if roles is None:
         return list(cache)
     wanted = set(roles)

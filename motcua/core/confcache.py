@@ -1,11 +1,12 @@
 """A per-process cache of slowly-changing configuration (the current procedures with their documents and fees,
 offices with their units, office hours and calendar overrides, payment accounts) that is never stale.
 
-Each namespace ("catalog", "places", "calendars", "payments") has a generation row (`ConfigGeneration`). On
+Each namespace ("catalog", "places", "calendars", "payments", "grants") has a generation row (`ConfigGeneration`). On
 PostgreSQL a statement trigger on every table of the namespace (its app's migration) writes a fresh random
 value there in the statement of any write to the table: services, the admin, queryset and bulk updates,
 management commands and raw SQL alike, so it commits or rolls back with the write. A request that wants
-cached configuration opens a `snapshot()`, which reads every generation in one query; inside it, `cached()`
+cached configuration opens a `snapshot()`, which reads every generation in one query when the first value is
+looked up (a block that looks nothing up reads nothing); inside it, `cached()`
 hands out a value only if it was built under the same generations of the namespaces it depends on, else it
 builds it again. So every process sees a change with the next request after the commit, with no delay.
 
@@ -28,7 +29,7 @@ from django.db import connection
 
 T = TypeVar("T")
 
-NAMESPACES = ("catalog", "places", "calendars", "payments")
+NAMESPACES = ("catalog", "places", "calendars", "payments", "grants")
 # A bound on the entries (procedures, offices, calendars…): past it the cache starts again, empty.
 MAX_ENTRIES = 20_000
 
@@ -46,18 +47,32 @@ def generations_read() -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
+# A snapshot whose generations are not read yet (nothing looked up so far).
+_UNREAD: dict[str, int] = {}
+
+
 @contextmanager
 def snapshot() -> Iterator[None]:
-    """Use the cache for the block (one request): reads the generations once (one query on PostgreSQL, none
-    elsewhere). Nested snapshots use the outer one's generations."""
+    """Use the cache for the block (one request): the generations are read once, when the block first looks a
+    value up (one query on PostgreSQL, none elsewhere, none for a block that looks nothing up). Nested
+    snapshots use the outer one's generations."""
     if _generations.get() is not None or connection.vendor != "postgresql":
         yield
         return
-    token = _generations.set(generations_read())
+    token = _generations.set(_UNREAD)
     try:
         yield
     finally:
         _generations.reset(token)
+
+
+def _current() -> dict[str, int] | None:
+    """The snapshot's generations (read now if the snapshot has not read them yet), or None outside one."""
+    generations = _generations.get()
+    if generations is _UNREAD:
+        generations = generations_read()
+        _generations.set(generations)
+    return generations
 
 
 def cached(key: tuple, namespaces: tuple[str, ...], build: Callable[[], T]) -> T:
@@ -76,7 +91,7 @@ def lookup(key: tuple, namespaces: tuple[str, ...]):
     """The value kept under ``key`` if it was built under the snapshot's generations of ``namespaces``, else
     None (and always None outside a snapshot). With `store`, for callers that build many values at once
     (a worklist page's office calendars): look each up, build the missing ones together, store them."""
-    generations = _generations.get()
+    generations = _current()
     if generations is None:
         return None
     hit = _entries.get(key)
@@ -88,7 +103,7 @@ def lookup(key: tuple, namespaces: tuple[str, ...]):
 def store(key: tuple, namespaces: tuple[str, ...], value) -> None:
     """Keep ``value`` under ``key`` for the snapshot's generations of ``namespaces`` (nothing outside a
     snapshot, nothing for None). The value must have been built inside this snapshot."""
-    generations = _generations.get()
+    generations = _current()
     if generations is None or value is None:
         return
     if len(_entries) >= MAX_ENTRIES:
