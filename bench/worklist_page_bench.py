@@ -10,8 +10,10 @@ authentication, view, template: the whole page but the socket) ROUNDS times (def
 - page: p50/p95 of the whole request, and its database time (the sum of its queries' times, each timed
   around the driver call by a `connection.execute_wrapper`), with the number of queries;
 - raw SQL: the same statements the page ran (captured once, with their parameters) replayed through a
-  bare psycopg connection, unprepared as the page sends them, p50/p95 of their total; and the row query
-  alone. Both sides time the driver's execute (the result received, not yet turned into Python objects);
+  bare psycopg connection that binds and prepares them as the page's connection does (server-side binding,
+  prepared from the fifth run, unless DB_SERVER_SIDE_BINDING=0: then inlined and planned every time),
+  p50/p95 of their total; and the row query alone. Both sides time the driver's execute (the result
+  received, not yet turned into Python objects);
 - ratio: the page's database time ÷ the raw SQL of the same page, and the whole page ÷ that raw SQL;
 - cpu: the CPU time this process spent on the request (p50), which other work on the machine does not
   inflate as it does the wall-clock figures; the load average is printed before and after each officer.
@@ -49,7 +51,6 @@ def main() -> None:
     import psycopg
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from motcua.accounts.models import User
     from motcua.dossiers.selectors import VIEWS
@@ -65,10 +66,18 @@ def main() -> None:
     print(f"dossiers: {total:,} ({open_count:,} open); {rounds} requests per tab; times in ms")
     print(f"pages all-visible: {visible / max(pages, 1):.0%}", end="")
     print(" (run VACUUM (ANALYZE) dossiers_dossier: index-only scans need it)\n" if visible < 0.9 * pages else "\n")
-    # No automatic prepared statements: psycopg prepares a statement run five times on a connection, which
-    # skips its planning (0.5-0.8 ms for the counts and the rows), while the page sends each statement once
-    # (its parameters are inlined, `now` changes) and PostgreSQL plans it every time.
-    raw = psycopg.connect(url, autocommit=True, prepare_threshold=None)
+    # The bare connection binds and prepares statements as the page's does: with server-side binding (the
+    # default, config/settings.py) psycopg prepares a statement at its fifth run on a connection, so neither
+    # side plans the same statement on every request; with it off, both inline the values and plan each time.
+    connection.ensure_connection()
+    server_side = bool(connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"))
+    raw = psycopg.connect(
+        url,
+        autocommit=True,
+        cursor_factory=psycopg.Cursor if server_side else psycopg.ClientCursor,
+        prepare_threshold=connection.connection.prepare_threshold if server_side else None,
+    )
+    print(f"parameters bound {'by the server, statements prepared' if server_side else 'in the client'}")
     header = (
         f"  {'tab':<10} {'rows':>4} {'q':>3}  {'page p50':>8} {'p95':>6}  {'db p50':>6} {'p95':>6}  "
         f"{'raw p50':>7} {'p95':>6}  {'rows-only':>9}  {'db/raw':>6} {'page/raw':>8}  {'cpu p50':>7}"
@@ -82,10 +91,15 @@ def main() -> None:
         for view in views:
             path = f"/can-bo/ho-so?xem={view}"
             client.get(path)  # warm: templates, translations, the holidays package
-            # The statements the page runs, captured once (Django's debug cursor would weigh on the timing).
-            with CaptureQueriesContext(connection) as ctx:
+            # The statements the page runs with their parameters, captured once.
+            statements = []
+
+            def capture(execute, sql, params, many, context, statements=statements):
+                statements.append((sql, params))
+                return execute(sql, params, many, context)
+
+            with connection.execute_wrapper(capture):
                 response = client.get(path)
-            statements = [q["sql"] for q in ctx.captured_queries]
             rows = response.content.decode().count('<tr><td><a href="/can-bo/ho-so/')
             page_times, db_times, cpu_times = [], [], []
             for _ in range(rounds):
@@ -106,20 +120,23 @@ def main() -> None:
                 assert response.status_code == 200, (path, response.status_code)
                 db_times.append(sum(spent) * 1000)
                 assert len(spent) == len(statements), (path, len(spent), len(statements))
-            # The same statements, as sent (Django's captured SQL has its parameters inlined), on a bare
-            # connection: what the page's data costs without Django.
+            # The same statements with the same parameters on a bare connection: what the page's data costs
+            # without Django.
             raw_times, row_times = [], []
             # The row query (none when the tab is empty).
-            row_sql = next((s for s in statements if "ORDER BY" in s and '"catalog_procedure"' in s), "SELECT 1")
+            row = next(
+                ((sql, p) for sql, p in statements if "ORDER BY" in sql and '"catalog_procedure"' in sql),
+                ("SELECT 1", None),
+            )
             for _ in range(rounds):
                 t0 = time.perf_counter()
-                for sql in statements:
+                for sql, params in statements:
                     if sql.startswith(("SAVEPOINT", "RELEASE")):
                         continue
-                    raw.execute(sql)
+                    raw.execute(sql, params)
                 raw_times.append((time.perf_counter() - t0) * 1000)
                 t0 = time.perf_counter()
-                raw.execute(row_sql)
+                raw.execute(*row)
                 row_times.append((time.perf_counter() - t0) * 1000)
             raw50, db50 = statistics.median(raw_times), statistics.median(db_times)
             page50 = statistics.median(page_times)
