@@ -10,10 +10,9 @@ authentication, view, template: the whole page but the socket) ROUNDS times (def
 - page: p50/p95 of the whole request, and its database time (the sum of its queries' times, each timed
   around the driver call by a `connection.execute_wrapper`), with the number of queries;
 - raw SQL: the same statements the page ran (captured once, with their parameters) replayed through a
-  bare psycopg connection that binds and prepares them as the page's connection does (server-side binding,
-  prepared from the fifth run, unless DB_SERVER_SIDE_BINDING=0: then inlined and planned every time),
-  p50/p95 of their total; and the row query alone. Both sides time the driver's execute (the result
-  received, not yet turned into Python objects);
+  bare psycopg connection that binds them as the page's connection does (in the client, unprepared, unless
+  the database OPTIONS say otherwise), p50/p95 of their total; and the row query alone. Both sides time the
+  driver's execute (the result received, not yet turned into Python objects);
 - ratio: the page's database time ÷ the raw SQL of the same page, and the whole page ÷ that raw SQL;
 - cpu: the CPU time this process spent on the request (p50), which other work on the machine does not
   inflate as it does the wall-clock figures; the load average is printed before and after each officer.
@@ -66,18 +65,18 @@ def main() -> None:
     print(f"dossiers: {total:,} ({open_count:,} open); {rounds} requests per tab; times in ms")
     print(f"pages all-visible: {visible / max(pages, 1):.0%}", end="")
     print(" (run VACUUM (ANALYZE) dossiers_dossier: index-only scans need it)\n" if visible < 0.9 * pages else "\n")
-    # The bare connection binds and prepares statements as the page's does: with server-side binding (the
-    # default, config/settings.py) psycopg prepares a statement at its fifth run on a connection, so neither
-    # side plans the same statement on every request; with it off, both inline the values and plan each time.
+    # The bare connection binds and prepares statements as the page's does: Django binds in the client and
+    # prepares nothing unless the database OPTIONS ask for server-side binding (and a prepare threshold), so
+    # both sides send the same text and PostgreSQL parses and plans it on every run.
     connection.ensure_connection()
     server_side = bool(connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"))
     raw = psycopg.connect(
         url,
         autocommit=True,
         cursor_factory=psycopg.Cursor if server_side else psycopg.ClientCursor,
-        prepare_threshold=connection.connection.prepare_threshold if server_side else None,
+        prepare_threshold=connection.connection.prepare_threshold,
     )
-    print(f"parameters bound {'by the server, statements prepared' if server_side else 'in the client'}")
+    print(f"parameters bound {'by the server' if server_side else 'in the client'}, as the page's connection does")
     header = (
         f"  {'tab':<10} {'rows':>4} {'q':>3}  {'page p50':>8} {'p95':>6}  {'db p50':>6} {'p95':>6}  "
         f"{'raw p50':>7} {'p95':>6}  {'rows-only':>9}  {'db/raw':>6} {'page/raw':>8}  {'cpu p50':>7}"

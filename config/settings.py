@@ -122,11 +122,6 @@ DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Parameters bound by the server, not pasted into the SQL text: a statement a connection runs again and
-    # again (session, user, a worklist's counts and rows, each with new values) is then prepared once and
-    # not planned on every request (psycopg prepares it at its fifth run). DB_SERVER_SIDE_BINDING=0 turns it
-    # off, e.g. behind PgBouncer in transaction mode older than 1.21.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool("DB_SERVER_SIDE_BINDING", True)
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
