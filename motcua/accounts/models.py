@@ -38,7 +38,13 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.full_name or self.get_full_name() or self.username
+        return self.name_shown(self.full_name, self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def name_shown(full_name: str, first_name: str, last_name: str, username: str) -> str:
+        """How a person is named on pages: the full name, else "first last" (Django's get_full_name), else the
+        username. `display_name`, and the worklist's rows, which read the four columns without an instance."""
+        return full_name or f"{first_name} {last_name}".strip() or username
 
     def _get_session_auth_hash(self, secret=None):
         # Django's hash covers the password; ours also covers the session stamp, so an administrator

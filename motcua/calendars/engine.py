@@ -164,7 +164,7 @@ class WorkingCalendar:
         time at `end` minus the one at `start`, both read off one per-day table that this calendar keeps and
         grows as needed. A worklist page's 25 rows, or a dossier months overdue, cost two look-ups each
         instead of a walk over every working period in between (issue 15, point 8); the result is the sum
-        of the periods, to the microsecond (tests/test_calendar_engine.py compares the two)."""
+        of the periods, to the microsecond (tests/test_calendar_properties.py compares the two)."""
         start, end = self.local(start), self.local(end)
         first, totals = self._table_covering(min(start, end).date(), max(start, end).date())
         return self._total_at(end, first, totals) - self._total_at(start, first, totals)

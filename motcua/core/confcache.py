@@ -1,12 +1,13 @@
 """A per-process cache of slowly-changing configuration (the current procedures with their documents and fees,
-offices with their units, office hours and calendar overrides, payment accounts) that is never stale.
+offices with their units, office hours and calendar overrides, payment accounts, officers' role grants) that
+is never stale.
 
-Each namespace ("catalog", "places", "calendars", "payments", "grants") has a generation row (`ConfigGeneration`). On
-PostgreSQL a statement trigger on every table of the namespace (its app's migration) writes a fresh random
-value there in the statement of any write to the table: services, the admin, queryset and bulk updates,
-management commands and raw SQL alike, so it commits or rolls back with the write. A request that wants
-cached configuration opens a `snapshot()`, which reads every generation in one query when the first value is
-looked up (a block that looks nothing up reads nothing); inside it, `cached()`
+Each namespace ("catalog", "places", "calendars", "payments", "grants": officers' role grants) has a
+generation row (`ConfigGeneration`). On PostgreSQL a statement trigger on every table of the namespace (its
+app's migration) writes a fresh random value there in the statement of any write to the table: services, the
+admin, queryset and bulk updates, management commands and raw SQL alike, so it commits or rolls back with the
+write. A request that wants cached configuration opens a `snapshot()`, which reads every generation in one
+query when the first value is looked up (a block that looks nothing up reads nothing); inside it, `cached()`
 hands out a value only if it was built under the same generations of the namespaces it depends on, else it
 builds it again. So every process sees a change with the next request after the commit, with no delay.
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from motcua.accounts.models import OFFICER_ROLES
+from motcua.accounts.models import OFFICER_ROLES, User
 from motcua.accounts.selectors import grants_of, roles_on
 from motcua.calendars.engine import WorkingCalendar, remaining
 from motcua.calendars.selectors import CalendarBook
@@ -520,10 +520,36 @@ class WorklistDossier:
     timeliness: str
     office_id: int | None
     assigned_to_id: int | None
+    procedure_name: str  # Procedure.display_name
+    officer_name: str  # the assigned officer's User.display_name, or ""
 
     @property
     def state(self):
         return workflow_state(self.workflow, self.status)
+
+    @classmethod
+    def from_row(cls, values: tuple) -> WorklistDossier:
+        """From a row of `_ROW_SQL` (its columns in that order)."""
+        # fmt: off
+        (pk, code, workflow, status, is_open, applicant, due_at, paused_at, finished_at, timeliness, office_id,
+         assigned_to_id, procedure_name, procedure_citizen_name, full_name, first_name, last_name, username) = values
+        # fmt: on
+        return cls(
+            pk=pk,
+            code=code,
+            workflow=workflow,
+            status=status,
+            is_open=bool(is_open),
+            applicant_name=applicant,
+            due_at=_moment(due_at),
+            paused_at=_moment(paused_at),
+            finished_at=_moment(finished_at),
+            timeliness=timeliness,
+            office_id=office_id,
+            assigned_to_id=assigned_to_id,
+            procedure_name=procedure_citizen_name or procedure_name,  # as Procedure.display_name
+            officer_name=User.name_shown(full_name, first_name, last_name, username) if assigned_to_id else "",
+        )
 
 
 @dataclass(frozen=True)
@@ -581,45 +607,11 @@ def _row_values(where: tuple[str, list], *, view: str, limit: int, offset: int) 
         return cursor.fetchall()
 
 
-def _worklist_row(values: tuple, *, finished_tab: bool, now: dt.datetime, calendars: CalendarBook, labels: dict):
-    (
-        pk,
-        code,
-        workflow,
-        status,
-        is_open,
-        applicant,
-        due_at,
-        paused_at,
-        finished_at,
-        timeliness,
-        office_id,
-        assigned_to_id,
-        procedure_name,
-        procedure_citizen_name,
-        full_name,
-        first_name,
-        last_name,
-        username,
-    ) = values
-    d = WorklistDossier(
-        pk=pk,
-        code=code,
-        workflow=workflow,
-        status=status,
-        is_open=bool(is_open),
-        applicant_name=applicant,
-        due_at=_moment(due_at),
-        paused_at=_moment(paused_at),
-        finished_at=_moment(finished_at),
-        timeliness=timeliness,
-        office_id=office_id,
-        assigned_to_id=assigned_to_id,
-    )
+def _worklist_row(d: WorklistDossier, *, finished_tab: bool, now: dt.datetime, calendars: CalendarBook, labels: dict):
     late = lateness(d, now, calendars=calendars)
     when = d.finished_at if finished_tab else d.due_at
     # The status label and tone are the same for every row in the same state: worked out once per page.
-    key = (workflow, status, d.is_open)
+    key = (d.workflow, d.status, d.is_open)
     if key not in labels:
         state = d.state
         labels[key] = (
@@ -634,12 +626,11 @@ def _worklist_row(values: tuple, *, finished_tab: bool, now: dt.datetime, calend
         late=late,
         tone=tone,
         when=timezone.localtime(when).strftime("%H:%M %d/%m/%Y") if when else "",
-        timeliness=str(Timeliness(timeliness).label) if finished_tab and timeliness else "",
-        timeliness_tag=" tag-late" if timeliness == Timeliness.LATE else " tag-ok",
+        timeliness=str(Timeliness(d.timeliness).label) if finished_tab and d.timeliness else "",
+        timeliness_tag=" tag-late" if d.timeliness == Timeliness.LATE else " tag-ok",
         late_text=gettext("Quá hạn %(t)s") % {"t": late.text()} if late else "",
-        procedure=procedure_citizen_name or procedure_name,  # Procedure.display_name
-        # User.display_name: the full name, else "first last", else the username.
-        officer=(full_name or f"{first_name} {last_name}".strip() or username) if assigned_to_id else "—",
+        procedure=d.procedure_name,
+        officer=d.officer_name or "—",
     )
 
 
@@ -690,17 +681,12 @@ def _worklist_page(*, user, query: WorklistQuery, number: int, per_page: int, no
         number = min(number, max(1, -(-total // per_page)))
     start = (number - 1) * per_page
     fetched = [] if where is None else _row_values(where, view=query.view, limit=per_page + 1, offset=start)
+    dossiers = [WorklistDossier.from_row(values) for values in fetched[:per_page]]
     calendars = _calendars(user)
-    # Office ids of the rows whose remaining time or lateness is shown (open, with a due moment).
-    calendars.prime({values[10] for values in fetched[:per_page] if values[4] and values[6]})
+    calendars.prime({d.office_id for d in dossiers if d.is_open and d.due_at})
     finished_tab, labels = query.view == "finished", {}
-    rows = [
-        _worklist_row(values, finished_tab=finished_tab, now=now, calendars=calendars, labels=labels)
-        for values in fetched[:per_page]
-    ]
-    page = OpenEndedPage(
-        [row.dossier for row in rows], number=number, per_page=per_page, has_next=len(fetched) > per_page, count=total
-    )
+    rows = [_worklist_row(d, finished_tab=finished_tab, now=now, calendars=calendars, labels=labels) for d in dossiers]
+    page = OpenEndedPage(dossiers, number=number, per_page=per_page, has_next=len(fetched) > per_page, count=total)
     return WorklistPage(query=query, page=page, rows=rows, counts=counts)
 
 
