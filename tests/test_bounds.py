@@ -144,6 +144,21 @@ def test_a_stored_absurd_due_date_does_not_break_pages(client, received, staff, 
     assert client.get("/ho-so").status_code == 200
 
 
+def test_a_dossier_late_for_years_says_so_everywhere(client, received, staff, api_token):
+    """Past the 3-year horizon the working time is not counted: the row, the dossier page and the API say
+    "hơn 3 năm", never "dưới 1 giờ" (the zeros the horizon leaves)."""
+    Dossier.objects.filter(pk=received.pk).update(due_at=dt.datetime(2022, 6, 1, 10, tzinfo=dt.UTC))
+    client.force_login(staff["tiepnhan"])
+    row = client.get("/can-bo/ho-so", {"xem": "overdue"}).content.decode()
+    page = client.get(f"/can-bo/ho-so/{received.code}").content.decode()
+    assert "Quá hạn hơn 3 năm" in row
+    assert "Quá hạn hơn 3 năm làm việc" in page
+    assert "dưới 1 giờ" not in row + page
+    token = api_token(staff["tiepnhan"])
+    late = client.get(f"/api/v1/dossiers/{received.code}", HTTP_AUTHORIZATION=f"Bearer {token}").json()["late"]
+    assert late["text"] == "hơn 3 năm"
+
+
 # --- e-form numbers and dates -----------------------------------------------------------------------------------
 @pytest.mark.parametrize(("birth", "ok"), [("2099-01-01", False), ("1800-01-01", False), ("2026-11-20", True)])
 def test_birth_dates_are_not_in_the_future_nor_absurdly_past(catalog, citizen, office_a, birth, ok):

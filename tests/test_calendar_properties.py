@@ -94,6 +94,19 @@ custom_hours = st.sampled_from(
 )
 
 
+def _walked(cal, start, end):
+    """The reference: working time summed period by period (what `working_time_between` did before the
+    running totals)."""
+    if end < start:
+        return -_walked(cal, end, start)
+    total = dt.timedelta(0)
+    for begin, finish in cal.iter_periods_from(start):
+        if begin >= end:
+            break
+        total += min(finish, end) - begin
+    return total
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     pairs=st.lists(st.tuples(precise_moments, precise_moments), min_size=1, max_size=6),
@@ -101,9 +114,25 @@ custom_hours = st.sampled_from(
     hours=custom_hours,
 )
 def test_running_totals_equal_the_walk_over_periods(pairs, extra, hours):
-    from motcua.calendars.engine import _working_time_walked
-
     cal = WorkingCalendar(hours=hours, overrides=extra)
     for start, end in pairs:
-        assert cal.working_time(start, end) == _working_time_walked(cal, start, end)
+        assert cal.working_time(start, end) == _walked(cal, start, end)
         assert working_time_between(cal, start, end) == -working_time_between(cal, end, start)
+
+
+def test_running_totals_at_the_ends_of_the_calendar_and_past_ten_years():
+    """Moments near year 1 or 9999 (stored nonsense) are counted, not a ValueError from the table's padding;
+    more than ten years apart is a CalendarError, as the walk over periods always gave."""
+    import pytest
+
+    from motcua.calendars.engine import CalendarError
+
+    cal = WorkingCalendar()
+    late = dt.datetime(9999, 12, 30, 10, tzinfo=VN_TZ)
+    assert cal.working_time(late - dt.timedelta(days=20), late) == _walked(cal, late - dt.timedelta(days=20), late)
+    early = dt.datetime(1, 1, 3, 10, tzinfo=VN_TZ)
+    assert cal.working_time(early, early + dt.timedelta(days=20)) > dt.timedelta(0)
+    start = dt.datetime(2026, 12, 8, 9, tzinfo=VN_TZ)
+    assert working_time_between(cal, start, start + dt.timedelta(days=3660)) > dt.timedelta(0)
+    with pytest.raises(CalendarError):
+        working_time_between(cal, start, start + dt.timedelta(days=3661))

@@ -24,6 +24,7 @@ DEFAULT_PERIODS: tuple[Period, ...] = ((dt.time(7, 30), dt.time(11, 30)), (dt.ti
 DEFAULT_HOURS: dict[int, tuple[Period, ...]] = {weekday: DEFAULT_PERIODS for weekday in range(5)}
 SAME_DAY_CUTOFF = dt.time(15, 0)
 _MAX_DAYS_SCANNED = 3660  # ten years: a guard against a calendar with no working day at all
+_FIRST_DAY, _LAST_DAY = dt.date.min.toordinal(), dt.date.max.toordinal()
 
 # "Ngày nghỉ (thay cho ngày 26/04/2025)": a bridge day off, worked on the date named in brackets.
 _SWAP = re.compile(r"thay cho ngày (\d{2})/(\d{2})/(\d{4})")
@@ -189,6 +190,7 @@ class WorkingCalendar:
             return first, totals
         pad = max(len(totals), 31)
         lo, hi = (min(first, lo - pad), max(first + len(totals), hi + pad)) if totals else (lo - 7, hi + pad)
+        lo, hi = max(lo, _FIRST_DAY), min(hi, _LAST_DAY + 1)  # within the dates Python can hold
         table, running = [], dt.timedelta(0)
         for ordinal in range(lo, hi):
             table.append(running)
@@ -275,24 +277,12 @@ def add_working_time(cal: WorkingCalendar, start: dt.datetime, amount: dt.timede
 
 
 def working_time_between(cal: WorkingCalendar, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
-    """Working time from start to end; negative when end is before start. Within ten years, from the
-    calendar's running totals (`WorkingCalendar.working_time`); further apart, period by period (which
-    stops with CalendarError on a calendar with no working day at all)."""
-    if abs(end - start) <= dt.timedelta(days=_MAX_DAYS_SCANNED):
-        return cal.working_time(start, end)
-    return _working_time_walked(cal, start, end)
-
-
-def _working_time_walked(cal: WorkingCalendar, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
-    """Working time from start to end, summed period by period."""
-    if end < start:
-        return -_working_time_walked(cal, end, start)
-    total = dt.timedelta(0)
-    for begin, finish in cal.iter_periods_from(start):
-        if begin >= end:
-            break
-        total += min(finish, end) - begin
-    return total
+    """Working time from start to end; negative when end is before start (`WorkingCalendar.working_time`).
+    CalendarError for moments more than ten years apart, as the walk over periods that it replaced gave: no
+    deadline spans that long, and pages stop at REMAINING_HORIZON first."""
+    if abs(end - start) > dt.timedelta(days=_MAX_DAYS_SCANNED):
+        raise CalendarError("Không tìm thấy ngày làm việc nào trong lịch")
+    return cal.working_time(start, end)
 
 
 # --- pause, resume, extension --------------------------------------------------------------------------
@@ -408,7 +398,7 @@ class Remaining:
 
     def text(self) -> str:
         if self.beyond_horizon:
-            return "quá hạn hơn 3 năm" if self.overdue else "còn hơn 3 năm"
+            return gettext("quá hạn hơn 3 năm") if self.overdue else gettext("còn hơn 3 năm")
         parts = []
         if self.days:
             parts.append(ngettext("%(n)s ngày", "%(n)s ngày", self.days) % {"n": self.days})

@@ -153,9 +153,13 @@ class Lateness:
     hours: int
     minutes: int
     due_at: dt.datetime
+    beyond_horizon: bool = False  # more than REMAINING_HORIZON (3 years) late: not counted in working time
 
     def text(self) -> str:
-        """ "2 ngày 3 giờ" (working time); "dưới 1 giờ" just after the due moment."""
+        """ "2 ngày 3 giờ" (working time); "dưới 1 giờ" just after the due moment; "hơn 3 năm" past the
+        horizon (days, hours and minutes are then 0)."""
+        if self.beyond_horizon:
+            return gettext("hơn 3 năm")
         parts = []
         if self.days:
             parts.append(ngettext("%(n)s ngày", "%(n)s ngày", self.days) % {"n": self.days})
@@ -177,7 +181,13 @@ def lateness(
     if now <= dossier.due_at:
         return None
     left = _remaining(dossier, now, calendars)
-    return Lateness(days=left.days, hours=left.hours, minutes=left.minutes, due_at=dossier.due_at)
+    return Lateness(
+        days=left.days,
+        hours=left.hours,
+        minutes=left.minutes,
+        due_at=dossier.due_at,
+        beyond_horizon=left.beyond_horizon,
+    )
 
 
 def supplement_asked(dossier: Dossier) -> list[str]:
