@@ -25,6 +25,8 @@ DEFAULT_HOURS: dict[int, tuple[Period, ...]] = {weekday: DEFAULT_PERIODS for wee
 SAME_DAY_CUTOFF = dt.time(15, 0)
 _MAX_DAYS_SCANNED = 3660  # ten years: a guard against a calendar with no working day at all
 _FIRST_DAY, _LAST_DAY = dt.date.min.toordinal(), dt.date.max.toordinal()
+# The running-totals table of a calendar never spans more than this (a question spans at most ten years).
+_MAX_TABLE_DAYS = 2 * _MAX_DAYS_SCANNED
 
 # "Ngày nghỉ (thay cho ngày 26/04/2025)": a bridge day off, worked on the date named in brackets.
 _SWAP = re.compile(r"thay cho ngày (\d{2})/(\d{2})/(\d{4})")
@@ -165,8 +167,11 @@ class WorkingCalendar:
         time at `end` minus the one at `start`, both read off one per-day table that this calendar keeps and
         grows as needed. A worklist page's 25 rows, or a dossier months overdue, cost two look-ups each
         instead of a walk over every working period in between (issue 15, point 8); the result is the sum
-        of the periods, to the microsecond (tests/test_calendar_properties.py compares the two)."""
+        of the periods, to the microsecond (tests/test_calendar_properties.py compares the two). CalendarError
+        for moments more than ten years apart."""
         start, end = self.local(start), self.local(end)
+        if abs(end - start) > dt.timedelta(days=_MAX_DAYS_SCANNED):
+            raise CalendarError("Không tìm thấy ngày làm việc nào trong lịch")
         first, totals = self._table_covering(min(start, end).date(), max(start, end).date())
         return self._total_at(end, first, totals) - self._total_at(start, first, totals)
 
@@ -189,7 +194,11 @@ class WorkingCalendar:
         if totals and first <= lo and hi < first + len(totals):
             return first, totals
         pad = max(len(totals), 31)
-        lo, hi = (min(first, lo - pad), max(first + len(totals), hi + pad)) if totals else (lo - 7, hi + pad)
+        grown = (min(first, lo - pad), max(first + len(totals), hi + pad))
+        if totals and grown[1] - grown[0] <= _MAX_TABLE_DAYS:
+            lo, hi = grown
+        else:  # the first table, or one far from the last (a stored 9999 date): a new table around the request
+            lo, hi = lo - 7, hi + 31
         lo, hi = max(lo, _FIRST_DAY), min(hi, _LAST_DAY + 1)  # within the dates Python can hold
         table, running = [], dt.timedelta(0)
         for ordinal in range(lo, hi):
@@ -280,8 +289,6 @@ def working_time_between(cal: WorkingCalendar, start: dt.datetime, end: dt.datet
     """Working time from start to end; negative when end is before start (`WorkingCalendar.working_time`).
     CalendarError for moments more than ten years apart, as the walk over periods that it replaced gave: no
     deadline spans that long, and pages stop at REMAINING_HORIZON first."""
-    if abs(end - start) > dt.timedelta(days=_MAX_DAYS_SCANNED):
-        raise CalendarError("Không tìm thấy ngày làm việc nào trong lịch")
     return cal.working_time(start, end)
 
 
