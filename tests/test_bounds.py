@@ -156,7 +156,7 @@ def test_a_dossier_late_for_years_says_so_everywhere(client, received, staff, ap
     assert "dưới 1 giờ" not in row + page
     token = api_token(staff["tiepnhan"])
     late = client.get(f"/api/v1/dossiers/{received.code}", HTTP_AUTHORIZATION=f"Bearer {token}").json()["late"]
-    assert late["text"] == "hơn 3 năm"
+    assert late["text"] == "hơn 3 năm" and late["beyond_horizon"] is True
 
 
 # --- e-form numbers and dates -----------------------------------------------------------------------------------

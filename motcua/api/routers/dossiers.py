@@ -157,7 +157,14 @@ def _late(dossier: Dossier) -> dict | None:
     late = selectors.lateness(dossier)
     if late is None:
         return None
-    return {"days": late.days, "hours": late.hours, "minutes": late.minutes, "text": late.text()}
+    # beyond_horizon: more than 3 years late, not counted in working time (days, hours and minutes are 0).
+    return {
+        "days": late.days,
+        "hours": late.hours,
+        "minutes": late.minutes,
+        "beyond_horizon": late.beyond_horizon,
+        "text": late.text(),
+    }
 
 
 def _result(dossier: Dossier) -> dict | None:
